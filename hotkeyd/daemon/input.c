@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <libevdev/libevdev.h>
+#include <libudev.h>
+#include <linux/input.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "input.h"
+#include "log.h"
+
+/* Kernel timestamps are used only when they are on our clock and close to
+ * the time of reading; anything else (no EVIOCSCLOCKID, replayed events,
+ * clock jumps) falls back to the time the event was read. */
+#define EVENT_TIME_MAX_AGE_USEC (5 * USEC_PER_SEC)
+#define EVENT_TIME_MAX_AHEAD_USEC (1 * USEC_PER_MSEC)
+
+struct InputDevice {
+        Input *input;
+        InputDevice *next;
+        uint64_t id;
+        char *syspath;
+        char *devnode;
+        char *seat;
+        int fd;
+        struct libevdev *evdev;
+        sd_event_source *io;
+        bool monotonic_timestamps;
+};
+
+struct Input {
+        sd_event *event;
+        struct udev *udev;
+        struct udev_monitor *monitor;
+        sd_event_source *monitor_io;
+        unsigned *keys;
+        size_t n_keys;
+        InputDevice *devices;
+        size_t n_devices;
+        uint64_t next_id;
+        InputCallbacks callbacks;
+        void *userdata;
+};
+
+uint64_t input_device_id(const InputDevice *d) {
+        return d->id;
+}
+
+const char *input_device_node(const InputDevice *d) {
+        return d->devnode;
+}
+
+const char *input_device_seat(const InputDevice *d) {
+        return d->seat;
+}
+
+const char *input_device_name(const InputDevice *d) {
+        return strna(d->evdev ? libevdev_get_name(d->evdev) : NULL);
+}
+
+size_t input_n_devices(const Input *input) {
+        return input->n_devices;
+}
+
+static InputDevice *input_device_free(InputDevice *d) {
+        if (!d)
+                return NULL;
+        sd_event_source_disable_unref(d->io);
+        libevdev_free(d->evdev);
+        if (d->fd >= 0)
+                close(d->fd);
+        free(d->syspath);
+        free(d->devnode);
+        free(d->seat);
+        free(d);
+        return NULL;
+}
+DEFINE_POINTER_CLEANUP(InputDevice, input_device_free);
+
+static void input_device_remove(InputDevice *d, usec_t t) {
+        Input *input = d->input;
+
+        for (InputDevice **p = &input->devices; *p; p = &(*p)->next)
+                if (*p == d) {
+                        *p = d->next;
+                        break;
+                }
+        input->n_devices--;
+
+        log_info("Stopped watching %s (%s).", d->devnode, input_device_name(d));
+        if (input->callbacks.device_removed)
+                input->callbacks.device_removed(d, t, input->userdata);
+        input_device_free(d);
+}
+
+static bool input_wants_key(const Input *input, unsigned code) {
+        for (size_t i = 0; i < input->n_keys; i++)
+                if (input->keys[i] == code)
+                        return true;
+        return false;
+}
+
+static usec_t event_time(const InputDevice *d, const struct input_event *ev, usec_t now) {
+        if (!d->monotonic_timestamps)
+                return now;
+
+        usec_t t = (usec_t) ev->input_event_sec * USEC_PER_SEC + (usec_t) ev->input_event_usec;
+        if (t > now + EVENT_TIME_MAX_AHEAD_USEC || t + EVENT_TIME_MAX_AGE_USEC < now)
+                return now;
+        return t;
+}
+
+static void input_device_dispatch(InputDevice *d, const struct input_event *ev, KeySource source, usec_t now) {
+        Input *input = d->input;
+
+        if (ev->type != EV_KEY || ev->value == 2)
+                return;
+        /* The mask keeps other keys out, but it may be unavailable (umockdev,
+         * old kernels) and resync reports every key. */
+        if (!input_wants_key(input, ev->code))
+                return;
+
+        input->callbacks.key(d, ev->code, ev->value, source, event_time(d, ev, now), input->userdata);
+}
+
+static int input_device_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        InputDevice *d = userdata;
+        unsigned flags = LIBEVDEV_READ_FLAG_NORMAL;
+        int r;
+
+        for (;;) {
+                struct input_event ev;
+
+                r = libevdev_next_event(d->evdev, flags, &ev);
+                if (r == -EAGAIN) {
+                        if (flags & LIBEVDEV_READ_FLAG_SYNC) {
+                                /* Resync done, back to normal reading. */
+                                flags = LIBEVDEV_READ_FLAG_NORMAL;
+                                continue;
+                        }
+                        break;
+                }
+                if (r < 0) {
+                        log_full(r == -ENODEV ? LOG_INFO : LOG_WARNING, r, NULL,
+                                 "Reading %s failed, dropping the device: %m", d->devnode);
+                        input_device_remove(d, now_usec(CLOCK_MONOTONIC));
+                        return 0;
+                }
+
+                usec_t now = now_usec(CLOCK_MONOTONIC);
+                if (r == LIBEVDEV_READ_STATUS_SYNC) {
+                        if (!(flags & LIBEVDEV_READ_FLAG_SYNC)) {
+                                /* This is the SYN_DROPPED itself: the kernel lost
+                                 * events, libevdev now replays the difference. */
+                                log_warning("Events from %s were dropped, resynchronising key state.", d->devnode);
+                                flags = LIBEVDEV_READ_FLAG_SYNC;
+                                continue;
+                        }
+                        input_device_dispatch(d, &ev, KEY_SOURCE_RESYNC, now);
+                        continue;
+                }
+
+                input_device_dispatch(d, &ev, KEY_SOURCE_EVENT, now);
+        }
+
+        if (revents & (EPOLLHUP | EPOLLERR)) {
+                log_info("%s hung up, dropping the device.", d->devnode);
+                input_device_remove(d, now_usec(CLOCK_MONOTONIC));
+        }
+        return 0;
+}
+
+/* Only trigger keys and SYN reach us: typing on a keyboard that also has a
+ * power key then causes no wakeup at all. */
+static void input_device_apply_mask(InputDevice *d) {
+        static const unsigned masked_types[] = { EV_KEY, EV_REL, EV_ABS, EV_MSC, EV_SW, EV_LED, EV_SND, EV_FF };
+        unsigned long key_bits[KEY_CNT / (8 * sizeof(unsigned long)) + 1] = {};
+
+        for (size_t i = 0; i < d->input->n_keys; i++) {
+                unsigned code = d->input->keys[i];
+                key_bits[code / (8 * sizeof(unsigned long))] |= 1UL << (code % (8 * sizeof(unsigned long)));
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(masked_types); i++) {
+                struct input_mask mask = {
+                        .type = masked_types[i],
+                        .codes_size = masked_types[i] == EV_KEY ? sizeof key_bits : 0,
+                        .codes_ptr = (uint64_t) (uintptr_t) key_bits,
+                };
+
+                if (ioctl(d->fd, EVIOCSMASK, &mask) < 0) {
+                        /* Not fatal: we filter in user space as well. */
+                        log_debug_errno(-errno, "EVIOCSMASK not available on %s, filtering in user space: %m",
+                                        d->devnode);
+                        return;
+                }
+        }
+}
+
+static bool input_device_has_trigger_key(const InputDevice *d) {
+        for (size_t i = 0; i < d->input->n_keys; i++)
+                if (libevdev_has_event_code(d->evdev, EV_KEY, d->input->keys[i]))
+                        return true;
+        return false;
+}
+
+static InputDevice *input_find_device(Input *input, const char *syspath) {
+        for (InputDevice *d = input->devices; d; d = d->next)
+                if (streq(d->syspath, syspath))
+                        return d;
+        return NULL;
+}
+
+static int input_add_device(Input *input, struct udev_device *dev) {
+        _cleanup_(input_device_freep) InputDevice *d = NULL;
+        const char *sysname = udev_device_get_sysname(dev);
+        const char *devnode = udev_device_get_devnode(dev);
+        const char *syspath = udev_device_get_syspath(dev);
+        int r;
+
+        if (!sysname || strncmp(sysname, "event", 5) != 0 || !devnode || !syspath)
+                return 0;
+        if (input_find_device(input, syspath))
+                return 0;
+
+        d = calloc(1, sizeof *d);
+        if (!d)
+                return log_oom();
+        d->input = input;
+        d->fd = -EBADF;
+        d->syspath = strdup(syspath);
+        d->devnode = strdup(devnode);
+        d->seat = strdup(udev_device_get_property_value(dev, "ID_SEAT") ?: "seat0");
+        if (!d->syspath || !d->devnode || !d->seat)
+                return log_oom();
+
+        d->fd = open(devnode, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (d->fd < 0)
+                return log_warning_errno(-errno, "Cannot open %s, ignoring it: %m", devnode);
+
+        r = libevdev_new_from_fd(d->fd, &d->evdev);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot probe %s, ignoring it: %m", devnode);
+
+        if (!input_device_has_trigger_key(d)) {
+                log_debug("%s (%s) has no trigger key, not watching it.", devnode, input_device_name(d));
+                return 0;
+        }
+
+        /* Without it the kernel stamps events with CLOCK_REALTIME. */
+        d->monotonic_timestamps = libevdev_set_clock_id(d->evdev, CLOCK_MONOTONIC) == 0;
+        input_device_apply_mask(d);
+
+        r = sd_event_add_io(input->event, &d->io, d->fd, EPOLLIN, input_device_on_io, d);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch %s: %m", devnode);
+
+        d->id = ++input->next_id;
+        d->next = input->devices;
+        input->devices = d;
+        input->n_devices++;
+
+        log_info("Watching %s (%s) on %s.", d->devnode, input_device_name(d), d->seat);
+        InputDevice *added = TAKE_PTR(d);
+        if (input->callbacks.device_added)
+                input->callbacks.device_added(added, input->userdata);
+        return 1;
+}
+
+static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Input *input = userdata;
+        struct udev_device *dev;
+
+        while ((dev = udev_monitor_receive_device(input->monitor))) {
+                const char *action = udev_device_get_action(dev);
+                const char *syspath = udev_device_get_syspath(dev);
+
+                if (action && streq(action, "remove")) {
+                        InputDevice *d = syspath ? input_find_device(input, syspath) : NULL;
+                        if (d)
+                                input_device_remove(d, now_usec(CLOCK_MONOTONIC));
+                } else if (action && streq(action, "add"))
+                        (void) input_add_device(input, dev);
+
+                udev_device_unref(dev);
+        }
+        return 0;
+}
+
+static int input_enumerate(Input *input) {
+        struct udev_enumerate *e = udev_enumerate_new(input->udev);
+        struct udev_list_entry *entry;
+        int r;
+
+        if (!e)
+                return log_oom();
+
+        r = udev_enumerate_add_match_subsystem(e, "input");
+        if (r >= 0)
+                r = udev_enumerate_add_match_sysname(e, "event*");
+        if (r >= 0)
+                r = udev_enumerate_scan_devices(e);
+        if (r < 0) {
+                udev_enumerate_unref(e);
+                return log_error_errno(r, "Cannot enumerate input devices: %m");
+        }
+
+        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
+                struct udev_device *dev = udev_device_new_from_syspath(input->udev, udev_list_entry_get_name(entry));
+                if (!dev)
+                        continue;
+                /* A device udev has not finished with yet is announced by an
+                 * "add" uevent later; its properties (ID_SEAT) are not final. */
+                if (udev_device_get_is_initialized(dev))
+                        (void) input_add_device(input, dev);
+                udev_device_unref(dev);
+        }
+
+        udev_enumerate_unref(e);
+        return 0;
+}
+
+static int input_copy_keys(Input *input, const unsigned *keys, size_t n_keys) {
+        unsigned *copy = NULL;
+
+        if (n_keys > 0) {
+                copy = calloc(n_keys, sizeof *copy);
+                if (!copy)
+                        return -ENOMEM;
+                memcpy(copy, keys, n_keys * sizeof *copy);
+        }
+        free(input->keys);
+        input->keys = copy;
+        input->n_keys = n_keys;
+        return 0;
+}
+
+int input_new(sd_event *event, const unsigned *keys, size_t n_keys,
+              const InputCallbacks *callbacks, void *userdata, Input **ret) {
+        Input *input = calloc(1, sizeof *input);
+        if (!input)
+                return -ENOMEM;
+
+        input->event = sd_event_ref(event);
+        input->callbacks = *callbacks;
+        input->userdata = userdata;
+        if (input_copy_keys(input, keys, n_keys) < 0) {
+                input_free(input);
+                return -ENOMEM;
+        }
+        *ret = input;
+        return 0;
+}
+
+Input *input_free(Input *input) {
+        if (!input)
+                return NULL;
+
+        /* No callbacks while tearing down: the owner is going away too. */
+        input->callbacks.device_removed = NULL;
+        while (input->devices)
+                input_device_remove(input->devices, 0);
+        sd_event_source_disable_unref(input->monitor_io);
+        udev_monitor_unref(input->monitor);
+        udev_unref(input->udev);
+        sd_event_unref(input->event);
+        free(input->keys);
+        free(input);
+        return NULL;
+}
+
+int input_start(Input *input) {
+        int r;
+
+        input->udev = udev_new();
+        if (!input->udev)
+                return log_error_errno(-errno ?: -ENOMEM, "Cannot create udev context: %m");
+
+        /* Monitor first, then enumerate, so no device slips through between. */
+        input->monitor = udev_monitor_new_from_netlink(input->udev, "udev");
+        if (!input->monitor)
+                return log_error_errno(-errno ?: -ENOMEM, "Cannot create udev monitor: %m");
+
+        r = udev_monitor_filter_add_match_subsystem_devtype(input->monitor, "input", NULL);
+        if (r >= 0)
+                r = udev_monitor_enable_receiving(input->monitor);
+        if (r < 0)
+                return log_error_errno(r, "Cannot listen for input hotplug: %m");
+
+        r = sd_event_add_io(input->event, &input->monitor_io, udev_monitor_get_fd(input->monitor),
+                            EPOLLIN, input_on_uevent, input);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch udev monitor: %m");
+
+        return input_enumerate(input);
+}
+
+int input_set_keys(Input *input, const unsigned *keys, size_t n_keys) {
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+        InputDevice *next;
+        int r;
+
+        r = input_copy_keys(input, keys, n_keys);
+        if (r < 0)
+                return log_oom();
+
+        /* Devices we watch are probed again in place: they may have been
+         * announced by a uevent only, and enumeration would skip them. */
+        for (InputDevice *d = input->devices; d; d = next) {
+                next = d->next;
+                if (input_device_has_trigger_key(d))
+                        input_device_apply_mask(d);
+                else
+                        input_device_remove(d, now);
+        }
+
+        if (!input->udev)
+                return n_keys > 0 ? input_start(input) : 0;
+        return input_enumerate(input);
+}

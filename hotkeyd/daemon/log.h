@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Logging: to the journal as structured entries when stderr is connected to
+ * it (JOURNAL_STREAM), else "hotkeyd: message" lines on stderr.  Errors are
+ * negative errno values; log_*_errno() return them so call sites can
+ * "return log_error_errno(r, ...)". */
+
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "macro.h"
+
+void log_set_max_level(int level);
+int log_get_max_level(void);
+
+/* Extra journal fields: NULL-terminated list of "FIELD=value" strings. */
+int log_fullv(int level, int error, const char *const *fields, const char *format, va_list ap) _printf_(4, 0);
+int log_full(int level, int error, const char *const *fields, const char *format, ...) _printf_(4, 5);
+
+#define log_debug(...) log_full(LOG_DEBUG, 0, NULL, __VA_ARGS__)
+#define log_info(...) log_full(LOG_INFO, 0, NULL, __VA_ARGS__)
+#define log_notice(...) log_full(LOG_NOTICE, 0, NULL, __VA_ARGS__)
+#define log_warning(...) log_full(LOG_WARNING, 0, NULL, __VA_ARGS__)
+#define log_error(...) log_full(LOG_ERR, 0, NULL, __VA_ARGS__)
+
+#define log_debug_errno(e, ...) log_full(LOG_DEBUG, (e), NULL, __VA_ARGS__)
+#define log_info_errno(e, ...) log_full(LOG_INFO, (e), NULL, __VA_ARGS__)
+#define log_warning_errno(e, ...) log_full(LOG_WARNING, (e), NULL, __VA_ARGS__)
+#define log_error_errno(e, ...) log_full(LOG_ERR, (e), NULL, __VA_ARGS__)
+
+#define log_oom() log_error_errno(-ENOMEM, "Out of memory.")

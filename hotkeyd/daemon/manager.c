@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "config-files.h"
+#include "gesture-line.h"
+#include "keys.h"
+#include "log.h"
+#include "manager.h"
+#include "messages.h"
+
+/* Hold deadlines are the point of the daemon; sd-event's default 250 ms
+ * slack would be visible in every gesture. */
+#define TIMER_ACCURACY_USEC (1 * USEC_PER_MSEC)
+
+static void manager_update_timer(Manager *m);
+
+static void manager_notify_status(Manager *m) {
+        if (m->dry_run)
+                return;
+        (void) sd_notifyf(false, "STATUS=Watching %zu device(s) for %zu trigger(s), mode %s.",
+                          m->input ? input_n_devices(m->input) : 0, m->config->n_triggers,
+                          daemon_mode_to_string(m->config->mode));
+}
+
+static void log_gesture_event(const GestureEvent *e, const char *line) {
+        char trigger[128], seat[128], device[256], reason[64];
+        const char *fields[6] = {};
+        size_t n = 0;
+        int level = LOG_INFO;
+
+        snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", e->trigger->name);
+        fields[n++] = trigger;
+        if (e->seat) {
+                snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", e->seat);
+                fields[n++] = seat;
+        }
+        if (e->device) {
+                snprintf(device, sizeof device, "HOTKEYD_DEVICE=%s", e->device);
+                fields[n++] = device;
+        }
+
+        switch (e->type) {
+        case GESTURE_HOLD_START:
+                fields[n++] = MESSAGE_ID_HOLD_STARTED;
+                break;
+        case GESTURE_HOLD_CANCEL:
+                snprintf(reason, sizeof reason, "HOTKEYD_CANCEL_REASON=%s",
+                         gesture_cancel_reason_to_string(e->reason));
+                fields[n++] = reason;
+                fields[n++] = MESSAGE_ID_HOLD_CANCELLED;
+                break;
+        case GESTURE_TRIGGER:
+                fields[n++] = MESSAGE_ID_TRIGGER_COMPLETED;
+                level = LOG_NOTICE;
+                break;
+        default:
+                level = LOG_DEBUG;
+        }
+
+        log_full(level, 0, fields, "Gesture: %s", line);
+}
+
+static void manager_on_gesture(const GestureEvent *e, void *userdata) {
+        Manager *m = userdata;
+        char line[512];
+
+        gesture_event_format_line(e, line, sizeof line);
+
+        if (m->dry_run) {
+                fprintf(m->dry_run_output, "%s\n", line);
+                fflush(m->dry_run_output);
+        }
+        log_gesture_event(e, line);
+
+        if (e->type == GESTURE_TRIGGER && !m->dry_run)
+                /* The request path (support check, confirmation, polkit,
+                 * factory-reset.target) is not part of this build: say so
+                 * rather than pretend. */
+                log_warning("Trigger %s completed, but this build of hotkeyd cannot request a factory reset yet; "
+                            "nothing was done.", e->trigger->name);
+}
+
+static int manager_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        gesture_engine_advance(m->engine, now_usec(CLOCK_MONOTONIC));
+        manager_update_timer(m);
+        return 0;
+}
+
+static void manager_update_timer(Manager *m) {
+        usec_t deadline = gesture_engine_next_deadline(m->engine);
+        int r;
+
+        if (deadline == USEC_INFINITY) {
+                if (m->timer)
+                        (void) sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+                return;
+        }
+
+        if (!m->timer) {
+                r = sd_event_add_time(m->event, &m->timer, CLOCK_MONOTONIC, deadline, TIMER_ACCURACY_USEC,
+                                      manager_on_timer, m);
+                if (r < 0) {
+                        /* Without a timer no hold can ever complete: safe, but
+                         * the daemon is useless, so stop loudly. */
+                        log_error_errno(r, "Cannot arm the gesture timer: %m");
+                        (void) sd_event_exit(m->event, r);
+                }
+                return;
+        }
+
+        r = sd_event_source_set_time(m->timer, deadline);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+        if (r < 0) {
+                log_error_errno(r, "Cannot arm the gesture timer: %m");
+                (void) sd_event_exit(m->event, r);
+        }
+}
+
+static void manager_on_key(InputDevice *d, unsigned code, int value, KeySource source, usec_t t, void *userdata) {
+        Manager *m = userdata;
+
+        log_debug("%s: %s %s%s", input_device_node(d), strna(key_to_name(code)), value ? "pressed" : "released",
+                  source == KEY_SOURCE_RESYNC ? " (resync)" : "");
+        gesture_engine_key(m->engine, input_device_id(d), input_device_node(d), input_device_seat(d), code, value,
+                           source, t);
+        manager_update_timer(m);
+}
+
+static void manager_on_device_added(InputDevice *d, void *userdata) {
+        manager_notify_status(userdata);
+}
+
+static void manager_on_device_removed(InputDevice *d, usec_t t, void *userdata) {
+        Manager *m = userdata;
+
+        gesture_engine_device_gone(m->engine, input_device_id(d), t);
+        manager_update_timer(m);
+        manager_notify_status(m);
+}
+
+static const InputCallbacks input_callbacks = {
+        .key = manager_on_key,
+        .device_added = manager_on_device_added,
+        .device_removed = manager_on_device_removed,
+};
+
+static size_t manager_watched_keys(const Config *c, unsigned **ret) {
+        *ret = NULL;
+        /* Mode=off watches nothing: no device is opened at all. */
+        if (c->mode == DAEMON_MODE_OFF || c->n_triggers == 0)
+                return 0;
+
+        unsigned *keys = calloc(c->n_triggers * TRIGGER_KEYS_MAX, sizeof *keys);
+        if (!keys)
+                return 0;
+        size_t n = config_trigger_keys(c, keys);
+        *ret = keys;
+        return n;
+}
+
+static void log_config_loaded(const Config *c) {
+        char mode[64], n_triggers[64];
+
+        snprintf(mode, sizeof mode, "HOTKEYD_MODE=%s", daemon_mode_to_string(c->mode));
+        snprintf(n_triggers, sizeof n_triggers, "HOTKEYD_N_TRIGGERS=%zu", c->n_triggers);
+        log_full(LOG_INFO, 0, (const char *const[]) { MESSAGE_ID_CONFIG_LOADED, mode, n_triggers, NULL },
+                 "Configuration loaded: mode %s, %zu trigger(s).", daemon_mode_to_string(c->mode), c->n_triggers);
+}
+
+int manager_new(const char *config_path, bool dry_run, Manager **ret) {
+        Manager *m;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return log_oom();
+        m->dry_run = dry_run;
+        m->dry_run_output = stdout;
+
+        if (config_path) {
+                m->config_path = strdup(config_path);
+                if (!m->config_path) {
+                        manager_free(m);
+                        return log_oom();
+                }
+        }
+
+        r = config_load(NULL, m->config_path, config_log_error, NULL, &m->config);
+        if (r < 0) {
+                manager_free(m);
+                return log_error_errno(r, "Configuration is invalid, not starting.");
+        }
+        log_config_loaded(m->config);
+
+        r = gesture_engine_new(m->config, manager_on_gesture, m, &m->engine);
+        if (r < 0) {
+                manager_free(m);
+                return log_error_errno(r, "Cannot create the gesture engine: %m");
+        }
+
+        *ret = m;
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+
+        input_free(m->input);
+        gesture_engine_free(m->engine);
+        sd_event_source_disable_unref(m->timer);
+        sd_event_unref(m->event);
+        config_free(m->config);
+        free(m->config_path);
+        free(m);
+        return NULL;
+}
+
+static int manager_on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        if (si->ssi_signo == SIGHUP) {
+                (void) manager_reload(m);
+                return 0;
+        }
+
+        log_info("Received %s, exiting.", strsignal((int) si->ssi_signo));
+        return sd_event_exit(m->event, 0);
+}
+
+int manager_start(Manager *m) {
+        _cleanup_free_ unsigned *keys = NULL;
+        int r;
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create event loop: %m");
+
+        static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+        for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
+                int sig = signals[i];
+
+                r = sd_event_add_signal(m->event, NULL, sig | SD_EVENT_SIGNAL_PROCMASK, manager_on_signal, m);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot watch signal %s: %m", strsignal(sig));
+        }
+
+        if (!m->dry_run) {
+                /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
+                r = sd_event_set_watchdog(m->event, true);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot enable the watchdog: %m");
+        }
+
+        size_t n_keys = manager_watched_keys(m->config, &keys);
+        if (m->config->mode == DAEMON_MODE_OFF)
+                log_info("Mode=off: not watching any input device.");
+        else if (n_keys == 0)
+                log_info("No trigger configured: not watching any input device.");
+
+        r = input_new(m->event, keys, n_keys, &input_callbacks, m, &m->input);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up input: %m");
+
+        if (n_keys > 0) {
+                r = input_start(m->input);
+                if (r < 0)
+                        return r;
+        }
+
+        log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
+                 m->config->n_triggers);
+        if (!m->dry_run)
+                (void) sd_notify(false, "READY=1");
+        manager_notify_status(m);
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        int r = sd_event_loop(m->event);
+        if (!m->dry_run)
+                (void) sd_notify(false, "STOPPING=1");
+        return r;
+}
+
+int manager_reload(Manager *m) {
+        _cleanup_free_ unsigned *keys = NULL;
+        GestureEngine *engine = NULL;
+        Config *config = NULL;
+        int r;
+
+        if (!m->dry_run)
+                (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu",
+                                  (unsigned long long) now_usec(CLOCK_MONOTONIC));
+
+        r = config_load(NULL, m->config_path, config_log_error, NULL, &config);
+        if (r < 0) {
+                log_error_errno(r, "New configuration is invalid, keeping the running one.");
+                goto finish;
+        }
+
+        r = gesture_engine_new(config, manager_on_gesture, m, &engine);
+        if (r < 0) {
+                log_error_errno(r, "Cannot create the gesture engine, keeping the running configuration: %m");
+                config_free(config);
+                goto finish;
+        }
+
+        /* A hold in progress was started under the old triggers: it is
+         * cancelled (and reported) rather than carried over. */
+        gesture_engine_reset(m->engine, now_usec(CLOCK_MONOTONIC));
+        gesture_engine_free(m->engine);
+        config_free(m->config);
+        m->engine = engine;
+        m->config = config;
+        log_config_loaded(config);
+
+        size_t n_keys = manager_watched_keys(m->config, &keys);
+        r = input_set_keys(m->input, keys, n_keys);
+        manager_update_timer(m);
+
+finish:
+        if (!m->dry_run)
+                (void) sd_notify(false, "READY=1");
+        manager_notify_status(m);
+        return r;
+}

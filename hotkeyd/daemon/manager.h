@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The manager wires the edges to the core: input events feed the gesture
+ * engine, the engine's deadlines become one sd-event timer, gesture events
+ * are reported (journal; stdout lines in dry-run mode). */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "gesture.h"
+#include "input.h"
+
+typedef struct Manager {
+        sd_event *event;
+        sd_event_source *timer;
+        char *config_path; /* --config, or NULL for the search path */
+        Config *config;
+        GestureEngine *engine;
+        Input *input;
+        bool dry_run;
+        FILE *dry_run_output;
+} Manager;
+
+/* Loads the configuration; fails (after logging every problem) when it is
+ * invalid. */
+int manager_new(const char *config_path, bool dry_run, Manager **ret);
+Manager *manager_free(Manager *m);
+
+int manager_start(Manager *m);
+int manager_run(Manager *m);
+
+/* Loads the configuration again; on any error the running one stays. */
+int manager_reload(Manager *m);

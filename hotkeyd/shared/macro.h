@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _noreturn_ __attribute__((noreturn))
+#define _fallthrough_ __attribute__((fallthrough))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+#define TAKE_PTR(p)                     \
+        ({                              \
+                typeof(p) _taken = (p); \
+                (p) = NULL;             \
+                _taken;                 \
+        })
+
+#define TAKE_FD(fd)                  \
+        ({                           \
+                int _taken = (fd);   \
+                (fd) = -EBADF;       \
+                _taken;              \
+        })
+
+/* Defines a cleanup function fooP(Foo **p) for a destructor foo(Foo *) that
+ * accepts NULL, for use with _cleanup_. */
+#define DEFINE_POINTER_CLEANUP(type, func)              \
+        static inline void func##p(type **p) {          \
+                if (*p)                                 \
+                        func(*p);                       \
+        }
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+static inline void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return streq(a, b);
+}
+
+static inline const char *strempty(const char *s) {
+        return s ?: "";
+}
+
+static inline const char *strna(const char *s) {
+        return s ?: "n/a";
+}
+
+/* Maps an enum value to its name; NULL when out of range. */
+#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                  \
+        const char *name##_to_string(type i) {                                  \
+                if ((size_t) i >= ELEMENTSOF(name##_table))                     \
+                        return NULL;                                            \
+                return name##_table[i];                                         \
+        }                                                                       \
+        type name##_from_string(const char *s) {                                \
+                if (!s)                                                         \
+                        return (type) -EINVAL;                                  \
+                for (size_t i = 0; i < ELEMENTSOF(name##_table); i++)           \
+                        if (name##_table[i] && streq(name##_table[i], s))       \
+                                return (type) i;                                \
+                return (type) -EINVAL;                                          \
+        }

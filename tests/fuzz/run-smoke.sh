@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs a libFuzzer binary for a short while on a copy of its seed corpus, so
+# the source tree is never written.  Crash inputs land in ARTIFACT_DIR.
+#
+#   run-smoke.sh FUZZER CORPUS_DIR ARTIFACT_DIR SECONDS
+set -eu
+
+fuzzer=$1 corpus=$2 artifacts=$3 seconds=$4
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hotkeyd-fuzz.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+cp -R "$corpus/." "$tmp/"
+mkdir -p "$artifacts"
+
+# -timeout: one input taking a second is a hang for a parser of small files.
+"$fuzzer" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$artifacts/" "$tmp"

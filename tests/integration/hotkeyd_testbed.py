@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Emulated evdev devices (umockdev) and a running `hotkeyd --dry-run`.
+
+Measured on these machines (see shared DESIGN.md): the test process itself
+must run under umockdev-wrapper; a device must be added, its ioctls loaded,
+the program started, the "add" uevent sent, and only then the evemu events
+loaded, because umockdev's replay clock starts when the events are loaded.
+umockdev matches ioctls by their exact request code, so the ioctl records
+below answer exactly what libevdev asks.
+"""
+
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import time
+
+import gi
+
+gi.require_version('UMockdev', '1.0')
+from gi.repository import UMockdev  # noqa: E402
+
+# From linux/input-event-codes.h.
+EV_SYN, EV_KEY = 0x00, 0x01
+KEY_CODES = {
+    'KEY_ESC': 1, 'KEY_1': 2, 'KEY_A': 30, 'KEY_S': 31, 'KEY_D': 32, 'KEY_F': 33,
+    'KEY_ENTER': 28, 'KEY_SPACE': 57,
+    'KEY_MUTE': 113, 'KEY_VOLUMEDOWN': 114, 'KEY_VOLUMEUP': 115, 'KEY_POWER': 116,
+    'KEY_RESTART': 0x198,
+}
+
+KEY_BYTES = 96  # KEY_CNT / 8
+SMALL_BITS = 8  # one unsigned long
+
+
+def _bits(codes, size):
+    data = bytearray(size)
+    for c in codes:
+        data[c // 8] |= 1 << (c % 8)
+    return bytes(data)
+
+
+def _str(s, size=255):
+    raw = s.encode() + b'\0'
+    return raw + bytes(size - len(raw))
+
+
+def ioctl_record(devnode, name, keys, bustype=0x19):
+    """The ioctl file umockdev answers libevdev's probe with."""
+    codes = [KEY_CODES[k] for k in keys]
+    lines = [f'@DEV {devnode} (evdev)']
+
+    def add(req, ret, data):
+        lines.append(f'{req} {ret} {data.hex().upper()}')
+
+    add('EVIOCGVERSION', 0, (0x010001).to_bytes(4, 'little'))
+    add('EVIOCGID', 0, b''.join(v.to_bytes(2, 'little') for v in (bustype, 0, 1, 0)))
+    add('EVIOCGNAME', len(name) + 1, _str(name))
+    add('EVIOCGPHYS', 1, _str(''))
+    add('EVIOCGUNIQ', 1, _str(''))
+    add('EVIOCGPROP', 8, bytes(8))
+    add('EVIOCGBIT(0)', SMALL_BITS, _bits([EV_SYN, EV_KEY], SMALL_BITS))
+    add('EVIOCGBIT(1)', KEY_BYTES, _bits(codes, KEY_BYTES))
+    for t in (2, 3, 4, 5, 17, 18):
+        add(f'EVIOCGBIT({t})', SMALL_BITS, bytes(SMALL_BITS))
+    add('EVIOCGBIT(21)', 16, bytes(16))
+    add('EVIOCGKEY', KEY_BYTES, bytes(KEY_BYTES))
+    add('EVIOCGLED', SMALL_BITS, bytes(SMALL_BITS))
+    add('EVIOCGSW', SMALL_BITS, bytes(SMALL_BITS))
+    return '\n'.join(lines) + '\n'
+
+
+def evemu_events(events):
+    """events: [(seconds, key name, value)] -> evemu text, each key event
+    followed by its SYN_REPORT."""
+    out = ['# EVEMU 1.3']
+    for t, key, value in events:
+        sec, usec = int(t), int(round((t - int(t)) * 1e6))
+        out.append(f'E: {sec}.{usec:06d} {EV_KEY:04x} {KEY_CODES[key]:04x} {value:04d}')
+        out.append(f'E: {sec}.{usec:06d} {EV_SYN:04x} 0000 0000')
+    return '\n'.join(out) + '\n'
+
+
+class Device:
+    def __init__(self, bed, index, name, keys, seat=None):
+        self.bed = bed
+        self.devnode = f'/dev/input/event{index}'
+        parent = f'/devices/platform/hotkeyd-test/input/input{index}'
+        self.syspath = f'/sys{parent}/event{index}'
+        # An "N:" line without contents makes umockdev back the node with a
+        # pty, which evemu replay needs; add_device() creates no node.
+        record = [f'P: {parent}/event{index}',
+                  f'N: input/event{index}',
+                  f'E: DEVNAME=/dev/input/event{index}',
+                  'E: SUBSYSTEM=input',
+                  f'E: MAJOR=13', f'E: MINOR={64 + index}',
+                  'E: ID_INPUT=1', 'E: ID_INPUT_KEY=1']
+        if seat:
+            record.append(f'E: ID_SEAT={seat}')
+        record += [f'A: dev=13:{64 + index}', '',
+                   f'P: {parent}', 'E: SUBSYSTEM=input', f'E: NAME="{name}"',
+                   f'A: name={name}', '']
+        bed.testbed.add_from_string('\n'.join(record) + '\n')
+        path = os.path.join(bed.tmp, f'event{index}.ioctl')
+        with open(path, 'w') as f:
+            f.write(ioctl_record(self.devnode, name, keys))
+        bed.testbed.load_ioctl(self.devnode, path)
+
+    def plug(self):
+        self.bed.testbed.uevent(self.syspath, 'add')
+
+    def unplug(self):
+        self.bed.testbed.uevent(self.syspath, 'remove')
+        self.bed.testbed.remove_device(self.syspath)
+
+    def play(self, events):
+        """Starts replaying; returns the monotonic time that evemu time 0 maps
+        to.  umockdev delivers the first event at once and the others at
+        their offsets from it."""
+        path = os.path.join(self.bed.tmp, f'{os.path.basename(self.devnode)}-{time.monotonic_ns()}.evemu')
+        with open(path, 'w') as f:
+            f.write(evemu_events(events))
+        t0 = time.monotonic()
+        self.bed.testbed.load_evemu_events(self.devnode, path)
+        return t0 - events[0][0]
+
+
+class Testbed:
+    def __init__(self):
+        assert 'umockdev' in os.environ.get('LD_PRELOAD', ''), 'run this under umockdev-wrapper'
+        self.testbed = UMockdev.Testbed.new()
+        self.tmpdir = tempfile.TemporaryDirectory(prefix='hotkeyd-test-')
+        self.tmp = self.tmpdir.name
+        self.next_index = 10
+        self.daemon = None
+        self.stopping = False
+        self.lines = []   # (monotonic time, stdout line)
+        self.log = []     # stderr lines
+        self._buf = {}
+
+    def add_device(self, name, keys, seat=None):
+        d = Device(self, self.next_index, name, keys, seat)
+        self.next_index += 1
+        return d
+
+    def write_config(self, text):
+        path = os.path.join(self.tmp, 'hotkeyd.conf')
+        with open(path, 'w') as f:
+            f.write(text)
+        return path
+
+    def start(self, config_text, extra_args=()):
+        exe = os.environ.get('HOTKEYD', 'hotkeyd')
+        cmd = [exe, '--dry-run', '--config', self.write_config(config_text), *extra_args]
+        self.daemon = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for stream in (self.daemon.stdout, self.daemon.stderr):
+            os.set_blocking(stream.fileno(), False)
+            self._buf[stream.fileno()] = b''
+        self.wait_log('Ready,')
+
+    def _pump(self, timeout):
+        fds = [self.daemon.stdout.fileno(), self.daemon.stderr.fileno()]
+        r, _, _ = select.select(fds, [], [], max(timeout, 0))
+        now = time.monotonic()
+        for fd in r:
+            data = os.read(fd, 65536)
+            if not data:
+                continue
+            self._buf[fd] += data
+            *complete, self._buf[fd] = self._buf[fd].split(b'\n')
+            for line in complete:
+                text = line.decode(errors='replace')
+                if fd == self.daemon.stdout.fileno():
+                    self.lines.append((now, text))
+                else:
+                    self.log.append(text)
+        if not r and self.daemon.poll() is not None and not self.stopping:
+            raise AssertionError(f'hotkeyd exited with {self.daemon.returncode}; log:\n' + '\n'.join(self.log))
+
+    def wait_log(self, needle, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not any(needle in line for line in self.log):
+            if time.monotonic() > deadline:
+                raise AssertionError(f'no log line with {needle!r} within {timeout}s; log:\n' + '\n'.join(self.log))
+            self._pump(deadline - time.monotonic())
+
+    def wait_line(self, prefix, timeout=10):
+        """Returns (time, line) of the first stdout line starting with prefix."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for entry in self.lines:
+                if entry[1].startswith(prefix):
+                    return entry
+            if time.monotonic() > deadline:
+                raise AssertionError(f'no line {prefix!r} within {timeout}s; got {self.texts()}; log:\n'
+                                     + '\n'.join(self.log))
+            self._pump(deadline - time.monotonic())
+
+    def settle(self, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self._pump(deadline - time.monotonic())
+
+    def texts(self):
+        return [line for _, line in self.lines]
+
+    def plug(self, device):
+        device.plug()
+        self.wait_log(f'Watching {device.devnode}')
+
+    def stop(self):
+        self.stopping = True
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(10)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                raise AssertionError('hotkeyd did not exit on SIGTERM')
+            self._pump(0.1)
+        self.tmpdir.cleanup()
+        return self.daemon.returncode if self.daemon else None

@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hotkeyd --dry-run against umockdev-emulated evdev devices.
+
+Each test_* function is registered as its own meson test
+(tests/integration/meson.build); run one by hand with
+    umockdev-wrapper tests/integration/test-input.py NAME
+with HOTKEYD pointing at the built daemon.
+"""
+
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+
+from hotkeyd_testbed import Testbed
+
+POWER_3S = """
+[Trigger]
+Name=power
+Keys=KEY_POWER
+HoldSec=3
+ProgressSec=1
+"""
+
+# How late a completion may be reported, measured from the moment the key
+# press is due (replay start + its evemu time) plus HoldSec.
+ON_TIME_SLACK = 0.100
+
+
+def power_button(bed, seat=None):
+    return bed.add_device('Power Button', ['KEY_POWER'], seat=seat)
+
+
+def keyboard(bed, seat=None, with_power=True):
+    keys = ['KEY_ESC', 'KEY_1', 'KEY_A', 'KEY_S', 'KEY_D', 'KEY_F', 'KEY_ENTER', 'KEY_SPACE',
+            'KEY_MUTE', 'KEY_VOLUMEDOWN', 'KEY_VOLUMEUP']
+    if with_power:
+        keys.append('KEY_POWER')
+    return bed.add_device('AT Translated Set 2 keyboard', keys, seat=seat)
+
+
+def field(line, name):
+    m = re.search(rf'\b{name}=(\S+)', line)
+    assert m, f'no {name}= in {line!r}'
+    return m.group(1)
+
+
+def test_hold_6s_triggers_on_time():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed)
+    bed.plug(dev)
+    t0 = dev.play([(0.1, 'KEY_POWER', 1), (6.1, 'KEY_POWER', 0)])
+
+    t_trigger, line = bed.wait_line('trigger ', timeout=8)
+    assert line == 'trigger trigger=power seat=seat0 held_ms=3000', line
+    delay = t_trigger - (t0 + 0.1 + 3.0)
+    print(f'trigger reported {delay * 1000:.1f} ms after HoldSec')
+    assert -0.010 <= delay <= ON_TIME_SLACK, f'trigger {delay * 1000:.1f} ms off HoldSec'
+
+    bed.settle(3.5)
+    assert bed.texts() == [
+        f'hold-start trigger=power seat=seat0 device={dev.devnode}',
+        'hold-progress trigger=power elapsed_ms=1000 total_ms=3000',
+        'hold-progress trigger=power elapsed_ms=2000 total_ms=3000',
+        'trigger trigger=power seat=seat0 held_ms=3000',
+    ], bed.texts()
+    assert bed.stop() == 0
+
+
+def test_release_half_second_early_cancels():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed)
+    bed.plug(dev)
+    dev.play([(0.1, 'KEY_POWER', 1), (2.6, 'KEY_POWER', 0)])
+
+    _, line = bed.wait_line('hold-cancel', timeout=5)
+    elapsed = int(field(line, 'elapsed_ms'))
+    assert 2400 <= elapsed <= 2600, line
+    bed.settle(1.5)  # past the time the hold would have completed
+    assert not any(t.startswith('trigger') for t in bed.texts()), bed.texts()
+    assert bed.stop() == 0
+
+
+def test_device_removed_mid_hold_cancels():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed)
+    bed.plug(dev)
+    dev.play([(0.1, 'KEY_POWER', 1)])
+    bed.wait_line('hold-start', timeout=2)
+    bed.settle(1.0)
+    dev.unplug()
+    bed.wait_log(f'Stopped watching {dev.devnode}')
+    _, line = bed.wait_line('hold-cancel', timeout=2)
+    assert line.startswith('hold-cancel trigger=power elapsed_ms='), line
+    bed.settle(3.0)
+    assert not any(t.startswith('trigger') for t in bed.texts()), bed.texts()
+    assert bed.stop() == 0
+
+
+def test_flood_of_other_keys_produces_nothing():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = keyboard(bed)
+    bed.plug(dev)
+    # 1000 key events a second, far beyond any typist.  Faster bursts make
+    # umockdev split an event across two pty writes (a real evdev node never
+    # returns part of an event), libevdev rejects the partial read and the
+    # daemon rightly drops the device; that would test umockdev, not us.
+    events = []
+    t = 0.05
+    for i in range(1500):
+        key = ['KEY_A', 'KEY_S', 'KEY_D', 'KEY_F', 'KEY_VOLUMEUP'][i % 5]
+        events += [(t, key, 1), (t + 0.0005, key, 2), (t + 0.001, key, 0)]
+        t += 0.003
+    dev.play(events)
+    bed.settle(t + 1.0)
+    assert bed.texts() == [], bed.texts()
+    # Still reading the device: the flood must not have cost us the keyboard.
+    assert not any('dropping the device' in line or f'Stopped watching {dev.devnode}' in line
+                   for line in bed.log), bed.log
+    assert bed.daemon.poll() is None
+    assert bed.stop() == 0
+
+
+def test_chord_across_two_devices_triggers():
+    bed = Testbed()
+    bed.start("""
+[Trigger]
+Name=tablet
+Keys=KEY_POWER KEY_VOLUMEDOWN
+HoldSec=2
+""")
+    button = power_button(bed)
+    kbd = keyboard(bed, with_power=False)
+    bed.plug(button)
+    bed.plug(kbd)
+    t0 = kbd.play([(0.1, 'KEY_VOLUMEDOWN', 1), (3.5, 'KEY_VOLUMEDOWN', 0)])
+    button.play([(0.3, 'KEY_POWER', 1), (3.5, 'KEY_POWER', 0)])
+
+    _, start = bed.wait_line('hold-start', timeout=3)
+    assert start == f'hold-start trigger=tablet seat=seat0 device={button.devnode}', start
+    t_trigger, line = bed.wait_line('trigger ', timeout=4)
+    assert line == 'trigger trigger=tablet seat=seat0 held_ms=2000', line
+    delay = t_trigger - (t0 + 0.3 + 2.0)
+    assert delay <= ON_TIME_SLACK + 0.05, f'{delay * 1000:.1f} ms late'
+    assert bed.stop() == 0
+
+
+def test_chord_across_two_seats_does_not_trigger():
+    bed = Testbed()
+    bed.start("""
+[Trigger]
+Name=tablet
+Keys=KEY_POWER KEY_VOLUMEDOWN
+HoldSec=1
+""")
+    button = power_button(bed, seat='seat0')
+    kbd = keyboard(bed, seat='seat1', with_power=False)
+    bed.plug(button)
+    bed.plug(kbd)
+    kbd.play([(0.1, 'KEY_VOLUMEDOWN', 1), (2.5, 'KEY_VOLUMEDOWN', 0)])
+    button.play([(0.1, 'KEY_POWER', 1), (2.5, 'KEY_POWER', 0)])
+    bed.settle(3.0)
+    assert bed.texts() == [], bed.texts()
+    assert bed.stop() == 0
+
+
+def test_multi_press_triggers():
+    bed = Testbed()
+    bed.start("""
+[Trigger]
+Name=presses
+Keys=KEY_POWER
+Presses=3
+WithinSec=2
+""")
+    dev = power_button(bed)
+    bed.plug(dev)
+    dev.play([(0.1, 'KEY_POWER', 1), (0.2, 'KEY_POWER', 0),
+              (0.5, 'KEY_POWER', 1), (0.6, 'KEY_POWER', 0),
+              (0.9, 'KEY_POWER', 1), (1.0, 'KEY_POWER', 0)])
+    _, line = bed.wait_line('trigger ', timeout=3)
+    assert line == 'trigger trigger=presses seat=seat0 presses=3', line
+    bed.settle(0.5)
+    assert bed.texts() == [line], bed.texts()
+    assert bed.stop() == 0
+
+
+def test_autorepeat_neither_restarts_nor_completes():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = keyboard(bed)
+    bed.plug(dev)
+    events = [(0.1, 'KEY_POWER', 1)]
+    events += [(0.6 + i * 0.1, 'KEY_POWER', 2) for i in range(15)]
+    events += [(2.0, 'KEY_POWER', 0)]
+    dev.play(events)
+    bed.wait_line('hold-cancel', timeout=4)
+    bed.settle(1.5)
+    texts = bed.texts()
+    assert texts[0] == f'hold-start trigger=power seat=seat0 device={dev.devnode}', texts
+    assert texts[1] == 'hold-progress trigger=power elapsed_ms=1000 total_ms=3000', texts
+    assert texts[2].startswith('hold-cancel trigger=power elapsed_ms=19'), texts
+    assert len(texts) == 3, texts
+    assert bed.stop() == 0
+
+
+def test_device_without_trigger_key_is_not_watched():
+    bed = Testbed()
+    bed.start(POWER_3S, ['--log-level=debug'])
+    dev = keyboard(bed, with_power=False)
+    dev.plug()
+    bed.wait_log(f'{dev.devnode} (AT Translated Set 2 keyboard) has no trigger key')
+    assert not any(f'Watching {dev.devnode}' in line for line in bed.log), bed.log
+    assert bed.stop() == 0
+
+
+def test_reload_during_hold_cancels_and_applies():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed)
+    bed.plug(dev)
+    dev.play([(0.1, 'KEY_POWER', 1), (2.0, 'KEY_POWER', 0),
+              (2.5, 'KEY_POWER', 1), (5.0, 'KEY_POWER', 0)])
+    bed.wait_line('hold-start', timeout=2)
+    bed.write_config(POWER_3S.replace('HoldSec=3', 'HoldSec=1').replace('Name=power', 'Name=short'))
+    bed.daemon.send_signal(signal.SIGHUP)
+    _, line = bed.wait_line('hold-cancel', timeout=2)
+    assert line.startswith('hold-cancel trigger=power'), line
+    _, line = bed.wait_line('trigger ', timeout=5)
+    assert line == 'trigger trigger=short seat=seat0 held_ms=1000', line
+    assert bed.stop() == 0
+
+
+if __name__ == '__main__':
+    name = sys.argv[1] if len(sys.argv) > 1 else None
+    tests = {k[5:]: v for k, v in globals().items() if k.startswith('test_')}
+    if name and name not in tests:
+        sys.exit(f'no test named {name}')
+    status = 0
+    for n, func in tests.items():
+        if name in (None, n):
+            print(f'== {n}', flush=True)
+            start = time.monotonic()
+            try:
+                func()
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+                break
+            print(f'   ok ({time.monotonic() - start:.1f}s)', flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # No interpreter teardown: finalising a umockdev testbed joins its replay
+    # threads, and one blocked on a pty nobody reads any more (the daemon is
+    # gone) would turn a clear failure into a timeout.
+    os._exit(status)

@@ -1,0 +1,42 @@
+#!/bin/bash
+# The whole test suite, run inside the build root by `make check`:
+#   build/       gcc, -Werror: unit and integration tests
+#   build-asan/  gcc, ASan+UBSan: unit and integration tests
+#   build-fuzz/  clang, libFuzzer: short fuzzing runs of every target
+# Every build runs even when an earlier one failed, so the summary counts all.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+
+rc=0
+logs=()
+
+run_build() {
+    local dir=$1; shift
+    local suites=$1; shift
+    logs+=("$dir/meson-logs/testlog.json")
+    rm -f "$dir/meson-logs/testlog.json"
+
+    echo "== $dir: configure and build"
+    if [ -d "$dir" ]; then
+        meson setup --reconfigure "$dir" "$@" >/dev/null || meson setup --wipe "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi || { echo "$dir: meson setup failed"; rc=1; return; }
+    meson compile -C "$dir" || { echo "$dir: build failed"; rc=1; return; }
+
+    echo "== $dir: tests"
+    # shellcheck disable=SC2086
+    meson test -C "$dir" --print-errorlogs --num-processes 2 $suites || rc=1
+}
+
+run_build build "" -Dwerror=true
+# umockdev's preload comes before the ASan runtime in the library list.
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_build build-asan "" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+CC=clang run_build build-fuzz "--suite fuzz" -Dwerror=true -Dfuzzers=true -Db_lundef=false
+
+echo "== summary"
+python3 tools/test-summary.py "${logs[@]}" || rc=1
+exit $rc

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Run a command inside the build root (made or reused by mkbuildroot.sh).
+#
+#   tools/in-buildroot.sh [--] COMMAND [ARG...]
+#
+# The source tree is bind-mounted at the same path it has on the host, and
+# the command starts there.  Everything happens in private mount and PID
+# namespaces: every mount (proc, sys, dev, devpts, tmpfs, the source) and
+# every process started inside (dbus-daemon, polkitd, ...) ends with the run.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+
+[ "${1:-}" = "--" ] && shift
+[ $# -gt 0 ] || { echo "usage: $0 [--] COMMAND [ARG...]" >&2; exit 2; }
+
+root=$("$here/mkbuildroot.sh")
+
+# The inner part runs as PID 1 of a new PID namespace with a private mount
+# table; mounts propagate nowhere.
+exec unshare --mount --pid --fork --propagation private -- \
+    /bin/bash -euo pipefail -c '
+root=$1 src=$2; shift 2
+mount -t proc proc "$root/proc"
+mount --rbind /sys "$root/sys"
+mount --make-rslave "$root/sys"
+# A private /dev: the device nodes a build and the tests need, and a devpts
+# instance with a usable ptmx (umockdev emulates devices on ptys; the hosts
+# devpts has ptmxmode=000).
+mount -t tmpfs -o mode=0755,nosuid dev "$root/dev"
+for n in null zero full random urandom tty; do
+    touch "$root/dev/$n"
+    mount --bind "/dev/$n" "$root/dev/$n"
+done
+mkdir -p "$root/dev/pts" "$root/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
+ln -s pts/ptmx "$root/dev/ptmx"
+mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
+mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+mount -t tmpfs -o mode=0755 run "$root/run"
+mkdir -p "$root$src"
+mount --bind "$src" "$root$src"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+cd "$root$src"
+exec chroot "$root" /usr/bin/env -C "$src" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
+    HOTKEYD_IN_BUILDROOT=1 "$@"
+' bash "$root" "$src" "$@"

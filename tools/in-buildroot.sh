@@ -4,9 +4,14 @@
 #   tools/in-buildroot.sh [--] COMMAND [ARG...]
 #
 # The source tree is bind-mounted at the same path it has on the host, and
-# the command starts there.  Everything happens in private mount and PID
-# namespaces: every mount (proc, sys, dev, devpts, tmpfs, the source) and
-# every process started inside (dbus-daemon, polkitd, ...) ends with the run.
+# the command starts there.  Everything happens in a private mount
+# namespace, so every mount (proc, sys, dev, devpts, tmpfs, the source) ends
+# with the run; processes left running inside the root (dbus-daemon,
+# polkitd, ...) are killed when it ends.
+#
+# No PID namespace: systemd (>= 258) counts one as a container
+# ("container-other") and then never reports an EFI boot, so its real
+# io.systemd.FactoryReset service could not be tested.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,9 +22,17 @@ src=$(cd "$here/.." && pwd)
 
 root=$("$here/mkbuildroot.sh")
 
-# The inner part runs as PID 1 of a new PID namespace with a private mount
-# table; mounts propagate nowhere.
-exec unshare --mount --pid --fork --propagation private -- \
+kill_leftovers() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -KILL "${p#/proc/}" 2>/dev/null
+    done
+    return 0
+}
+trap kill_leftovers EXIT
+
+# The inner part has a private mount table; mounts propagate nowhere.
+unshare --mount --fork --propagation private -- \
     /bin/bash -euo pipefail -c '
 root=$1 src=$2; shift 2
 mount -t proc proc "$root/proc"

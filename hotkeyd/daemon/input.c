@@ -58,6 +58,14 @@ const char *input_device_name(const InputDevice *d) {
         return strna(d->evdev ? libevdev_get_name(d->evdev) : NULL);
 }
 
+InputDevice *input_first_device(Input *input) {
+        return input->devices;
+}
+
+InputDevice *input_next_device(InputDevice *d) {
+        return d->next;
+}
+
 size_t input_n_devices(const Input *input) {
         return input->n_devices;
 }

@@ -38,6 +38,10 @@ int input_set_keys(Input *input, const unsigned *keys, size_t n_keys);
 
 size_t input_n_devices(const Input *input);
 
+/* Iteration over the watched devices, in no particular order. */
+InputDevice *input_first_device(Input *input);
+InputDevice *input_next_device(InputDevice *d);
+
 uint64_t input_device_id(const InputDevice *d);
 const char *input_device_node(const InputDevice *d);
 const char *input_device_seat(const InputDevice *d);

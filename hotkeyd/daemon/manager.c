@@ -3,12 +3,14 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "bus-api.h"
 #include "config-files.h"
 #include "gesture-line.h"
 #include "keys.h"
 #include "log.h"
 #include "manager.h"
 #include "messages.h"
+#include "operation.h"
 
 /* Hold deadlines are the point of the daemon; sd-event's default 250 ms
  * slack would be visible in every gesture. */
@@ -73,6 +75,7 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
                 fflush(m->dry_run_output);
         }
         log_gesture_event(e, line);
+        bus_api_emit_gesture(m, e);
 
         if (e->type == GESTURE_TRIGGER && !m->dry_run)
                 /* The request path (support check, confirmation, polkit,
@@ -211,6 +214,10 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
+        while (m->operations)
+                operation_free(m->operations);
+        support_check_free(m->support_refresh);
+        sd_bus_flush_close_unref(m->bus);
         input_free(m->input);
         gesture_engine_free(m->engine);
         sd_event_source_disable_unref(m->timer);
@@ -251,6 +258,18 @@ int manager_start(Manager *m) {
         }
 
         if (!m->dry_run) {
+                /* Children (systemd-factory-reset cancel) are reaped by sd-event. */
+                sigset_t mask;
+                sigemptyset(&mask);
+                sigaddset(&mask, SIGCHLD);
+                (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+
+                m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
+                r = bus_api_start(m);
+                if (r < 0)
+                        return r;
+                manager_refresh_support(m);
+
                 /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
                 r = sd_event_set_watchdog(m->event, true);
                 if (r < 0)
@@ -279,6 +298,38 @@ int manager_start(Manager *m) {
                 (void) sd_notify(false, "READY=1");
         manager_notify_status(m);
         return 0;
+}
+
+void manager_set_support(Manager *m, const SupportState *state) {
+        bool changed = !m->support_known || m->support.verdict != state->verdict || m->support.mode != state->mode;
+
+        m->support = *state;
+        m->support_known = true;
+        if (changed) {
+                log_info("Factory reset %s, mode %s%s%s", state->verdict == SUPPORT_YES ? "supported" : "not possible now",
+                         strna(factory_reset_mode_to_string(state->mode)), state->verdict == SUPPORT_YES ? "." : ": ",
+                         strempty(support_verdict_reason(state->verdict)));
+                bus_api_emit_support_changed(m);
+        }
+}
+
+static void manager_on_support_refreshed(const SupportState *state, void *userdata) {
+        Manager *m = userdata;
+
+        m->support_refresh = support_check_free(m->support_refresh);
+        manager_set_support(m, state);
+}
+
+void manager_refresh_support(Manager *m) {
+        int r;
+
+        if (!m->bus)
+                return;
+        m->support_refresh = support_check_free(m->support_refresh);
+        r = support_check_start(m->event, m->bus, m->varlink_address, manager_on_support_refreshed, m,
+                                &m->support_refresh);
+        if (r < 0)
+                log_warning_errno(r, "Cannot check factory reset support: %m");
 }
 
 int manager_run(Manager *m) {

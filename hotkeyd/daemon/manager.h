@@ -9,9 +9,14 @@
 #include <stdio.h>
 #include <systemd/sd-event.h>
 
+#include <systemd/sd-bus.h>
+
 #include "config.h"
 #include "gesture.h"
 #include "input.h"
+#include "support-check.h"
+
+typedef struct Operation Operation;
 
 typedef struct Manager {
         sd_event *event;
@@ -22,6 +27,15 @@ typedef struct Manager {
         Input *input;
         bool dry_run;
         FILE *dry_run_output;
+
+        /* Everything below stays unused in dry-run mode. */
+        sd_bus *bus;
+        const char *varlink_address; /* $HOTKEYD_FACTORY_RESET_SOCKET, for tests; NULL: systemd's */
+        SupportState support;        /* the latest answer, for the properties */
+        bool support_known;
+        SupportCheck *support_refresh;
+        Operation *operations;
+        unsigned next_operation_id;
 } Manager;
 
 /* Loads the configuration; fails (after logging every problem) when it is
@@ -31,6 +45,11 @@ Manager *manager_free(Manager *m);
 
 int manager_start(Manager *m);
 int manager_run(Manager *m);
+
+/* Records a support check's answer and announces changes on the bus. */
+void manager_set_support(Manager *m, const SupportState *state);
+/* Asks systemd again, for the properties (after operations, at start). */
+void manager_refresh_support(Manager *m);
 
 /* Loads the configuration again; on any error the running one stays. */
 int manager_reload(Manager *m);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,25 @@
 #define _noreturn_ __attribute__((noreturn))
 #define _fallthrough_ __attribute__((fallthrough))
 
+#define UID_FMT "%" PRIu32
+#define PID_FMT "%" PRIi32
+#define UID_INVALID ((uid_t) -1)
+
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Whether x equals any of the listed values. */
+#define IN_SET(x, ...)                                                  \
+        ({                                                              \
+                typeof(x) _x = (x);                                     \
+                const typeof(x) _set[] = { __VA_ARGS__ };               \
+                bool _found = false;                                    \
+                for (size_t _i = 0; _i < ELEMENTSOF(_set); _i++)        \
+                        if (_set[_i] == _x) {                           \
+                                _found = true;                          \
+                                break;                                  \
+                        }                                               \
+                _found;                                                 \
+        })
 
 #define TAKE_PTR(p)                     \
         ({                              \

@@ -13,8 +13,10 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+import traceback
 
 import gi
 
@@ -126,6 +128,13 @@ class Device:
         return t0 - events[0][0]
 
 
+# Every testbed of the test, for run_tests(): their daemon logs are shown
+# when the test fails, and their processes are killed when it ends either
+# way, so that nothing outlives the test (and keeps meson waiting on its
+# pipes).
+TESTBEDS = []
+
+
 class Testbed:
     def __init__(self):
         assert 'umockdev' in os.environ.get('LD_PRELOAD', ''), 'run this under umockdev-wrapper'
@@ -138,6 +147,7 @@ class Testbed:
         self.lines = []   # (monotonic time, stdout line)
         self.log = []     # stderr lines
         self._buf = {}
+        TESTBEDS.append(self)
 
     def add_device(self, name, keys, seat=None):
         d = Device(self, self.next_index, name, keys, seat)
@@ -150,10 +160,12 @@ class Testbed:
             f.write(text)
         return path
 
-    def start(self, config_text, extra_args=()):
+    def start(self, config_text, extra_args=(), dry_run=True, env=None):
         exe = os.environ.get('HOTKEYD', 'hotkeyd')
-        cmd = [exe, '--dry-run', '--config', self.write_config(config_text), *extra_args]
-        self.daemon = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cmd = [exe, '--config', self.write_config(config_text), *extra_args]
+        if dry_run:
+            cmd.append('--dry-run')
+        self.daemon = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         for stream in (self.daemon.stdout, self.daemon.stderr):
             os.set_blocking(stream.fileno(), False)
             self._buf[stream.fileno()] = b''
@@ -219,5 +231,50 @@ class Testbed:
                 self.daemon.kill()
                 raise AssertionError('hotkeyd did not exit on SIGTERM')
             self._pump(0.1)
-        self.tmpdir.cleanup()
+        self.cleanup()
         return self.daemon.returncode if self.daemon else None
+
+    def cleanup(self):
+        self.tmpdir.cleanup()
+
+    def kill(self):
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.kill()
+
+
+def run_tests(namespace):
+    """The main of a test script: runs the test_* function named by argv[1]
+    (every one without it), then exits without interpreter teardown:
+    finalising a umockdev testbed joins its replay threads, and one blocked
+    on a pty nobody reads any more (the daemon is gone) would turn a clear
+    failure into a timeout."""
+    name = sys.argv[1] if len(sys.argv) > 1 else None
+    tests = {k[5:]: v for k, v in namespace.items() if k.startswith('test_')}
+    if name and name not in tests:
+        sys.exit(f'no test named {name}')
+    status = 0
+    for n, func in tests.items():
+        if name in (None, n):
+            print(f'== {n}', flush=True)
+            start = time.monotonic()
+            try:
+                func()
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+                break
+            print(f'   ok ({time.monotonic() - start:.1f}s)', flush=True)
+    for bed in TESTBEDS:
+        if status:
+            try:
+                bed.settle(0.3)  # what it said last is often the point
+            except Exception:
+                pass
+            print('--- hotkeyd log:', *bed.log, sep='\n', file=sys.stderr)
+        try:
+            bed.kill()
+        except Exception:
+            traceback.print_exc()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -8,14 +8,12 @@ Each test_* function is registered as its own meson test
 with HOTKEYD pointing at the built daemon.
 """
 
-import os
 import re
 import signal
 import sys
 import time
-import traceback
 
-from hotkeyd_testbed import Testbed
+from hotkeyd_testbed import Testbed, run_tests
 
 POWER_3S = """
 [Trigger]
@@ -239,25 +237,4 @@ def test_reload_during_hold_cancels_and_applies():
 
 
 if __name__ == '__main__':
-    name = sys.argv[1] if len(sys.argv) > 1 else None
-    tests = {k[5:]: v for k, v in globals().items() if k.startswith('test_')}
-    if name and name not in tests:
-        sys.exit(f'no test named {name}')
-    status = 0
-    for n, func in tests.items():
-        if name in (None, n):
-            print(f'== {n}', flush=True)
-            start = time.monotonic()
-            try:
-                func()
-            except BaseException:
-                traceback.print_exc()
-                status = 1
-                break
-            print(f'   ok ({time.monotonic() - start:.1f}s)', flush=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # No interpreter teardown: finalising a umockdev testbed joins its replay
-    # threads, and one blocked on a pty nobody reads any more (the daemon is
-    # gone) would turn a clear failure into a timeout.
-    os._exit(status)
+    run_tests(globals())

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "bus-api.h"
+#include "bus-names.h"
+#include "keys.h"
+#include "log.h"
+#include "manager.h"
+#include "operation.h"
+
+/* Request() and Cancel() take flags for future use; none is defined. */
+#define REQUEST_FLAGS_ALL UINT64_C(0)
+
+static int property_get_supported(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "b", m->support_known && m->support.verdict == SUPPORT_YES);
+}
+
+static int property_get_unsupported_reason(sd_bus *bus, const char *path, const char *interface,
+                                           const char *property, sd_bus_message *reply, void *userdata,
+                                           sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *reason = !m->support_known ? "The support check has not finished yet."
+                                               : support_verdict_reason(m->support.verdict);
+        return sd_bus_message_append(reply, "s", strempty(reason));
+}
+
+static int property_get_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        /* "unknown" is ours: systemd did not (yet) say. */
+        const char *mode = m->support_known ? factory_reset_mode_to_string(m->support.mode) : NULL;
+        return sd_bus_message_append(reply, "s", mode ?: "unknown");
+}
+
+static int property_get_daemon_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", daemon_mode_to_string(m->config->mode));
+}
+
+static int property_get_triggers(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sasstuts)");
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < m->config->n_triggers; i++) {
+                const Trigger *t = &m->config->triggers[i];
+
+                r = sd_bus_message_open_container(reply, 'r', "sasstuts");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", t->name);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'a', "s");
+                for (size_t k = 0; r >= 0 && k < t->n_keys; k++)
+                        r = sd_bus_message_append(reply, "s", strna(key_to_name(t->keys[k])));
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "stuts", t->kind == TRIGGER_HOLD ? "hold" : "presses",
+                                                  (uint64_t) (t->kind == TRIGGER_HOLD ? t->hold_usec : 0),
+                                                  (uint32_t) (t->kind == TRIGGER_PRESSES ? t->presses : 0),
+                                                  (uint64_t) (t->kind == TRIGGER_PRESSES ? t->within_usec : 0),
+                                                  strempty(t->seat));
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
+
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_devices(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sss)");
+        if (r < 0)
+                return r;
+        for (InputDevice *d = m->input ? input_first_device(m->input) : NULL; d; d = input_next_device(d)) {
+                r = sd_bus_message_append(reply, "(sss)", input_device_node(d), input_device_name(d),
+                                          input_device_seat(d));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int read_flags(sd_bus_message *message, sd_bus_error *error) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(message, "t", &flags);
+        if (r < 0)
+                return r;
+        if (flags & ~REQUEST_FLAGS_ALL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".",
+                                         flags & ~REQUEST_FLAGS_ALL);
+        return 0;
+}
+
+static int method_request(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r;
+
+        r = read_flags(message, error);
+        if (r < 0)
+                return r;
+
+        r = operation_start_from_bus(userdata, OPERATION_REQUEST, message);
+        if (r < 0)
+                return r;
+        return 1; /* answered when the operation ends */
+}
+
+static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r;
+
+        r = read_flags(message, error);
+        if (r < 0)
+                return r;
+
+        r = operation_start_from_bus(userdata, OPERATION_CANCEL, message);
+        if (r < 0)
+                return r;
+        return 1;
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Supported", "b", property_get_supported, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("UnsupportedReason", "s", property_get_unsupported_reason, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Mode", "s", property_get_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DaemonMode", "s", property_get_daemon_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Triggers", "a(sasstuts)", property_get_triggers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Devices", "a(sss)", property_get_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+        SD_BUS_METHOD_WITH_ARGS("Request", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", result), method_request,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Cancel", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_cancel,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_SIGNAL_WITH_ARGS("HoldStarted", SD_BUS_ARGS("s", trigger, "s", seat, "s", device), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("HoldProgress",
+                                SD_BUS_ARGS("s", trigger, "s", seat, "t", elapsed_usec, "t", total_usec), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("HoldCancelled",
+                                SD_BUS_ARGS("s", trigger, "s", seat, "t", elapsed_usec, "s", reason), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("Triggered", SD_BUS_ARGS("s", trigger, "s", seat), 0),
+        SD_BUS_VTABLE_END,
+};
+
+void bus_api_emit_gesture(Manager *m, const GestureEvent *e) {
+        int r;
+
+        if (!m->bus)
+                return;
+
+        switch (e->type) {
+        case GESTURE_HOLD_START:
+                r = sd_bus_emit_signal(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, "HoldStarted", "sss",
+                                       e->trigger->name, e->seat, strempty(e->device));
+                break;
+        case GESTURE_HOLD_PROGRESS:
+                r = sd_bus_emit_signal(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, "HoldProgress", "sstt",
+                                       e->trigger->name, e->seat, (uint64_t) e->elapsed_usec,
+                                       (uint64_t) e->total_usec);
+                break;
+        case GESTURE_HOLD_CANCEL:
+                r = sd_bus_emit_signal(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, "HoldCancelled", "ssts",
+                                       e->trigger->name, e->seat, (uint64_t) e->elapsed_usec,
+                                       gesture_cancel_reason_to_string(e->reason));
+                break;
+        case GESTURE_TRIGGER:
+                r = sd_bus_emit_signal(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, "Triggered", "ss",
+                                       e->trigger->name, e->seat);
+                break;
+        default:
+                return;
+        }
+        if (r < 0)
+                log_debug_errno(r, "Cannot emit gesture signal: %m");
+}
+
+void bus_api_emit_support_changed(Manager *m) {
+        int r;
+
+        if (!m->bus)
+                return;
+        r = sd_bus_emit_properties_changed(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, "Supported",
+                                           "UnsupportedReason", "Mode", NULL);
+        if (r < 0)
+                log_debug_errno(r, "Cannot emit PropertiesChanged: %m");
+}
+
+int bus_api_start(Manager *m) {
+        int r;
+
+        r = sd_bus_open_system(&m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Cannot connect to the system bus: %m");
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, manager_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish " HOTKEYD_BUS_PATH ": %m");
+
+        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot attach the bus to the event loop: %m");
+
+        /* Synchronous on purpose: without the name there is no service, and
+         * the service manager waits for it (Type=notify + BusName=). */
+        r = sd_bus_request_name(m->bus, HOTKEYD_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Cannot own " HOTKEYD_BUS_NAME ": %m");
+
+        return 0;
+}

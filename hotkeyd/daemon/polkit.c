@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "log.h"
+#include "polkit.h"
+
+#define POLKIT_CHECK_ALLOW_USER_INTERACTION 1U
+
+typedef struct PolkitCall {
+        polkit_fn fn;
+        void *userdata;
+} PolkitCall;
+
+static int polkit_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        PolkitCall *p = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int authorized, challenge, r;
+        PolkitResult result;
+
+        if (e) {
+                log_warning("polkit authorization check failed: %s", e->message ?: e->name);
+                result = POLKIT_FAILED;
+        } else {
+                r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+                if (r < 0) {
+                        log_warning_errno(r, "Bad reply from polkit: %m");
+                        result = POLKIT_FAILED;
+                } else
+                        result = authorized ? POLKIT_AUTHORIZED : challenge ? POLKIT_CHALLENGE : POLKIT_DENIED;
+        }
+
+        p->fn(result, p->userdata);
+        return 0;
+}
+
+static void polkit_call_destroy(void *userdata) {
+        free(userdata);
+}
+
+int polkit_check(sd_bus_message *call, const char *action_id, polkit_fn fn, void *userdata, sd_bus_slot **ret_slot) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        sd_bus *bus = sd_bus_message_get_bus(call);
+        const char *sender = sd_bus_message_get_sender(call);
+        unsigned flags = 0;
+        PolkitCall *p;
+        int r;
+
+        if (!sender)
+                return -EBADMSG;
+        if (sd_bus_message_get_allow_interactive_authorization(call) > 0)
+                flags |= POLKIT_CHECK_ALLOW_USER_INTERACTION;
+
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.PolicyKit1",
+                                           "/org/freedesktop/PolicyKit1/Authority",
+                                           "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_append(m, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s", sender, action_id,
+                                  0, flags, "");
+        if (r < 0)
+                return r;
+
+        p = calloc(1, sizeof *p);
+        if (!p)
+                return -ENOMEM;
+        p->fn = fn;
+        p->userdata = userdata;
+
+        /* An interactive check waits for a person: no timeout. */
+        r = sd_bus_call_async(bus, &slot, m, polkit_on_reply, p,
+                              flags & POLKIT_CHECK_ALLOW_USER_INTERACTION ? UINT64_MAX : 0);
+        if (r < 0) {
+                free(p);
+                return r;
+        }
+        (void) sd_bus_slot_set_destroy_callback(slot, polkit_call_destroy);
+
+        *ret_slot = TAKE_PTR(slot);
+        return 0;
+}
+
+int polkit_result_to_error(PolkitResult result, const char *what, sd_bus_error *ret_error) {
+        switch (result) {
+        case POLKIT_AUTHORIZED:
+                return 0;
+        case POLKIT_CHALLENGE:
+                return sd_bus_error_setf(ret_error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                         "Authentication is required to %s.", what);
+        case POLKIT_FAILED:
+                return sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "Could not check whether you may %s (polkit did not answer).", what);
+        default:
+                return sd_bus_error_setf(ret_error, SD_BUS_ERROR_ACCESS_DENIED, "You are not allowed to %s.", what);
+        }
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <systemd/sd-json.h>
+#include <systemd/sd-varlink.h>
+
+#include "log.h"
+#include "support-check.h"
+#include "time-util.h"
+
+/* Both services are local; an answer that takes longer means trouble. */
+#define SUPPORT_CHECK_TIMEOUT_USEC (5 * USEC_PER_SEC)
+
+struct SupportCheck {
+        sd_event *event;
+        sd_bus *bus;
+        support_check_fn fn;
+        void *userdata;
+
+        /* One connection per call: a call cannot be queued from the reply
+         * callback of another on the same connection (-EBUSY). */
+        sd_varlink *can_request_link, *mode_link;
+        bool can_request_done, mode_done;
+        sd_bus_slot *bus_slot;
+        bool manager_done;
+        sd_event_source *finish;
+
+        SupportAnswers answers;
+        char *target_load_state;
+};
+
+SupportCheck *support_check_free(SupportCheck *c) {
+        if (!c)
+                return NULL;
+        sd_varlink_close_unref(c->can_request_link);
+        sd_varlink_close_unref(c->mode_link);
+        sd_bus_slot_unref(c->bus_slot);
+        sd_event_source_disable_unref(c->finish);
+        sd_bus_unref(c->bus);
+        sd_event_unref(c->event);
+        free(c->target_load_state);
+        free(c);
+        return NULL;
+}
+
+static int support_check_on_finish(sd_event_source *s, void *userdata) {
+        SupportCheck *c = userdata;
+        SupportState state = {
+                .mode = c->answers.mode,
+        };
+
+        c->answers.target_load_state = c->target_load_state;
+        log_debug("Support check: varlink %s, can request %s, mode %s, manager %s, %s is %s.",
+                  c->answers.varlink_error < 0 ? strerror(-c->answers.varlink_error) : "ok",
+                  c->answers.can_request ? "yes" : "no", strna(factory_reset_mode_to_string(c->answers.mode)),
+                  c->answers.manager_error < 0 ? strerror(-c->answers.manager_error) : "ok",
+                  FACTORY_RESET_TARGET, strna(c->target_load_state));
+        state.verdict = support_evaluate(&c->answers);
+        if (state.verdict != SUPPORT_YES)
+                log_debug("Factory reset not possible now (%s): %s", support_verdict_to_string(state.verdict),
+                          support_verdict_reason(state.verdict));
+
+        c->fn(&state, c->userdata);
+        return 0;
+}
+
+/* Reports from the loop, never from within support_check_start() or from a
+ * callback of a library object the caller might free in its callback. */
+static void support_check_maybe_finish(SupportCheck *c) {
+        int r;
+
+        if (!c->can_request_done || !c->mode_done || !c->manager_done || c->finish)
+                return;
+
+        r = sd_event_add_defer(c->event, &c->finish, support_check_on_finish, c);
+        if (r < 0) {
+                log_error_errno(r, "Cannot schedule the end of the support check: %m");
+                c->answers.manager_error = r;
+                /* Without the defer source nobody would ever answer: do it now. */
+                support_check_on_finish(NULL, c);
+        }
+}
+
+static void support_check_varlink_failed(SupportCheck *c, bool *done, int error) {
+        if (c->answers.varlink_error >= 0)
+                c->answers.varlink_error = error;
+        *done = true;
+        support_check_maybe_finish(c);
+}
+
+static int varlink_error_to_errno(const char *error_id) {
+        if (streq(error_id, SD_VARLINK_ERROR_DISCONNECTED))
+                return -ECONNRESET;
+        if (streq(error_id, SD_VARLINK_ERROR_TIMEOUT))
+                return -ETIMEDOUT;
+        if (streq(error_id, SD_VARLINK_ERROR_METHOD_NOT_FOUND) || streq(error_id, SD_VARLINK_ERROR_INTERFACE_NOT_FOUND))
+                return -EOPNOTSUPP;
+        return -EBADMSG;
+}
+
+static int support_check_on_mode(sd_varlink *v, sd_json_variant *parameters, const char *error_id,
+                                 sd_varlink_reply_flags_t flags, void *userdata) {
+        SupportCheck *c = userdata;
+        const char *mode;
+
+        if (error_id) {
+                log_warning("io.systemd.FactoryReset.GetFactoryResetMode failed: %s", error_id);
+                support_check_varlink_failed(c, &c->mode_done, varlink_error_to_errno(error_id));
+                return 0;
+        }
+
+        mode = sd_json_variant_string(sd_json_variant_by_key(parameters, "mode"));
+        c->answers.mode = factory_reset_mode_from_string(mode);
+        if (c->answers.mode < 0)
+                log_warning("io.systemd.FactoryReset reported an unknown mode '%s'.", strna(mode));
+
+        c->mode_done = true;
+        support_check_maybe_finish(c);
+        return 0;
+}
+
+static int support_check_on_can_request(sd_varlink *v, sd_json_variant *parameters, const char *error_id,
+                                        sd_varlink_reply_flags_t flags, void *userdata) {
+        SupportCheck *c = userdata;
+        sd_json_variant *supported;
+
+        if (error_id) {
+                log_warning("io.systemd.FactoryReset.CanRequestFactoryReset failed: %s", error_id);
+                support_check_varlink_failed(c, &c->can_request_done, varlink_error_to_errno(error_id));
+                return 0;
+        }
+
+        supported = sd_json_variant_by_key(parameters, "supported");
+        if (!sd_json_variant_is_boolean(supported)) {
+                log_warning("io.systemd.FactoryReset.CanRequestFactoryReset gave no 'supported' answer.");
+                support_check_varlink_failed(c, &c->can_request_done, -EBADMSG);
+                return 0;
+        }
+        c->answers.can_request = sd_json_variant_boolean(supported);
+
+        c->can_request_done = true;
+        support_check_maybe_finish(c);
+        return 0;
+}
+
+static int support_check_call(SupportCheck *c, const char *address, const char *method, sd_varlink_reply_t reply,
+                              sd_varlink **ret) {
+        _cleanup_(sd_varlink_close_unrefp) sd_varlink *v = NULL;
+        int r;
+
+        r = sd_varlink_connect_address(&v, address);
+        if (r < 0)
+                return log_debug_errno(r, "Cannot connect to %s: %m", address);
+
+        (void) sd_varlink_set_description(v, "io.systemd.FactoryReset");
+        /* Reply callbacks get the connection's userdata, not a per-call one. */
+        sd_varlink_set_userdata(v, c);
+        r = sd_varlink_set_relative_timeout(v, SUPPORT_CHECK_TIMEOUT_USEC);
+        if (r >= 0)
+                r = sd_varlink_attach_event(v, c->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_varlink_bind_reply(v, reply);
+        if (r >= 0)
+                r = sd_varlink_invokeb(v, method, SD_JSON_BUILD_EMPTY_OBJECT);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot call %s at %s: %m", method, address);
+
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+static void support_check_manager_failed(SupportCheck *c, int error) {
+        c->answers.manager_error = error;
+        c->manager_done = true;
+        support_check_maybe_finish(c);
+}
+
+static int support_check_on_load_state(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        SupportCheck *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *state;
+        int r;
+
+        c->bus_slot = sd_bus_slot_unref(c->bus_slot);
+        if (e) {
+                log_warning("Cannot read the load state of " FACTORY_RESET_TARGET ": %s", e->message ?: e->name);
+                support_check_manager_failed(c, -sd_bus_error_get_errno(e) ?: -EIO);
+                return 0;
+        }
+
+        r = sd_bus_message_read(reply, "v", "s", &state);
+        if (r < 0) {
+                log_warning_errno(r, "Bad LoadState reply from systemd: %m");
+                support_check_manager_failed(c, r);
+                return 0;
+        }
+        c->target_load_state = strdup(state);
+        if (!c->target_load_state) {
+                support_check_manager_failed(c, log_oom());
+                return 0;
+        }
+
+        c->manager_done = true;
+        support_check_maybe_finish(c);
+        return 0;
+}
+
+static int support_check_on_load_unit(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        SupportCheck *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *path;
+        int r;
+
+        c->bus_slot = sd_bus_slot_unref(c->bus_slot);
+        if (e) {
+                log_warning("Cannot load " FACTORY_RESET_TARGET ": %s", e->message ?: e->name);
+                /* systemd answers NoSuchUnit for a unit that cannot exist. */
+                if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                        c->manager_done = true;
+                        support_check_maybe_finish(c);
+                } else
+                        support_check_manager_failed(c, -sd_bus_error_get_errno(e) ?: -EIO);
+                return 0;
+        }
+
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_call_method_async(c->bus, &c->bus_slot, "org.freedesktop.systemd1", path,
+                                             "org.freedesktop.DBus.Properties", "Get",
+                                             support_check_on_load_state, c, "ss",
+                                             "org.freedesktop.systemd1.Unit", "LoadState");
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask systemd about " FACTORY_RESET_TARGET ": %m");
+                support_check_manager_failed(c, r);
+        }
+        return 0;
+}
+
+int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_address,
+                        support_check_fn fn, void *userdata, SupportCheck **ret) {
+        _cleanup_(support_check_freep) SupportCheck *c = NULL;
+        int r;
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(event);
+        c->bus = sd_bus_ref(bus);
+        c->fn = fn;
+        c->userdata = userdata;
+        c->answers.mode = _FACTORY_RESET_MODE_INVALID;
+
+        const char *address = varlink_address ?: FACTORY_RESET_VARLINK_ADDRESS;
+        r = support_check_call(c, address, "io.systemd.FactoryReset.CanRequestFactoryReset",
+                               support_check_on_can_request, &c->can_request_link);
+        if (r >= 0)
+                r = support_check_call(c, address, "io.systemd.FactoryReset.GetFactoryResetMode",
+                                       support_check_on_mode, &c->mode_link);
+        if (r < 0) {
+                c->answers.varlink_error = r;
+                c->can_request_done = c->mode_done = true;
+        }
+
+        /* LoadUnit rather than GetUnit: the target is normally not loaded
+         * until something pulls it in. */
+        r = sd_bus_call_method_async(bus, &c->bus_slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "LoadUnit",
+                                     support_check_on_load_unit, c, "s", FACTORY_RESET_TARGET);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask systemd about " FACTORY_RESET_TARGET ": %m");
+                c->answers.manager_error = r;
+                c->manager_done = true;
+        }
+
+        support_check_maybe_finish(c);
+        *ret = TAKE_PTR(c);
+        return 0;
+}

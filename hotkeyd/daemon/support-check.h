@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Asks systemd whether a factory reset can be requested now: the
+ * io.systemd.FactoryReset Varlink service (CanRequestFactoryReset,
+ * GetFactoryResetMode) and the load state of factory-reset.target on
+ * org.freedesktop.systemd1.  Asynchronous; every check asks again, nothing
+ * is cached here. */
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "support.h"
+
+#define FACTORY_RESET_VARLINK_ADDRESS "/run/systemd/io.systemd.FactoryReset"
+#define FACTORY_RESET_TARGET "factory-reset.target"
+
+typedef struct SupportState {
+        SupportVerdict verdict;
+        FactoryResetMode mode; /* _FACTORY_RESET_MODE_INVALID when the service did not say */
+} SupportState;
+
+/* Called once, from the event loop, unless the check is freed first. */
+typedef void (*support_check_fn)(const SupportState *state, void *userdata);
+
+typedef struct SupportCheck SupportCheck;
+
+/* varlink_address: NULL for FACTORY_RESET_VARLINK_ADDRESS. */
+int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_address,
+                        support_check_fn fn, void *userdata, SupportCheck **ret);
+/* Stops a check in flight; its callback is not called. */
+SupportCheck *support_check_free(SupportCheck *c);
+DEFINE_POINTER_CLEANUP(SupportCheck, support_check_free);

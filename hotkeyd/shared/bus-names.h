@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Names the daemon, hotkeyctl, the GUI and the tests agree on (DESIGN.md). */
+
+#define HOTKEYD_BUS_NAME "io.hotkeyd.FactoryReset1"
+#define HOTKEYD_BUS_PATH "/io/hotkeyd/FactoryReset1"
+#define HOTKEYD_BUS_INTERFACE "io.hotkeyd.FactoryReset1"
+
+#define HOTKEYD_ERROR_NOT_PENDING "io.hotkeyd.FactoryReset1.Error.NotPending"
+#define HOTKEYD_ERROR_IN_PROGRESS "io.hotkeyd.FactoryReset1.Error.InProgress"
+#define HOTKEYD_ERROR_JOB_FAILED "io.hotkeyd.FactoryReset1.Error.JobFailed"
+#define HOTKEYD_ERROR_CANCEL_FAILED "io.hotkeyd.FactoryReset1.Error.CancelFailed"
+
+#define POLKIT_ACTION_REQUEST "io.hotkeyd.factory-reset.request"
+#define POLKIT_ACTION_CANCEL "io.hotkeyd.factory-reset.cancel"
+#define POLKIT_ACTION_CONFIRM_PHYSICAL "io.hotkeyd.factory-reset.confirm-physical"
+
+/* Request() answers. */
+#define REQUEST_RESULT_STARTED "started"
+#define REQUEST_RESULT_ALREADY_PENDING "already-pending"

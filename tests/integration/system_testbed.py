@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The real daemon on a private system bus, with real peers.
+
+Runs inside a private mount namespace (the meson test wraps the script in
+`unshare --mount`), as root, inside the build root.  Started here, for real:
+
+- dbus-daemon with a system-type configuration and the installed bus
+  policies (Debian's, polkit's, hotkeyd's own units/*.conf);
+- polkitd 128 as user polkitd, reading hotkeyd's built policy (bind-mounted
+  into /usr/share/polkit-1/actions) and, when a test asks, the example rule;
+- systemd's own Varlink service, /usr/lib/systemd/systemd-factory-reset,
+  socket-activated with systemd-socket-activate.  A tmpfs on /sys/firmware
+  decides what it sees: an empty efi/efivars (it then supports requests and
+  keeps them there, measured) or nothing (not an EFI boot);
+- hotkeyd itself, not in dry-run mode.
+
+Mocked, because PID 1 and logind cannot run here: org.freedesktop.systemd1
+and org.freedesktop.login1, as python-dbusmock templates on the same bus.
+
+Children get the environment without umockdev's preload, which would send
+their /sys look-ups into the umockdev testbed; hotkeyd keeps it only when a
+test needs emulated input devices.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+
+import dbus
+
+from hotkeyd_testbed import Testbed
+
+SRC = os.environ.get('HOTKEYD_SOURCE_ROOT', os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+POLICY = os.environ.get('HOTKEYD_POLKIT_POLICY')
+FACTORY_RESET = '/usr/lib/systemd/systemd-factory-reset'
+EFIVAR_REQUEST = 'FactoryResetRequest-8cf2644b-4b0b-428f-9387-6d876050dc67'
+
+BUS_NAME = 'io.hotkeyd.FactoryReset1'
+BUS_PATH = '/io/hotkeyd/FactoryReset1'
+BUS_IFACE = 'io.hotkeyd.FactoryReset1'
+MOCK_IFACE = 'org.freedesktop.DBus.Mock'
+NOBODY = 65534
+
+
+def clean_env():
+    env = dict(os.environ)
+    for k in ('LD_PRELOAD', 'UMOCKDEV_DIR'):
+        env.pop(k, None)
+    return env
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, env=clean_env())
+
+
+def real_exists(path):
+    """os.path.exists() for /sys: this process runs under umockdev's
+    preload, which answers /sys look-ups from its testbed."""
+    return subprocess.run(['test', '-e', path], env=clean_env()).returncode == 0
+
+
+class System(Testbed):
+    def __init__(self, efi=True, kiosk_rule=False, target_installed=True):
+        assert os.geteuid() == 0, 'the system tests run as root in the build root'
+        super().__init__()
+        os.chmod(self.tmp, 0o755)
+        self.procs = []
+        self.efi = efi
+        self._mount_firmware(efi)
+        self._mount_polkit(kiosk_rule)
+        self._start_bus()
+        self._start_polkitd()
+        self.systemd = self._start_mock('systemd', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1')
+        self.logind = self._start_mock('logind', 'org.freedesktop.login1', '/org/freedesktop/login1')
+        self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'Subscribe', '', '', '')
+        if target_installed:
+            self.systemd.AddMockUnit('factory-reset.target')
+            self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'LoadUnit', 's', 'o',
+                                   'ret = self.units[args[0]]')
+        else:
+            self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'LoadUnit', 's', 'o',
+                                   'raise dbus.exceptions.DBusException("Unit %s not found." % args[0], '
+                                   'name="org.freedesktop.systemd1.NoSuchUnit")')
+        self.varlink = os.path.join(self.tmp, 'io.systemd.FactoryReset')
+        self._spawn(['systemd-socket-activate', '--accept', '--fdname=varlink', '-l', self.varlink,
+                     FACTORY_RESET])
+        self._wait_for(lambda: os.path.exists(self.varlink), 'the factory-reset socket')
+
+    # --- setup -----------------------------------------------------------
+
+    def _mount_firmware(self, efi):
+        sh('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'firmware', '/sys/firmware')
+        if efi:
+            sh('mkdir', '-p', '/sys/firmware/efi/efivars')
+
+    def _mount_polkit(self, kiosk_rule):
+        actions = os.path.join(self.tmp, 'polkit-actions')
+        shutil.copytree('/usr/share/polkit-1/actions', actions)
+        assert POLICY and os.path.exists(POLICY), f'built policy not found: {POLICY}'
+        shutil.copy(POLICY, actions)
+        sh('mount', '--bind', actions, '/usr/share/polkit-1/actions')
+
+        rules = os.path.join(self.tmp, 'polkit-rules')
+        os.mkdir(rules)
+        if kiosk_rule:
+            shutil.copy(os.path.join(SRC, 'polkit', '50-hotkeyd-kiosk-maintenance.rules'), rules)
+        sh('mount', '--bind', rules, '/etc/polkit-1/rules.d')
+
+        # polkit asks NSS for the groups of the subject's user.
+        group = os.path.join(self.tmp, 'group')
+        with open('/etc/group') as src, open(group, 'w') as dst:
+            text = src.read()
+            used = {int(line.split(':')[2]) for line in text.splitlines() if line.count(':') >= 3}
+            self.kiosk_gid = next(g for g in range(4000, 5000) if g not in used)
+            dst.write(text)
+            dst.write(f'kiosk-maintenance:x:{self.kiosk_gid}:nobody\n')
+        os.chmod(group, 0o644)
+        sh('mount', '--bind', group, '/etc/group')
+
+    def _spawn(self, cmd, env=None, **kw):
+        p = subprocess.Popen(cmd, env=env or self.env, **kw)
+        self.procs.append(p)
+        return p
+
+    def _wait_for(self, cond, what, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                raise AssertionError(f'{what} did not appear within {timeout}s')
+            time.sleep(0.02)
+
+    def _start_bus(self):
+        socket = os.path.join(self.tmp, 'system_bus_socket')
+        conf = os.path.join(self.tmp, 'system-bus.conf')
+        with open(os.path.join(SRC, 'tests', 'integration', 'system-bus.conf.in')) as f:
+            text = f.read()
+        text = text.replace('@SOCKET@', socket)
+        text = text.replace('@HOTKEYD_POLICY@', os.path.join(SRC, 'units', 'io.hotkeyd.FactoryReset1.conf'))
+        with open(conf, 'w') as f:
+            f.write(text)
+        self.address = f'unix:path={socket}'
+        self.env = clean_env()
+        self.env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
+        self._spawn(['dbus-daemon', f'--config-file={conf}', '--nofork', '--nopidfile'])
+        self._wait_for(lambda: os.path.exists(socket), 'the system bus socket')
+        self.bus = dbus.bus.BusConnection(self.address)
+
+    def _wait_name(self, name, timeout=10):
+        self._wait_for(lambda: self.bus.name_has_owner(name), name, timeout)
+
+    def _start_polkitd(self):
+        self._spawn(['setpriv', '--reuid=polkitd', '--regid=polkitd', '--init-groups',
+                     '/usr/lib/polkit-1/polkitd', '--no-debug'], stdout=subprocess.DEVNULL)
+        self._wait_name('org.freedesktop.PolicyKit1')
+
+    def _start_mock(self, template, name, path):
+        self._spawn(['python3', '-m', 'dbusmock', '--system', '--template', template],
+                    stdout=subprocess.DEVNULL)
+        self._wait_name(name)
+        return dbus.Interface(self.bus.get_object(name, path), MOCK_IFACE)
+
+    # --- the daemon ------------------------------------------------------
+
+    def start_daemon(self, config_text='[Daemon]\nMode=desktop\n', input_devices=False,
+                     extra_args=('--log-level=debug',)):
+        env = dict(os.environ if input_devices else clean_env())
+        env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
+        env['HOTKEYD_FACTORY_RESET_SOCKET'] = self.varlink
+        self.start(config_text, extra_args=extra_args, dry_run=False, env=env)
+        self._wait_name(BUS_NAME)
+        self.wait_log('Factory reset ')  # the first support check answered
+        self.hotkeyd = dbus.Interface(self.bus.get_object(BUS_NAME, BUS_PATH), BUS_IFACE)
+        self.props = dbus.Interface(self.bus.get_object(BUS_NAME, BUS_PATH), 'org.freedesktop.DBus.Properties')
+
+    def prop(self, name):
+        return self.props.Get(BUS_IFACE, name)
+
+    def call_as(self, uid, method, *args, groups=None):
+        """Calls a method of hotkeyd with busctl as another user; returns
+        (exit status, stdout, stderr)."""
+        cmd = ['setpriv', f'--reuid={uid}', f'--regid={uid}']
+        cmd += [f'--groups={",".join(map(str, groups))}'] if groups else ['--clear-groups']
+        cmd += ['busctl', '--system', 'call', BUS_NAME, BUS_PATH, BUS_IFACE, method, *args]
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+    # --- systemd's side --------------------------------------------------
+
+    def start_unit_calls(self):
+        return [c for c in self.systemd.GetMethodCalls('StartUnit')]
+
+    def request_pending(self):
+        """Makes a reset pending the way factory-reset.target does."""
+        sh(FACTORY_RESET, 'request')
+        assert self.is_pending()
+
+    def is_pending(self):
+        return real_exists(f'/sys/firmware/efi/efivars/{EFIVAR_REQUEST}')
+
+    def cleanup(self):
+        # The tmp dir holds bind-mount sources and sockets of the peers;
+        # they go when the namespace does.
+        self.kill()
+
+    def kill(self):
+        super().kill()
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()

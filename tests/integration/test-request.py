@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The request path: hotkeyd on a private system bus with real polkitd, the
+real io.systemd.FactoryReset service and mocked systemd1/login1 (see
+system_testbed.py).  Each test_* is its own meson test."""
+
+import time
+
+import dbus
+
+from hotkeyd_testbed import run_tests
+from system_testbed import NOBODY, System
+
+NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
+ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
+INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs'
+
+
+def expect_error(name, func, *args):
+    try:
+        func(*args)
+    except dbus.exceptions.DBusException as e:
+        assert e.get_dbus_name() == name, f'{e.get_dbus_name()}: {e.get_dbus_message()}'
+        return e.get_dbus_message()
+    raise AssertionError(f'expected {name}')
+
+
+def test_unsupported_not_efi():
+    s = System(efi=False)
+    s.start_daemon()
+    assert s.prop('Supported') == False
+    reason = s.prop('UnsupportedReason')
+    assert 'UEFI' in reason, reason
+    message = expect_error(NOT_SUPPORTED, s.hotkeyd.Request, dbus.UInt64(0))
+    assert 'UEFI' in message, message
+    assert s.start_unit_calls() == [], s.start_unit_calls()
+    s.wait_log('refused: This machine cannot request a factory reset')
+    assert s.stop() == 0
+
+
+def test_unsupported_target_missing():
+    s = System(efi=True, target_installed=False)
+    s.start_daemon()
+    assert s.prop('Supported') == False
+    message = expect_error(NOT_SUPPORTED, s.hotkeyd.Request, dbus.UInt64(0))
+    assert 'factory-reset.target' in message, message
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_supported_root_request_starts_target_once():
+    s = System(efi=True)
+    s.start_daemon()
+    assert s.prop('Supported') == True
+    assert s.prop('UnsupportedReason') == ''
+    assert s.prop('Mode') == 'unspecified', s.prop('Mode')
+    assert s.hotkeyd.Request(dbus.UInt64(0), timeout=30) == 'started'
+    calls = s.start_unit_calls()
+    assert len(calls) == 1, calls
+    assert [str(a) for a in calls[0][1]] == ['factory-reset.target', 'replace'], calls
+    s.wait_log('Started factory-reset.target for uid 0')
+    assert s.stop() == 0
+
+
+def test_invalid_flags_start_nothing():
+    s = System(efi=True)
+    s.start_daemon()
+    expect_error(INVALID_ARGS, s.hotkeyd.Request, dbus.UInt64(1 << 40))
+    expect_error(INVALID_ARGS, s.hotkeyd.Cancel, dbus.UInt64(1))
+    rc, out, err = s.call_as(0, 'Request', 's', 'yes')
+    assert rc != 0 and 'InvalidArgs' in err or 'argument' in err.lower(), (rc, out, err)
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_unprivileged_user_is_denied():
+    s = System(efi=True)
+    s.start_daemon()
+    rc, out, err = s.call_as(NOBODY, 'Request', 't', '0')
+    assert rc != 0, (rc, out, err)
+    # busctl prints strerror(EACCES) for AccessDenied; the message itself is
+    # in the journal line below.
+    assert 'Access denied' in err, err
+    assert s.start_unit_calls() == []
+    s.wait_log('Factory reset request from uid 65534')
+    s.wait_log('refused: You are not allowed to request a factory reset')
+    assert s.stop() == 0
+
+
+def test_kiosk_maintenance_group_is_allowed_by_example_rule():
+    s = System(efi=True, kiosk_rule=True)
+    s.start_daemon()
+    rc, out, err = s.call_as(NOBODY, 'Request', 't', '0', groups=[s.kiosk_gid])
+    assert rc == 0, (rc, out, err)
+    assert out == 's "started"', out
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+def test_pending_request_is_noop_and_cancel_clears():
+    s = System(efi=True)
+    s.request_pending()
+    s.start_daemon()
+    assert s.prop('Mode') == 'pending', s.prop('Mode')
+    assert s.prop('Supported') == False
+    assert 'pending' in s.prop('UnsupportedReason')
+    assert s.hotkeyd.Request(dbus.UInt64(0)) == 'already-pending'
+    assert s.start_unit_calls() == []
+
+    s.hotkeyd.Cancel(dbus.UInt64(0), timeout=30)
+    assert not s.is_pending()
+    deadline = time.monotonic() + 5
+    while s.prop('Mode') != 'unspecified':
+        assert time.monotonic() < deadline, s.prop('Mode')
+        time.sleep(0.05)
+    assert s.prop('Supported') == True
+    s.wait_log('Pending factory reset cancelled by uid 0')
+    assert s.stop() == 0
+
+
+def test_cancel_without_pending_reset_is_refused():
+    s = System(efi=True)
+    s.start_daemon()
+    message = expect_error('io.hotkeyd.FactoryReset1.Error.NotPending', s.hotkeyd.Cancel, dbus.UInt64(0))
+    assert 'No factory reset is pending' in message, message
+    assert s.stop() == 0
+
+
+def test_unprivileged_cancel_is_denied():
+    s = System(efi=True)
+    s.request_pending()
+    s.start_daemon()
+    rc, out, err = s.call_as(NOBODY, 'Cancel', 't', '0')
+    assert rc != 0, (rc, out, err)
+    assert s.is_pending()
+    assert s.stop() == 0
+
+
+if __name__ == '__main__':
+    run_tests(globals())

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "beep.h"
 #include "bus-api.h"
 #include "config-files.h"
 #include "gesture-line.h"
@@ -64,6 +66,65 @@ static void log_gesture_event(const GestureEvent *e, const char *line) {
         log_full(level, 0, fields, "Gesture: %s", line);
 }
 
+/* Words for the person at a kiosk: journal and console, as there may be no
+ * screen session at all. */
+static void manager_kiosk_say(const char *message) {
+        _cleanup_close_ int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+                log_debug_errno(-errno, "Cannot open /dev/console: %m");
+                return;
+        }
+        (void) dprintf(fd, "\r\nhotkeyd: %s\r\n", message);
+}
+
+static int manager_on_kiosk_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        if (kiosk_advance(&m->kiosk, now_usec(CLOCK_MONOTONIC)) == KIOSK_DISARMED) {
+                log_full(LOG_NOTICE, 0, (const char *const[]) { MESSAGE_ID_KIOSK_DISARMED, NULL },
+                         "Kiosk maintenance gesture not confirmed in time; factory reset disarmed.");
+                manager_kiosk_say("Factory reset disarmed: no second gesture in time.");
+        }
+        m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
+        return 0;
+}
+
+static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
+        char seat[128], trigger[128], timeout[TIMESPAN_MAX], message[256];
+        int r;
+
+        m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
+
+        switch (kiosk_trigger(&m->kiosk, e->seat, now_usec(CLOCK_MONOTONIC))) {
+        case KIOSK_ARMED:
+                snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", e->seat);
+                snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", e->trigger->name);
+                snprintf(message, sizeof message,
+                         "Factory reset ARMED by %s on %s. Repeat the gesture within %s to erase this machine; "
+                         "do nothing to cancel.",
+                         e->trigger->name, e->seat, format_timespan(timeout, m->kiosk.timeout));
+                log_full(LOG_WARNING, 0, (const char *const[]) { MESSAGE_ID_KIOSK_ARMED, seat, trigger, NULL }, "%s",
+                         message);
+                manager_kiosk_say(message);
+                (void) beep(m->event);
+
+                r = sd_event_add_time(m->event, &m->kiosk_timer, CLOCK_MONOTONIC, kiosk_deadline(&m->kiosk),
+                                      TIMER_ACCURACY_USEC, manager_on_kiosk_timer, m);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot arm the kiosk timeout, it ends with the next gesture: %m");
+                break;
+        case KIOSK_CONFIRMED:
+                manager_kiosk_say("Factory reset confirmed by a second gesture.");
+                log_notice("Kiosk maintenance gesture confirmed by %s on %s.", e->trigger->name, e->seat);
+                r = operation_start_from_gesture(m, ORIGIN_KIOSK, e->trigger->name, e->device, e->seat);
+                if (r < 0)
+                        log_error_errno(r, "Cannot request the factory reset: %m");
+                break;
+        default:
+                break;
+        }
+}
+
 static void manager_on_gesture(const GestureEvent *e, void *userdata) {
         Manager *m = userdata;
         char line[512];
@@ -77,12 +138,15 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
         log_gesture_event(e, line);
         bus_api_emit_gesture(m, e);
 
-        if (e->type == GESTURE_TRIGGER && !m->dry_run)
-                /* The request path (support check, confirmation, polkit,
-                 * factory-reset.target) is not part of this build: say so
-                 * rather than pretend. */
-                log_warning("Trigger %s completed, but this build of hotkeyd cannot request a factory reset yet; "
-                            "nothing was done.", e->trigger->name);
+        if (e->type != GESTURE_TRIGGER || m->dry_run)
+                return;
+        if (m->config->mode == DAEMON_MODE_KIOSK)
+                manager_kiosk_trigger(m, e);
+        else
+                /* Asking the session agent on the seat to confirm is not
+                 * part of this build yet: say so rather than pretend. */
+                log_warning("Trigger %s completed on %s, but this build of hotkeyd cannot ask a session agent to "
+                            "confirm yet; nothing was done.", e->trigger->name, e->seat);
 }
 
 static int manager_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -199,6 +263,7 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
                 return log_error_errno(r, "Configuration is invalid, not starting.");
         }
         log_config_loaded(m->config);
+        kiosk_init(&m->kiosk, m->config->armed_timeout_usec);
 
         r = gesture_engine_new(m->config, manager_on_gesture, m, &m->engine);
         if (r < 0) {
@@ -217,6 +282,7 @@ Manager *manager_free(Manager *m) {
         while (m->operations)
                 operation_free(m->operations);
         support_check_free(m->support_refresh);
+        sd_event_source_disable_unref(m->kiosk_timer);
         sd_bus_flush_close_unref(m->bus);
         input_free(m->input);
         gesture_engine_free(m->engine);
@@ -370,6 +436,9 @@ int manager_reload(Manager *m) {
         m->engine = engine;
         m->config = config;
         log_config_loaded(config);
+        /* An armed kiosk reset does not survive a change of rules. */
+        kiosk_init(&m->kiosk, config->armed_timeout_usec);
+        m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
 
         size_t n_keys = manager_watched_keys(m->config, &keys);
         r = input_set_keys(m->input, keys, n_keys);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "gesture.h"
 #include "input.h"
+#include "kiosk.h"
 #include "support-check.h"
 
 typedef struct Operation Operation;
@@ -36,6 +37,8 @@ typedef struct Manager {
         SupportCheck *support_refresh;
         Operation *operations;
         unsigned next_operation_id;
+        Kiosk kiosk;
+        sd_event_source *kiosk_timer;
 } Manager;
 
 /* Loads the configuration; fails (after logging every problem) when it is

@@ -24,7 +24,8 @@ gi.require_version('UMockdev', '1.0')
 from gi.repository import UMockdev  # noqa: E402
 
 # From linux/input-event-codes.h.
-EV_SYN, EV_KEY = 0x00, 0x01
+EV_SYN, EV_KEY, EV_SND = 0x00, 0x01, 0x12
+SND_BELL, SND_TONE = 0x01, 0x02
 KEY_CODES = {
     'KEY_ESC': 1, 'KEY_1': 2, 'KEY_A': 30, 'KEY_S': 31, 'KEY_D': 32, 'KEY_F': 33,
     'KEY_ENTER': 28, 'KEY_SPACE': 57,
@@ -48,8 +49,9 @@ def _str(s, size=255):
     return raw + bytes(size - len(raw))
 
 
-def ioctl_record(devnode, name, keys, bustype=0x19):
-    """The ioctl file umockdev answers libevdev's probe with."""
+def ioctl_record(devnode, name, keys, bustype=0x19, sounds=()):
+    """The ioctl file umockdev answers libevdev's probe with.  sounds: EV_SND
+    codes (a PC speaker has SND_BELL and SND_TONE)."""
     codes = [KEY_CODES[k] for k in keys]
     lines = [f'@DEV {devnode} (evdev)']
 
@@ -62,10 +64,12 @@ def ioctl_record(devnode, name, keys, bustype=0x19):
     add('EVIOCGPHYS', 1, _str(''))
     add('EVIOCGUNIQ', 1, _str(''))
     add('EVIOCGPROP', 8, bytes(8))
-    add('EVIOCGBIT(0)', SMALL_BITS, _bits([EV_SYN, EV_KEY], SMALL_BITS))
+    types = [EV_SYN] + ([EV_KEY] if codes else []) + ([EV_SND] if sounds else [])
+    add('EVIOCGBIT(0)', SMALL_BITS, _bits(types, SMALL_BITS))
     add('EVIOCGBIT(1)', KEY_BYTES, _bits(codes, KEY_BYTES))
-    for t in (2, 3, 4, 5, 17, 18):
+    for t in (2, 3, 4, 5, 17):
         add(f'EVIOCGBIT({t})', SMALL_BITS, bytes(SMALL_BITS))
+    add('EVIOCGBIT(18)', SMALL_BITS, _bits(sounds, SMALL_BITS))
     add('EVIOCGBIT(21)', 16, bytes(16))
     add('EVIOCGKEY', KEY_BYTES, bytes(KEY_BYTES))
     add('EVIOCGLED', SMALL_BITS, bytes(SMALL_BITS))
@@ -85,7 +89,7 @@ def evemu_events(events):
 
 
 class Device:
-    def __init__(self, bed, index, name, keys, seat=None):
+    def __init__(self, bed, index, name, keys, seat=None, sounds=()):
         self.bed = bed
         self.devnode = f'/dev/input/event{index}'
         parent = f'/devices/platform/hotkeyd-test/input/input{index}'
@@ -106,7 +110,7 @@ class Device:
         bed.testbed.add_from_string('\n'.join(record) + '\n')
         path = os.path.join(bed.tmp, f'event{index}.ioctl')
         with open(path, 'w') as f:
-            f.write(ioctl_record(self.devnode, name, keys))
+            f.write(ioctl_record(self.devnode, name, keys, sounds=sounds))
         bed.testbed.load_ioctl(self.devnode, path)
 
     def plug(self):
@@ -149,8 +153,8 @@ class Testbed:
         self._buf = {}
         TESTBEDS.append(self)
 
-    def add_device(self, name, keys, seat=None):
-        d = Device(self, self.next_index, name, keys, seat)
+    def add_device(self, name, keys, seat=None, sounds=()):
+        d = Device(self, self.next_index, name, keys, seat, sounds)
         self.next_index += 1
         return d
 

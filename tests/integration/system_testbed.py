@@ -164,7 +164,12 @@ class System(Testbed):
 
     def start_daemon(self, config_text='[Daemon]\nMode=desktop\n', input_devices=False,
                      extra_args=('--log-level=debug',)):
-        env = dict(os.environ if input_devices else clean_env())
+        env = clean_env()
+        if input_devices:
+            # umockdev sets UMOCKDEV_DIR with setenv(), which os.environ
+            # (read at start-up) does not show.
+            env['LD_PRELOAD'] = os.environ['LD_PRELOAD']
+            env['UMOCKDEV_DIR'] = self.testbed.get_root_dir()
         env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
         env['HOTKEYD_FACTORY_RESET_SOCKET'] = self.varlink
         self.start(config_text, extra_args=extra_args, dry_run=False, env=env)

@@ -8,7 +8,7 @@ import time
 
 import dbus
 
-from hotkeyd_testbed import run_tests
+from hotkeyd_testbed import SND_BELL, SND_TONE, run_tests
 from system_testbed import NOBODY, System
 
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
@@ -133,6 +133,57 @@ def test_unprivileged_cancel_is_denied():
     rc, out, err = s.call_as(NOBODY, 'Cancel', 't', '0')
     assert rc != 0, (rc, out, err)
     assert s.is_pending()
+    assert s.stop() == 0
+
+
+KIOSK = """
+[Daemon]
+Mode=kiosk
+ArmedTimeoutSec={timeout}
+
+[Trigger]
+Name=maintenance
+Keys=KEY_RESTART
+HoldSec=1
+"""
+
+
+def kiosk_system(timeout):
+    s = System(efi=True)
+    s.start_daemon(KIOSK.format(timeout=timeout), input_devices=True)
+    button = s.add_device('Reset Button', ['KEY_RESTART'])
+    s.plug(button)
+    speaker = s.add_device('PC Speaker', [], sounds=[SND_BELL, SND_TONE])
+    speaker.plug()
+    return s, button, speaker
+
+
+def test_kiosk_two_holds_within_window_start_target():
+    s, button, speaker = kiosk_system('5s')
+    button.play([(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0),
+                 (2.0, 'KEY_RESTART', 1), (3.3, 'KEY_RESTART', 0)])
+    s.wait_log('Factory reset ARMED by maintenance on seat0')
+    s.wait_log(f'Beeped on {speaker.devnode} (PC Speaker)')
+    # Armed is not started: nothing happened before the second gesture.
+    assert s.start_unit_calls() == []
+    s.wait_log('Kiosk maintenance gesture confirmed')
+    s.wait_log('Started factory-reset.target for kiosk trigger maintenance on seat0')
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+def test_kiosk_one_hold_then_timeout_starts_nothing():
+    s, button, speaker = kiosk_system('1500ms')
+    # The second hold completes at 4.0 s, 2.6 s after the first one: late.
+    button.play([(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0),
+                 (3.0, 'KEY_RESTART', 1), (4.3, 'KEY_RESTART', 0)])
+    s.wait_log('Factory reset ARMED by maintenance')
+    s.wait_log('factory reset disarmed', timeout=5)
+    s.settle(3.0)
+    armed = [line for line in s.log if 'Factory reset ARMED' in line]
+    assert len(armed) == 2, s.log  # the late hold only arms again
+    assert not any('gesture confirmed by' in line for line in s.log), s.log
+    assert s.start_unit_calls() == []
     assert s.stop() == 0
 
 

@@ -22,10 +22,15 @@ src=$(cd "$here/.." && pwd)
 
 root=$("$here/mkbuildroot.sh")
 
+# Every process of this run carries the run's id in its environment, so that
+# concurrent runs (make demo during make check) leave each other alone.
+run_id=$$-$(date +%s%N)
 kill_leftovers() {
     local p
     for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -KILL "${p#/proc/}" 2>/dev/null
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
+        tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qx "HOTKEYD_BUILDROOT_RUN=$run_id" || continue
+        kill -KILL "${p#/proc/}" 2>/dev/null
     done
     return 0
 }
@@ -34,7 +39,7 @@ trap kill_leftovers EXIT
 # The inner part has a private mount table; mounts propagate nowhere.
 unshare --mount --fork --propagation private -- \
     /bin/bash -euo pipefail -c '
-root=$1 src=$2; shift 2
+root=$1 src=$2 run_id=$3; shift 3
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --make-rslave "$root/sys"
@@ -63,5 +68,5 @@ cd "$root$src"
 exec chroot "$root" /usr/bin/env -C "$src" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
-    HOTKEYD_IN_BUILDROOT=1 "$@"
-' bash "$root" "$src" "$@"
+    HOTKEYD_IN_BUILDROOT=1 HOTKEYD_BUILDROOT_RUN="$run_id" "$@"
+' bash "$root" "$src" "$run_id" "$@"

@@ -83,11 +83,7 @@ static const char *const gesture_event_type_table[_GESTURE_EVENT_TYPE_MAX] = {
         [GESTURE_TRIGGER] = "trigger",
 };
 
-const char *gesture_event_type_to_string(GestureEventType t) {
-        if ((size_t) t >= ELEMENTSOF(gesture_event_type_table))
-                return NULL;
-        return gesture_event_type_table[t];
-}
+DEFINE_STRING_TABLE_TO_STRING(gesture_event_type, GestureEventType);
 
 static const char *const gesture_cancel_reason_table[_GESTURE_CANCEL_REASON_MAX] = {
         [GESTURE_CANCEL_RELEASED] = "released",
@@ -96,11 +92,7 @@ static const char *const gesture_cancel_reason_table[_GESTURE_CANCEL_REASON_MAX]
         [GESTURE_CANCEL_RESET] = "reset",
 };
 
-const char *gesture_cancel_reason_to_string(GestureCancelReason r) {
-        if ((size_t) r >= ELEMENTSOF(gesture_cancel_reason_table))
-                return NULL;
-        return gesture_cancel_reason_table[r];
-}
+DEFINE_STRING_TABLE_TO_STRING(gesture_cancel_reason, GestureCancelReason);
 
 /* A huge HoldSec= must saturate, not wrap into the past and fire at once. */
 static usec_t usec_add(usec_t a, usec_t b) {

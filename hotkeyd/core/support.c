@@ -26,13 +26,9 @@ static const char *const support_verdict_table[_SUPPORT_VERDICT_MAX] = {
         [SUPPORT_MANAGER_FAILED] = "manager-failed",
 };
 
-const char *support_verdict_to_string(SupportVerdict v) {
-        if ((size_t) v >= ELEMENTSOF(support_verdict_table))
-                return NULL;
-        return support_verdict_table[v];
-}
+DEFINE_STRING_TABLE_TO_STRING(support_verdict, SupportVerdict);
 
-static const char *const support_reason_table[_SUPPORT_VERDICT_MAX] = {
+static const char *const support_verdict_reason_table[_SUPPORT_VERDICT_MAX] = {
         [SUPPORT_NO_SERVICE] = "systemd on this machine is too old: it has no io.systemd.FactoryReset "
                                "service (factory reset needs systemd 258 or newer).",
         [SUPPORT_SERVICE_FAILED] = "systemd's factory-reset service did not answer; see the journal.",
@@ -45,11 +41,7 @@ static const char *const support_reason_table[_SUPPORT_VERDICT_MAX] = {
         [SUPPORT_MANAGER_FAILED] = "The system manager did not answer; see the journal.",
 };
 
-const char *support_verdict_reason(SupportVerdict v) {
-        if ((size_t) v >= ELEMENTSOF(support_reason_table))
-                return NULL;
-        return support_reason_table[v];
-}
+DEFINE_STRING_TABLE_TO_STRING(support_verdict_reason, SupportVerdict);
 
 /* Errors that mean "nobody listens there": the socket unit does not exist,
  * which is what a systemd older than 258 looks like. */

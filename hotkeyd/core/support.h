@@ -51,4 +51,4 @@ SupportVerdict support_evaluate(const SupportAnswers *a);
 
 /* A sentence for people, without a trailing newline, for the verdict; NULL
  * for SUPPORT_YES. */
-const char *support_verdict_reason(SupportVerdict v);
+const char *support_verdict_reason_to_string(SupportVerdict v);

@@ -20,7 +20,7 @@ static int property_get_unsupported_reason(sd_bus *bus, const char *path, const 
                                            sd_bus_error *error) {
         Manager *m = userdata;
         const char *reason = !m->support_known ? "The support check has not finished yet."
-                                               : support_verdict_reason(m->support.verdict);
+                                               : support_verdict_reason_to_string(m->support.verdict);
         return sd_bus_message_append(reply, "s", strempty(reason));
 }
 
@@ -104,30 +104,26 @@ static int read_flags(sd_bus_message *message, sd_bus_error *error) {
         return 0;
 }
 
-static int method_request(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+/* Request() and Cancel(): validated here, answered when the operation ends. */
+static int method_operation(sd_bus_message *message, OperationKind kind, void *userdata, sd_bus_error *error) {
         int r;
 
         r = read_flags(message, error);
         if (r < 0)
                 return r;
 
-        r = operation_start_from_bus(userdata, OPERATION_REQUEST, message);
-        if (r < 0)
-                return r;
-        return 1; /* answered when the operation ends */
-}
-
-static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        int r;
-
-        r = read_flags(message, error);
-        if (r < 0)
-                return r;
-
-        r = operation_start_from_bus(userdata, OPERATION_CANCEL, message);
+        r = operation_start_from_bus(userdata, kind, message);
         if (r < 0)
                 return r;
         return 1;
+}
+
+static int method_request(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return method_operation(message, OPERATION_REQUEST, userdata, error);
+}
+
+static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return method_operation(message, OPERATION_CANCEL, userdata, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {

@@ -374,7 +374,7 @@ void manager_set_support(Manager *m, const SupportState *state) {
         if (changed) {
                 log_info("Factory reset %s, mode %s%s%s", state->verdict == SUPPORT_YES ? "supported" : "not possible now",
                          strna(factory_reset_mode_to_string(state->mode)), state->verdict == SUPPORT_YES ? "." : ": ",
-                         strempty(support_verdict_reason(state->verdict)));
+                         strempty(support_verdict_reason_to_string(state->verdict)));
                 bus_api_emit_support_changed(m);
         }
 }

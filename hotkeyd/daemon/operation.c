@@ -290,7 +290,7 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                         return operation_refuse(o, HOTKEYD_ERROR_NOT_PENDING,
                                                 state->verdict == SUPPORT_YES || state->verdict == SUPPORT_NOT_EFI
                                                         ? "No factory reset is pending."
-                                                        : support_verdict_reason(state->verdict));
+                                                        : support_verdict_reason_to_string(state->verdict));
                 return operation_authorize(o, POLKIT_ACTION_CANCEL);
         }
 
@@ -304,7 +304,7 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                 return (void) operation_free(o);
         }
         if (state->verdict != SUPPORT_YES)
-                return operation_refuse(o, SD_BUS_ERROR_NOT_SUPPORTED, support_verdict_reason(state->verdict));
+                return operation_refuse(o, SD_BUS_ERROR_NOT_SUPPORTED, support_verdict_reason_to_string(state->verdict));
 
         if (o->origin == ORIGIN_BUS)
                 operation_authorize(o, POLKIT_ACTION_REQUEST);

@@ -56,7 +56,7 @@ static int support_check_on_finish(sd_event_source *s, void *userdata) {
         state.verdict = support_evaluate(&c->answers);
         if (state.verdict != SUPPORT_YES)
                 log_debug("Factory reset not possible now (%s): %s", support_verdict_to_string(state.verdict),
-                          support_verdict_reason(state.verdict));
+                          support_verdict_reason_to_string(state.verdict));
 
         c->fn(&state, c->userdata);
         return 0;

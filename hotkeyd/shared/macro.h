@@ -93,12 +93,16 @@ static inline const char *strna(const char *s) {
 }
 
 /* Maps an enum value to its name; NULL when out of range. */
-#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                  \
+#define DEFINE_STRING_TABLE_TO_STRING(name, type)                               \
         const char *name##_to_string(type i) {                                  \
                 if ((size_t) i >= ELEMENTSOF(name##_table))                     \
                         return NULL;                                            \
                 return name##_table[i];                                         \
-        }                                                                       \
+        }
+
+/* The same, plus name##_from_string(): -EINVAL for unknown names. */
+#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                  \
+        DEFINE_STRING_TABLE_TO_STRING(name, type)                               \
         type name##_from_string(const char *s) {                                \
                 if (!s)                                                         \
                         return (type) -EINVAL;                                  \

@@ -4,7 +4,9 @@
 real io.systemd.FactoryReset service and mocked systemd1/login1 (see
 system_testbed.py).  Each test_* is its own meson test."""
 
+import os
 import time
+import xml.etree.ElementTree as ET
 
 import dbus
 
@@ -133,6 +135,33 @@ def test_unprivileged_cancel_is_denied():
     rc, out, err = s.call_as(NOBODY, 'Cancel', 't', '0')
     assert rc != 0, (rc, out, err)
     assert s.is_pending()
+    assert s.stop() == 0
+
+
+def interface_members(xml_text):
+    """{(kind, name): [(arg name, type, direction)]} of io.hotkeyd.FactoryReset1."""
+    root = ET.fromstring(xml_text)
+    iface = next(i for i in root.iter('interface') if i.get('name') == 'io.hotkeyd.FactoryReset1')
+    members = {}
+    for m in iface:
+        if m.tag == 'property':
+            members[('property', m.get('name'))] = [(m.get('type'), m.get('access'))]
+        elif m.tag in ('method', 'signal'):
+            members[(m.tag, m.get('name'))] = [(a.get('name'), a.get('type'), a.get('direction'))
+                                               for a in m.iter('arg')]
+    return members
+
+
+def test_introspection_matches_data_xml():
+    s = System(efi=True)
+    s.start_daemon()
+    live = s.bus.get_object('io.hotkeyd.FactoryReset1', '/io/hotkeyd/FactoryReset1').Introspect(
+        dbus_interface='org.freedesktop.DBus.Introspectable')
+    src = os.environ['HOTKEYD_SOURCE_ROOT']
+    with open(os.path.join(src, 'data', 'io.hotkeyd.FactoryReset1.xml')) as f:
+        documented = f.read()
+    assert interface_members(live) == interface_members(documented), (interface_members(live),
+                                                                       interface_members(documented))
     assert s.stop() == 0
 
 

@@ -91,6 +91,23 @@ static int property_get_devices(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_close_container(reply);
 }
 
+static int property_get_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const TpmInfo *t = &((Manager *) userdata)->tpm;
+        char version[32];
+
+        snprintf(version, sizeof version, "%" PRIu32 ".%" PRIu32, t->firmware_version[0] >> 16,
+                 t->firmware_version[0] & 0xffff);
+        return sd_bus_message_append(reply, "a{sv}", 7,
+                                     "Present", "b", t->present,
+                                     "Manufacturer", "s", t->manufacturer,
+                                     "FirmwareVersion", "s", t->present && !t->error[0] ? version : "",
+                                     "DisableClear", "b", t->disable_clear,
+                                     "InLockout", "b", t->in_lockout,
+                                     "FirmwareOffersClear", "b", t->ppi_clear,
+                                     "Error", "s", t->error);
+}
+
 static int read_flags(sd_bus_message *message, sd_bus_error *error) {
         uint64_t flags;
         int r;
@@ -135,6 +152,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("DaemonMode", "s", property_get_daemon_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Triggers", "a(sasstuts)", property_get_triggers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Devices", "a(sss)", property_get_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Tpm", "a{sv}", property_get_tpm, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 
         SD_BUS_METHOD_WITH_ARGS("Request", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", result), method_request,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

@@ -16,6 +16,7 @@
 #include "input.h"
 #include "kiosk.h"
 #include "support-check.h"
+#include "tpm.h"
 
 typedef struct Operation Operation;
 
@@ -37,6 +38,7 @@ typedef struct Manager {
         SupportCheck *support_refresh;
         Operation *operations;
         unsigned next_operation_id;
+        TpmInfo tpm;
         Kiosk kiosk;
         sd_event_source *kiosk_timer;
 } Manager;

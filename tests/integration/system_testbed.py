@@ -162,8 +162,25 @@ class System(Testbed):
 
     # --- the daemon ------------------------------------------------------
 
+    def start_swtpm(self):
+        """A TPM 2.0 simulator on loopback; returns its TCTI string."""
+        state = os.path.join(self.tmp, 'tpm')
+        os.mkdir(state)
+        port = 20000 + os.getpid() % 20000
+        self._spawn(['swtpm', 'socket', '--tpm2', '--tpmstate', f'dir={state}',
+                     '--server', f'type=tcp,port={port},bindaddr=127.0.0.1',
+                     '--ctrl', f'type=tcp,port={port + 1},bindaddr=127.0.0.1',
+                     '--flags', 'not-need-init,startup-clear'])
+        tcti = f'swtpm:host=127.0.0.1,port={port}'
+        deadline = time.monotonic() + 10
+        while subprocess.run(['tpm2_getcap', '-T', tcti, 'properties-fixed'], env=self.env,
+                             capture_output=True).returncode != 0:
+            assert time.monotonic() < deadline, 'swtpm did not come up'
+            time.sleep(0.1)
+        return tcti
+
     def start_daemon(self, config_text='[Daemon]\nMode=desktop\n', input_devices=False,
-                     extra_args=('--log-level=debug',)):
+                     extra_args=('--log-level=debug',), tpm_tcti=None):
         env = clean_env()
         if input_devices:
             # umockdev sets UMOCKDEV_DIR with setenv(), which os.environ
@@ -172,6 +189,8 @@ class System(Testbed):
             env['UMOCKDEV_DIR'] = self.testbed.get_root_dir()
         env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
         env['HOTKEYD_FACTORY_RESET_SOCKET'] = self.varlink
+        if tpm_tcti:
+            env['HOTKEYD_TPM2_TCTI'] = tpm_tcti
         self.start(config_text, extra_args=extra_args, dry_run=False, env=env)
         self._wait_name(BUS_NAME)
         self.wait_log('Factory reset ')  # the first support check answered

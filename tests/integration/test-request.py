@@ -5,6 +5,7 @@ real io.systemd.FactoryReset service and mocked systemd1/login1 (see
 system_testbed.py).  Each test_* is its own meson test."""
 
 import os
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -162,6 +163,36 @@ def test_introspection_matches_data_xml():
         documented = f.read()
     assert interface_members(live) == interface_members(documented), (interface_members(live),
                                                                        interface_members(documented))
+    assert s.stop() == 0
+
+
+def test_tpm_from_swtpm():
+    s = System(efi=True)
+    tcti = s.start_swtpm()
+    s.start_daemon(tpm_tcti=tcti)
+    tpm = s.prop('Tpm')
+    assert tpm['Present'] == True and tpm['Error'] == '', tpm
+    assert tpm['Manufacturer'] == 'IBM', tpm  # libtpms identifies as IBM
+    assert tpm['DisableClear'] == False and tpm['InLockout'] == False, tpm
+    assert tpm['FirmwareVersion'] != '', tpm
+    assert s.stop() == 0
+
+
+def test_tpm_disable_clear_is_reported():
+    s = System(efi=True)
+    tcti = s.start_swtpm()
+    subprocess.run(['tpm2_clearcontrol', '-T', tcti, '-C', 'l', 's'], env=s.env, check=True)
+    s.start_daemon(tpm_tcti=tcti)
+    tpm = s.prop('Tpm')
+    assert tpm['Present'] == True and tpm['DisableClear'] == True, tpm
+    assert s.stop() == 0
+
+
+def test_no_tpm_is_present_false():
+    s = System(efi=True)
+    s.start_daemon()
+    tpm = s.prop('Tpm')
+    assert tpm['Present'] == False and tpm['Error'] == '', tpm
     assert s.stop() == 0
 
 

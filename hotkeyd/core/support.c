@@ -15,19 +15,6 @@ static const char *const factory_reset_mode_table[_FACTORY_RESET_MODE_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(factory_reset_mode, FactoryResetMode);
 
-static const char *const support_verdict_table[_SUPPORT_VERDICT_MAX] = {
-        [SUPPORT_YES] = "supported",
-        [SUPPORT_NO_SERVICE] = "no-service",
-        [SUPPORT_SERVICE_FAILED] = "service-failed",
-        [SUPPORT_NOT_EFI] = "not-efi",
-        [SUPPORT_PENDING] = "pending",
-        [SUPPORT_IN_PROGRESS] = "in-progress",
-        [SUPPORT_TARGET_MISSING] = "target-missing",
-        [SUPPORT_MANAGER_FAILED] = "manager-failed",
-};
-
-DEFINE_STRING_TABLE_TO_STRING(support_verdict, SupportVerdict);
-
 static const char *const support_verdict_reason_table[_SUPPORT_VERDICT_MAX] = {
         [SUPPORT_NO_SERVICE] = "systemd on this machine is too old: it has no io.systemd.FactoryReset "
                                "service (factory reset needs systemd 258 or newer).",

@@ -34,8 +34,6 @@ typedef enum SupportVerdict {
         _SUPPORT_VERDICT_MAX,
 } SupportVerdict;
 
-const char *support_verdict_to_string(SupportVerdict v);
-
 /* The raw answers.  Negative errno where a call failed. */
 typedef struct SupportAnswers {
         int varlink_error;        /* connecting or calling io.systemd.FactoryReset */

@@ -94,14 +94,12 @@ static int property_get_devices(sd_bus *bus, const char *path, const char *inter
 static int property_get_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const TpmInfo *t = &((Manager *) userdata)->tpm;
-        char version[32];
+        char version[TPM_FIRMWARE_VERSION_MAX];
 
-        snprintf(version, sizeof version, "%" PRIu32 ".%" PRIu32, t->firmware_version[0] >> 16,
-                 t->firmware_version[0] & 0xffff);
         return sd_bus_message_append(reply, "a{sv}", 7,
                                      "Present", "b", t->present,
                                      "Manufacturer", "s", t->manufacturer,
-                                     "FirmwareVersion", "s", t->present && !t->error[0] ? version : "",
+                                     "FirmwareVersion", "s", tpm_firmware_version(t, version),
                                      "DisableClear", "b", t->disable_clear,
                                      "InLockout", "b", t->in_lockout,
                                      "FirmwareOffersClear", "b", t->ppi_clear,

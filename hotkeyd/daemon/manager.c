@@ -332,11 +332,6 @@ int manager_start(Manager *m) {
 
                 m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
                 tpm_read_info(getenv("HOTKEYD_TPM2_TCTI"), NULL, &m->tpm);
-                if (m->tpm.present && !m->tpm.error[0])
-                        log_info("TPM: %s, firmware %u.%u, clear %s, %slockout, firmware clear via PPI %s.",
-                                 m->tpm.manufacturer, m->tpm.firmware_version[0] >> 16,
-                                 m->tpm.firmware_version[0] & 0xffff, m->tpm.disable_clear ? "disabled" : "allowed",
-                                 m->tpm.in_lockout ? "" : "no ", m->tpm.ppi_clear ? "offered" : "not offered");
                 r = bus_api_start(m);
                 if (r < 0)
                         return r;

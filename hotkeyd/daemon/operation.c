@@ -28,7 +28,6 @@ struct Operation {
 
         OriginKind origin;
         sd_bus_message *call; /* ORIGIN_BUS: answered at the end */
-        char *sender;
         uid_t uid;
         pid_t pid;
         char *session;
@@ -58,7 +57,6 @@ Operation *operation_free(Operation *o) {
         unit_start_free(o->start);
         sd_event_source_disable_unref(o->child);
         sd_bus_message_unref(o->call);
-        free(o->sender);
         free(o->session);
         free(o->trigger);
         free(o->device);
@@ -362,9 +360,6 @@ int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *cal
                 return r;
 
         o->call = sd_bus_message_ref(call);
-        o->sender = strdup(strempty(sd_bus_message_get_sender(call)));
-        if (!o->sender)
-                return -ENOMEM;
 
         /* For the journal only: authorization goes by bus name. */
         r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SESSION |
@@ -381,7 +376,7 @@ int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *cal
                 }
         } else {
                 o->uid = UID_INVALID;
-                log_debug_errno(r, "Cannot query the credentials of %s: %m", o->sender);
+                log_debug_errno(r, "Cannot query the credentials of %s: %m", strna(sd_bus_message_get_sender(call)));
         }
 
         return operation_begin(m, TAKE_PTR(o));

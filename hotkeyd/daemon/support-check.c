@@ -54,9 +54,6 @@ static int support_check_on_finish(sd_event_source *s, void *userdata) {
                   c->answers.manager_error < 0 ? strerror(-c->answers.manager_error) : "ok",
                   FACTORY_RESET_TARGET, strna(c->target_load_state));
         state.verdict = support_evaluate(&c->answers);
-        if (state.verdict != SUPPORT_YES)
-                log_debug("Factory reset not possible now (%s): %s", support_verdict_to_string(state.verdict),
-                          support_verdict_reason_to_string(state.verdict));
 
         c->fn(&state, c->userdata);
         return 0;

@@ -45,6 +45,15 @@ static int tpm_get_property(ESYS_CONTEXT *ctx, TPM2_PT property, uint32_t *ret) 
         return r;
 }
 
+const char *tpm_firmware_version(const TpmInfo *info, char buf[static TPM_FIRMWARE_VERSION_MAX]) {
+        if (!info->present || info->error[0])
+                buf[0] = '\0';
+        else
+                snprintf(buf, TPM_FIRMWARE_VERSION_MAX, "%" PRIu32 ".%" PRIu32, info->firmware_version >> 16,
+                         info->firmware_version & 0xffff);
+        return buf;
+}
+
 void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
         TSS2_TCTI_CONTEXT *tcti_ctx = NULL;
         ESYS_CONTEXT *ctx = NULL;
@@ -77,8 +86,7 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
         }
 
         if (tpm_get_property(ctx, TPM2_PT_MANUFACTURER, &manufacturer) < 0 ||
-            tpm_get_property(ctx, TPM2_PT_FIRMWARE_VERSION_1, &info->firmware_version[0]) < 0 ||
-            tpm_get_property(ctx, TPM2_PT_FIRMWARE_VERSION_2, &info->firmware_version[1]) < 0 ||
+            tpm_get_property(ctx, TPM2_PT_FIRMWARE_VERSION_1, &info->firmware_version) < 0 ||
             tpm_get_property(ctx, TPM2_PT_PERMANENT, &permanent) < 0) {
                 snprintf(info->error, sizeof info->error, "the TPM did not report its properties");
                 log_warning("TPM: %s", info->error);
@@ -96,6 +104,11 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
         info->disable_clear = permanent & TPMA_PERMANENT_DISABLECLEAR;
         info->in_lockout = permanent & TPMA_PERMANENT_INLOCKOUT;
         tpm_read_ppi(ppi_dir, info);
+
+        char version[TPM_FIRMWARE_VERSION_MAX];
+        log_info("TPM: %s, firmware %s, clear %s, %slockout, firmware clear via PPI %s.", info->manufacturer,
+                 tpm_firmware_version(info, version), info->disable_clear ? "disabled" : "allowed",
+                 info->in_lockout ? "" : "no ", info->ppi_clear ? "offered" : "not offered");
 
 finish:
         Esys_Finalize(&ctx);

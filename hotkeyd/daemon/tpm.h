@@ -11,7 +11,7 @@
 typedef struct TpmInfo {
         bool present;
         char manufacturer[5];      /* TPM2_PT_MANUFACTURER as ASCII, e.g. "IBM", "MSFT" */
-        uint32_t firmware_version[2];
+        uint32_t firmware_version; /* TPM2_PT_FIRMWARE_VERSION_1: major << 16 | minor */
         bool disable_clear;        /* TPM2_Clear is disabled (TPMA_PERMANENT.disableClear) */
         bool in_lockout;           /* dictionary-attack lockout (TPMA_PERMANENT.inLockout) */
         bool ppi_clear;            /* the firmware offers a TPM clear through PPI */
@@ -22,3 +22,7 @@ typedef struct TpmInfo {
  * NULL to use the kernel's resource manager when it exists.  ppi_dir: the
  * sysfs ppi directory, NULL for /sys/class/tpm/tpm0/ppi. */
 void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *ret);
+
+/* "MAJOR.MINOR" into buf; "" when the TPM was not read. */
+#define TPM_FIRMWARE_VERSION_MAX 16
+const char *tpm_firmware_version(const TpmInfo *info, char buf[static TPM_FIRMWARE_VERSION_MAX]);

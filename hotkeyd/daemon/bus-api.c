@@ -198,13 +198,12 @@ void bus_api_emit_gesture(Manager *m, const GestureEvent *e) {
                 log_debug_errno(r, "Cannot emit gesture signal: %m");
 }
 
-void bus_api_emit_support_changed(Manager *m) {
+void bus_api_emit_changed(Manager *m, char **properties) {
         int r;
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_properties_changed(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, "Supported",
-                                           "UnsupportedReason", "Mode", NULL);
+        r = sd_bus_emit_properties_changed_strv(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, properties);
         if (r < 0)
                 log_debug_errno(r, "Cannot emit PropertiesChanged: %m");
 }

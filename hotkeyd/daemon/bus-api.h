@@ -13,4 +13,5 @@ typedef struct Manager Manager;
 int bus_api_start(Manager *m);
 
 void bus_api_emit_gesture(Manager *m, const GestureEvent *e);
-void bus_api_emit_support_changed(Manager *m);
+/* PropertiesChanged for the named properties (NULL-terminated list). */
+void bus_api_emit_changed(Manager *m, char **properties);

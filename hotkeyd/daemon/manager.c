@@ -199,7 +199,10 @@ static void manager_on_key(InputDevice *d, unsigned code, int value, KeySource s
 }
 
 static void manager_on_device_added(InputDevice *d, void *userdata) {
-        manager_notify_status(userdata);
+        Manager *m = userdata;
+
+        bus_api_emit_changed(m, STRV_MAKE("Devices"));
+        manager_notify_status(m);
 }
 
 static void manager_on_device_removed(InputDevice *d, usec_t t, void *userdata) {
@@ -207,6 +210,7 @@ static void manager_on_device_removed(InputDevice *d, usec_t t, void *userdata) 
 
         gesture_engine_device_gone(m->engine, input_device_id(d), t);
         manager_update_timer(m);
+        bus_api_emit_changed(m, STRV_MAKE("Devices"));
         manager_notify_status(m);
 }
 
@@ -376,7 +380,7 @@ void manager_set_support(Manager *m, const SupportState *state) {
                 log_info("Factory reset %s, mode %s%s%s", state->verdict == SUPPORT_YES ? "supported" : "not possible now",
                          strna(factory_reset_mode_to_string(state->mode)), state->verdict == SUPPORT_YES ? "." : ": ",
                          strempty(support_verdict_reason_to_string(state->verdict)));
-                bus_api_emit_support_changed(m);
+                bus_api_emit_changed(m, STRV_MAKE("Supported", "UnsupportedReason", "Mode"));
         }
 }
 
@@ -440,6 +444,7 @@ int manager_reload(Manager *m) {
         /* An armed kiosk reset does not survive a change of rules. */
         kiosk_init(&m->kiosk, config->armed_timeout_usec);
         m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
+        bus_api_emit_changed(m, STRV_MAKE("DaemonMode", "Triggers"));
 
         size_t n_keys = manager_watched_keys(m->config, &keys);
         r = input_set_keys(m->input, keys, n_keys);

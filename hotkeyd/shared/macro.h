@@ -35,6 +35,9 @@
                 _found;                                                 \
         })
 
+/* A NULL-terminated string list for the duration of the full expression. */
+#define STRV_MAKE(...) ((char *[]) { __VA_ARGS__, NULL })
+
 #define TAKE_PTR(p)                     \
         ({                              \
                 typeof(p) _taken = (p); \

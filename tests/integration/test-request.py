@@ -5,6 +5,7 @@ real io.systemd.FactoryReset service and mocked systemd1/login1 (see
 system_testbed.py).  Each test_* is its own meson test."""
 
 import os
+import signal
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -193,6 +194,38 @@ def test_no_tpm_is_present_false():
     s.start_daemon()
     tpm = s.prop('Tpm')
     assert tpm['Present'] == False and tpm['Error'] == '', tpm
+    assert s.stop() == 0
+
+
+def test_devices_and_triggers_emit_changes():
+    from dbus.mainloop.glib import DBusGMainLoop
+    from gi.repository import GLib
+
+    s = System(efi=True)
+    s.start_daemon(KIOSK.format(timeout='5s'), input_devices=True)
+    changed = []
+    bus = dbus.bus.BusConnection(s.address, mainloop=DBusGMainLoop())
+    bus.add_signal_receiver(lambda iface, props, invalidated: changed.append(sorted(props) + sorted(invalidated)),
+                            'PropertiesChanged', 'org.freedesktop.DBus.Properties',
+                            'io.hotkeyd.FactoryReset1', '/io/hotkeyd/FactoryReset1')
+    bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'GetId', '', [])
+
+    def pump(want):
+        deadline = time.monotonic() + 5
+        while want not in changed and time.monotonic() < deadline:
+            GLib.MainContext.default().iteration(False)
+            time.sleep(0.01)
+        assert want in changed, changed
+
+    button = s.add_device('Reset Button', ['KEY_RESTART'])
+    s.plug(button)
+    pump(['Devices'])
+    assert [str(d[0]) for d in s.prop('Devices')] == [button.devnode], s.prop('Devices')
+
+    s.write_config(KIOSK.format(timeout='5s').replace('Name=maintenance', 'Name=renamed'))
+    s.daemon.send_signal(signal.SIGHUP)
+    pump(['DaemonMode', 'Triggers'])
+    assert [str(t[0]) for t in s.prop('Triggers')] == ['renamed'], s.prop('Triggers')
     assert s.stop() == 0
 
 

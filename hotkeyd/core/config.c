@@ -14,6 +14,10 @@
 #define PRESSES_MAX 10
 #define ARMED_TIMEOUT_MIN_USEC (1 * USEC_PER_SEC)
 #define ARMED_TIMEOUT_MAX_USEC (600 * USEC_PER_SEC)
+/* Long enough to read the dialog with a screen reader; the agent can ask
+ * for more time, so the upper bound only keeps a forgotten dialog finite. */
+#define CONFIRM_TIMEOUT_MIN_USEC (10 * USEC_PER_SEC)
+#define CONFIRM_TIMEOUT_MAX_USEC (600 * USEC_PER_SEC)
 #define LINE_LENGTH_MAX 4096
 #define SEAT_NAME_MAX 64
 
@@ -31,6 +35,7 @@ Config *config_new(void) {
                 return NULL;
         c->mode = DAEMON_MODE_DESKTOP;
         c->armed_timeout_usec = CONFIG_DEFAULT_ARMED_TIMEOUT_USEC;
+        c->confirm_timeout_usec = CONFIG_DEFAULT_CONFIRM_TIMEOUT_USEC;
         return c;
 }
 
@@ -444,6 +449,15 @@ static int parse_trigger_setting(Parser *p, unsigned line, const char *key, cons
         return r;
 }
 
+/* An empty value means the default. */
+static void parse_time_setting(Parser *p, unsigned line, const char *key, const char *value, usec_t def,
+                               usec_t min, usec_t max, usec_t *ret) {
+        if (!*value)
+                *ret = def;
+        else
+                (void) parse_duration(p, line, key, value, min, max, ret);
+}
+
 static void parse_daemon_setting(Parser *p, unsigned line, const char *key, const char *value) {
         if (streq(key, "Mode")) {
                 if (!*value) {
@@ -455,13 +469,14 @@ static void parse_daemon_setting(Parser *p, unsigned line, const char *key, cons
                         report(p, line, "Invalid Mode=%s (desktop, kiosk or off).", value);
                 else
                         p->config->mode = m;
-        } else if (streq(key, "ArmedTimeoutSec")) {
-                if (!*value)
-                        p->config->armed_timeout_usec = CONFIG_DEFAULT_ARMED_TIMEOUT_USEC;
-                else
-                        (void) parse_duration(p, line, key, value, ARMED_TIMEOUT_MIN_USEC, ARMED_TIMEOUT_MAX_USEC,
-                                              &p->config->armed_timeout_usec);
-        } else
+        } else if (streq(key, "ArmedTimeoutSec"))
+                parse_time_setting(p, line, key, value, CONFIG_DEFAULT_ARMED_TIMEOUT_USEC, ARMED_TIMEOUT_MIN_USEC,
+                                   ARMED_TIMEOUT_MAX_USEC, &p->config->armed_timeout_usec);
+        else if (streq(key, "ConfirmTimeoutSec"))
+                parse_time_setting(p, line, key, value, CONFIG_DEFAULT_CONFIRM_TIMEOUT_USEC,
+                                   CONFIRM_TIMEOUT_MIN_USEC, CONFIRM_TIMEOUT_MAX_USEC,
+                                   &p->config->confirm_timeout_usec);
+        else
                 report(p, line, "Unknown setting %s= in [Daemon].", key);
 }
 

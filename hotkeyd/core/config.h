@@ -45,13 +45,15 @@ typedef struct Trigger {
 
 typedef struct Config {
         DaemonMode mode;
-        usec_t armed_timeout_usec; /* kiosk: window for the confirming second gesture */
+        usec_t armed_timeout_usec;   /* kiosk: window for the confirming second gesture */
+        usec_t confirm_timeout_usec; /* desktop: how long the session's dialog waits for an answer */
         Trigger *triggers;
         size_t n_triggers;
 } Config;
 
 #define CONFIG_DEFAULT_PROGRESS_USEC (1 * USEC_PER_SEC)
 #define CONFIG_DEFAULT_ARMED_TIMEOUT_USEC (30 * USEC_PER_SEC)
+#define CONFIG_DEFAULT_CONFIRM_TIMEOUT_USEC (60 * USEC_PER_SEC)
 
 /* Called once per problem found; line 0 means the whole file. */
 typedef void (*config_error_fn)(const char *file, unsigned line, const char *message, void *userdata);

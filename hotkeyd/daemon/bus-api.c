@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "agent.h"
 #include "bus-api.h"
 #include "bus-names.h"
 #include "keys.h"
@@ -141,6 +142,26 @@ static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *
         return method_operation(message, OPERATION_CANCEL, userdata, error);
 }
 
+static int method_register_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return agent_method_register(message, userdata, error);
+}
+
+static int method_unregister_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return agent_method_unregister(message, userdata, error);
+}
+
+static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return operation_method_confirm(message, userdata, error);
+}
+
+static int method_decline(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return operation_method_decline(message, userdata, error);
+}
+
+static int method_extend_confirmation(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return operation_method_extend(message, userdata, error);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Supported", "b", property_get_supported, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -156,6 +177,16 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Cancel", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_cancel,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RegisterAgent", SD_BUS_ARGS("o", object_path), SD_BUS_NO_RESULT,
+                                method_register_agent, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("UnregisterAgent", SD_BUS_ARGS("o", object_path), SD_BUS_NO_RESULT,
+                                method_unregister_agent, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Confirm", SD_BUS_ARGS("u", request_id), SD_BUS_RESULT("s", result), method_confirm,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Decline", SD_BUS_ARGS("u", request_id), SD_BUS_NO_RESULT, method_decline,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExtendConfirmation", SD_BUS_ARGS("u", request_id), SD_BUS_RESULT("t", deadline_usec),
+                                method_extend_confirmation, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("HoldStarted", SD_BUS_ARGS("s", trigger, "s", seat, "s", device), 0),
         SD_BUS_SIGNAL_WITH_ARGS("HoldProgress",

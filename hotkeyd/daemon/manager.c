@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "agent.h"
 #include "beep.h"
 #include "bus-api.h"
 #include "config-files.h"
@@ -142,11 +143,12 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
                 return;
         if (m->config->mode == DAEMON_MODE_KIOSK)
                 manager_kiosk_trigger(m, e);
-        else
-                /* Asking the session agent on the seat to confirm is not
-                 * part of this build yet: say so rather than pretend. */
-                log_warning("Trigger %s completed on %s, but this build of hotkeyd cannot ask a session agent to "
-                            "confirm yet; nothing was done.", e->trigger->name, e->seat);
+        else {
+                /* Desktop: the session agent on the seat asks the person there. */
+                int r = operation_start_from_gesture(m, ORIGIN_GESTURE, e->trigger->name, e->device, e->seat);
+                if (r < 0)
+                        log_error_errno(r, "Cannot ask for confirmation of the factory reset: %m");
+        }
 }
 
 static int manager_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -285,6 +287,10 @@ Manager *manager_free(Manager *m) {
 
         while (m->operations)
                 operation_free(m->operations);
+        while (m->agent_registrations)
+                agent_registration_free(m->agent_registrations);
+        while (m->agents)
+                agent_free(m->agents);
         support_check_free(m->support_refresh);
         sd_event_source_disable_unref(m->kiosk_timer);
         sd_bus_flush_close_unref(m->bus);

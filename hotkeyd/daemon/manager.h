@@ -19,6 +19,8 @@
 #include "tpm.h"
 
 typedef struct Operation Operation;
+typedef struct Agent Agent;
+typedef struct AgentRegistration AgentRegistration;
 
 typedef struct Manager {
         sd_event *event;
@@ -38,6 +40,10 @@ typedef struct Manager {
         SupportCheck *support_refresh;
         Operation *operations;
         unsigned next_operation_id;
+        Agent *agents;
+        size_t n_agents;
+        AgentRegistration *agent_registrations;
+        size_t n_agent_registrations;
         TpmInfo tpm;
         Kiosk kiosk;
         sd_event_source *kiosk_timer;

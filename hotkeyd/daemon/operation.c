@@ -3,12 +3,14 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include "agent.h"
 #include "bus-names.h"
 #include "log.h"
 #include "manager.h"
 #include "messages.h"
 #include "operation.h"
 #include "polkit.h"
+#include "sessions.h"
 #include "support-check.h"
 #include "unit-start.h"
 
@@ -19,6 +21,16 @@ static const char *const origin_kind_table[_ORIGIN_KIND_MAX] = {
         [ORIGIN_GESTURE] = "key-gesture",
         [ORIGIN_KIOSK] = "kiosk-gesture",
 };
+
+/* Where a gesture's request stands on its way through the session. */
+typedef enum ConfirmStage {
+        STAGE_CHECKING,   /* the first support check */
+        STAGE_FINDING,    /* which session is active on the seat, and its agent */
+        STAGE_ASKING,     /* RequestConfirmation() sent to the agent */
+        STAGE_WAITING,    /* the dialog is up */
+        STAGE_VERIFYING,  /* a Confirm() call: its session, then polkit */
+        STAGE_CONFIRMED,  /* the support check again, then the target */
+} ConfirmStage;
 
 struct Operation {
         Manager *manager;
@@ -33,6 +45,18 @@ struct Operation {
         char *session;
         char *trigger, *device, *seat; /* gestures */
 
+        /* ORIGIN_GESTURE in desktop mode: the confirmation in the session */
+        ConfirmStage stage;
+        SessionLookup *lookup;
+        Agent *agent;                 /* the one asked; NULL once it is gone */
+        sd_bus_slot *agent_call;
+        sd_bus_message *confirm_call; /* a Confirm() being checked */
+        sd_event_source *deadline_timer;
+        usec_t deadline;
+        char *confirm_session;
+        uid_t confirm_uid;
+        const char *end_reason;       /* told to the agent when the request ends unanswered */
+
         SupportCheck *check;
         sd_bus_slot *polkit;
         UnitStart *start;
@@ -43,14 +67,20 @@ Operation *operation_free(Operation *o) {
         if (!o)
                 return NULL;
 
-        if (o->manager) {
-                if (o->prev)
-                        o->prev->next = o->next;
-                else
-                        o->manager->operations = o->next;
-                if (o->next)
-                        o->next->prev = o->prev;
-        }
+        if (o->manager)
+                LIST_UNLINK(o->manager->operations, o);
+
+        /* A dialog that is still up must not wait for an answer nobody reads. */
+        if (o->agent && IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING))
+                agent_cancel(o->agent, o->id, o->end_reason ?: "cancelled");
+        if (o->confirm_call)
+                (void) sd_bus_reply_method_errorf(o->confirm_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
+                                                  "Request %u ended while your confirmation was checked.", o->id);
+        session_lookup_free(o->lookup);
+        sd_bus_slot_unref(o->agent_call);
+        sd_bus_message_unref(o->confirm_call);
+        sd_event_source_disable_unref(o->deadline_timer);
+        free(o->confirm_session);
 
         support_check_free(o->check);
         sd_bus_slot_unref(o->polkit);
@@ -101,6 +131,11 @@ _printf_(5, 6) static void operation_log(Operation *o, int level, const char *me
                 fields[n++] = device;
                 snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", strna(o->seat));
                 fields[n++] = seat;
+                if (o->agent || o->confirm_session) {
+                        snprintf(session, sizeof session, "HOTKEYD_AGENT_SESSION=%s",
+                                 o->confirm_session ?: o->agent->session);
+                        fields[n++] = session;
+                }
         }
 
         va_start(ap, format);
@@ -242,6 +277,319 @@ static void operation_run_cancel_tool(Operation *o) {
         }
 }
 
+/* --- Confirmation in the session on the gesture's seat (desktop mode) --- */
+
+static void operation_check_support(Operation *o);
+static void operation_authorize(Operation *o, const char *action);
+
+static void operation_decline(Operation *o, const char *reason, const char *end_reason) {
+        char source[256];
+
+        o->end_reason = end_reason;
+        operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_DECLINED, reason, "Factory reset for %s not confirmed: %s.",
+                      operation_source(o, source, sizeof source), reason);
+        operation_free(o);
+}
+
+static int operation_on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        Operation *o = userdata;
+        char timeout[TIMESPAN_MAX], reason[128];
+
+        /* Running out of time is a "no", never a "yes". */
+        snprintf(reason, sizeof reason, "no answer within %s",
+                 format_timespan(timeout, o->manager->config->confirm_timeout_usec));
+        operation_decline(o, reason, "timeout");
+        return 0;
+}
+
+static int operation_arm_deadline(Operation *o) {
+        int r;
+
+        if (o->deadline_timer) {
+                r = sd_event_source_set_time(o->deadline_timer, o->deadline);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(o->deadline_timer, SD_EVENT_ONESHOT);
+                return r;
+        }
+        return sd_event_add_time(o->manager->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
+                                 1 * USEC_PER_MSEC, operation_on_deadline, o);
+}
+
+static int operation_on_agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Operation *o = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        char reason[512];
+
+        o->agent_call = sd_bus_slot_unref(o->agent_call);
+        if (e) {
+                snprintf(reason, sizeof reason, "the session agent of session %s could not show the dialog: %s",
+                         o->agent->session, e->message ?: e->name);
+                o->end_reason = "failed";
+                o->stage = STAGE_WAITING; /* so that the agent is told to drop whatever it showed */
+                operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+                return 0;
+        }
+        if (o->stage == STAGE_ASKING)
+                o->stage = STAGE_WAITING;
+        return 0;
+}
+
+static void operation_on_active_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
+                                        void *userdata) {
+        Operation *o = userdata;
+        char reason[512], timeout[TIMESPAN_MAX];
+        Agent *agent;
+        int r;
+
+        o->lookup = session_lookup_free(o->lookup);
+
+        if (error < 0) {
+                snprintf(reason, sizeof reason, "cannot ask logind which session is active on %s: %s", o->seat,
+                         bus_error && bus_error->message ? bus_error->message : strerror(-error));
+                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+        }
+        if (isempty(info->id)) {
+                snprintf(reason, sizeof reason,
+                         "no session is active on %s, so nobody there can confirm; nothing was done", o->seat);
+                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+        }
+        agent = agent_find_by_session(o->manager, info->id);
+        if (!agent) {
+                snprintf(reason, sizeof reason,
+                         "no session agent runs in session %s, the active one on %s, so nobody can confirm; "
+                         "nothing was done", info->id, o->seat);
+                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+        }
+
+        o->agent = agent;
+        o->stage = STAGE_ASKING;
+        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->manager->config->confirm_timeout_usec);
+        r = operation_arm_deadline(o);
+        if (r >= 0)
+                r = agent_ask(agent, o->id, o->trigger, o->seat, o->device, o->deadline, operation_on_agent_reply, o,
+                              &o->agent_call);
+        if (r < 0) {
+                snprintf(reason, sizeof reason, "cannot ask the session agent of session %s: %s", agent->session,
+                         strerror(-r));
+                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+        }
+
+        operation_log(o, LOG_NOTICE, MESSAGE_ID_CONFIRMATION_ASKED, NULL,
+                      "Asked the session agent of session %s on %s to confirm the factory reset (request %u, "
+                      "answer within %s).", agent->session, o->seat, o->id,
+                      format_timespan(timeout, o->manager->config->confirm_timeout_usec));
+}
+
+static void operation_find_agent(Operation *o) {
+        int r;
+
+        o->stage = STAGE_FINDING;
+        r = session_lookup_active_on_seat(o->manager->bus, o->seat, operation_on_active_session, o, &o->lookup);
+        if (r < 0) {
+                char reason[256];
+
+                snprintf(reason, sizeof reason, "cannot ask logind which session is active on %s: %s", o->seat,
+                         strerror(-r));
+                operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+        }
+}
+
+/* polkit agreed to a Confirm() from the right session: ask systemd once
+ * more, as time has passed since the first check. */
+static void operation_confirmed(Operation *o) {
+        char source[256];
+
+        o->stage = STAGE_CONFIRMED;
+        o->deadline_timer = sd_event_source_disable_unref(o->deadline_timer);
+        operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_CONFIRMED, NULL,
+                      "Factory reset for %s confirmed in session %s (uid " UID_FMT ").",
+                      operation_source(o, source, sizeof source), o->confirm_session, o->confirm_uid);
+        operation_check_support(o);
+}
+
+/* A Confirm() that does not come from the asked agent in the active session
+ * on the gesture's seat is answered with an error; the dialog stays open
+ * for the real answer until the deadline. */
+static void operation_reject_confirm(Operation *o, const char *error_name, const char *reason) {
+        char source[256];
+
+        operation_log(o, LOG_WARNING, MESSAGE_ID_RESET_REFUSED, reason,
+                      "Confirmation of the factory reset for %s refused: %s",
+                      operation_source(o, source, sizeof source), reason);
+        (void) sd_bus_reply_method_errorf(o->confirm_call, error_name, "%s", reason);
+        o->confirm_call = sd_bus_message_unref(o->confirm_call);
+        free(o->confirm_session);
+        o->confirm_session = NULL;
+        o->stage = STAGE_WAITING;
+        if (operation_arm_deadline(o) < 0)
+                operation_decline(o, "the deadline could not be set again", "failed");
+}
+
+static void operation_on_confirmer_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
+                                           void *userdata) {
+        Operation *o = userdata;
+        char reason[512];
+
+        o->lookup = session_lookup_free(o->lookup);
+
+        if (error < 0) {
+                snprintf(reason, sizeof reason, "cannot ask logind for the session of the caller: %s",
+                         bus_error && bus_error->message ? bus_error->message : strerror(-error));
+                return operation_reject_confirm(o, SD_BUS_ERROR_FAILED, reason);
+        }
+        if (isempty(info->id))
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED,
+                                                "the caller is in no login session");
+        o->confirm_session = strdup(info->id);
+        o->confirm_uid = info->uid;
+        if (!o->confirm_session)
+                return operation_reject_confirm(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        if (!streq(info->seat, o->seat)) {
+                snprintf(reason, sizeof reason, "session %s is on %s, but the gesture was made on %s", info->id,
+                         isempty(info->seat) ? "no seat" : info->seat, o->seat);
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
+        }
+        if (!info->active) {
+                snprintf(reason, sizeof reason, "session %s is not the active session on %s", info->id, o->seat);
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
+        }
+        if (!o->agent || !streq(sd_bus_message_get_sender(o->confirm_call), o->agent->bus_name))
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED,
+                                                "only the session agent that was asked may confirm");
+
+        /* From here on the Confirm() call is the one answered at the end. */
+        o->call = TAKE_PTR(o->confirm_call);
+        operation_authorize(o, POLKIT_ACTION_CONFIRM_PHYSICAL);
+}
+
+static Operation *operation_find(Manager *m, uint32_t id) {
+        for (Operation *o = m->operations; o; o = o->next)
+                if (o->id == id)
+                        return o;
+        return NULL;
+}
+
+/* The open request a Confirm()/Decline()/ExtendConfirmation() names; NULL
+ * after setting the error. */
+static Operation *operation_find_open(Manager *m, sd_bus_message *call, sd_bus_error *error) {
+        uint32_t id;
+        Operation *o;
+        int r;
+
+        r = sd_bus_message_read(call, "u", &id);
+        if (r < 0) {
+                (void) sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Expected a request id.");
+                return NULL;
+        }
+        o = operation_find(m, id);
+        if (!o || o->origin != ORIGIN_GESTURE || !IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING)) {
+                (void) sd_bus_error_setf(error, HOTKEYD_ERROR_NO_SUCH_REQUEST, "No confirmation request %" PRIu32
+                                         " is open.", id);
+                return NULL;
+        }
+        return o;
+}
+
+static bool operation_called_by_agent(Operation *o, sd_bus_message *call, sd_bus_error *error) {
+        if (o->agent && streq(sd_bus_message_get_sender(call), o->agent->bus_name))
+                return true;
+        (void) sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                 "Only the session agent that was asked may answer request %u.", o->id);
+        return false;
+}
+
+int operation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        Operation *o;
+        pid_t pid;
+        int r;
+
+        o = operation_find_open(m, call, error);
+        if (!o)
+                return -EINVAL;
+        if (o->stage == STAGE_VERIFYING)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "A confirmation of request %u is being checked already.", o->id);
+
+        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID, &creds);
+        if (r >= 0)
+                r = sd_bus_creds_get_pid(creds, &pid);
+        if (r < 0)
+                return r;
+
+        r = session_lookup_by_pid(m->bus, pid, operation_on_confirmer_session, o, &o->lookup);
+        if (r < 0)
+                return r;
+        /* The clock stops while the answer is checked; a rejected one restarts it. */
+        (void) sd_event_source_set_enabled(o->deadline_timer, SD_EVENT_OFF);
+        o->confirm_call = sd_bus_message_ref(call);
+        o->stage = STAGE_VERIFYING;
+        return 1;
+}
+
+int operation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+        Operation *o;
+        char reason[256];
+
+        o = operation_find_open(m, call, error);
+        if (!o)
+                return -EINVAL;
+        if (!operation_called_by_agent(o, call, error))
+                return -EACCES;
+        if (o->stage == STAGE_VERIFYING)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "A confirmation of request %u is being checked already.", o->id);
+
+        snprintf(reason, sizeof reason, "declined in session %s", o->agent->session);
+        o->agent = NULL; /* it knows */
+        operation_decline(o, reason, NULL);
+        return sd_bus_reply_method_return(call, "");
+}
+
+int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+        char timeout[TIMESPAN_MAX];
+        Operation *o;
+        int r;
+
+        o = operation_find_open(m, call, error);
+        if (!o)
+                return -EINVAL;
+        if (!operation_called_by_agent(o, call, error))
+                return -EACCES;
+
+        /* Unlimited on purpose: more time never leads to the destructive
+         * choice, and WCAG 2.2.1 wants the limit extensible. */
+        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), m->config->confirm_timeout_usec);
+        if (o->stage != STAGE_VERIFYING) {
+                r = operation_arm_deadline(o);
+                if (r < 0)
+                        return r;
+        }
+        log_info("Session %s asked for more time to answer request %u: %s more.", o->agent->session, o->id,
+                 format_timespan(timeout, m->config->confirm_timeout_usec));
+        return sd_bus_reply_method_return(call, "t", (uint64_t) o->deadline);
+}
+
+void operation_agent_gone(Manager *m, Agent *a) {
+        Operation *next;
+
+        for (Operation *o = m->operations; o; o = next) {
+                next = o->next;
+                if (o->agent != a)
+                        continue;
+                o->agent = NULL;
+                if (IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING))
+                        operation_decline(o, "the session agent went away before answering", NULL);
+        }
+}
+
+bool operation_confirmation_open(Manager *m, const char *seat) {
+        for (Operation *o = m->operations; o; o = o->next)
+                if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED && streq_ptr(o->seat, seat))
+                        return true;
+        return false;
+}
+
 static void operation_on_authorized(PolkitResult result, void *userdata) {
         Operation *o = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -250,14 +598,17 @@ static void operation_on_authorized(PolkitResult result, void *userdata) {
 
         if (result != POLKIT_AUTHORIZED) {
                 (void) polkit_result_to_error(result,
-                                              o->kind == OPERATION_REQUEST ? "request a factory reset"
-                                                                           : "cancel the factory reset",
+                                              o->origin == ORIGIN_GESTURE ? "confirm a factory reset"
+                                              : o->kind == OPERATION_REQUEST ? "request a factory reset"
+                                                                             : "cancel the factory reset",
                                               &error);
                 operation_refuse(o, error.name, error.message);
                 return;
         }
 
-        if (o->kind == OPERATION_REQUEST)
+        if (o->origin == ORIGIN_GESTURE)
+                operation_confirmed(o);
+        else if (o->kind == OPERATION_REQUEST)
                 operation_start_target(o);
         else
                 operation_run_cancel_tool(o);
@@ -306,6 +657,8 @@ static void operation_on_support(const SupportState *state, void *userdata) {
 
         if (o->origin == ORIGIN_BUS)
                 operation_authorize(o, POLKIT_ACTION_REQUEST);
+        else if (o->origin == ORIGIN_GESTURE && o->stage == STAGE_CHECKING)
+                operation_find_agent(o);
         else
                 operation_start_target(o);
 }
@@ -321,17 +674,27 @@ static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Oper
         return 0;
 }
 
+/* Never a cached "yes": every operation asks systemd again. */
+static void operation_check_support(Operation *o) {
+        int r;
+
+        r = support_check_start(o->manager->event, o->manager->bus, o->manager->varlink_address, operation_on_support,
+                                o, &o->check);
+        if (r < 0) {
+                char reason[256];
+
+                snprintf(reason, sizeof reason, "cannot check factory reset support: %s", strerror(-r));
+                operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+        }
+}
+
 /* Links the operation into the manager and asks systemd; from here on the
  * operation frees itself when it ends. */
 static int operation_begin(Manager *m, Operation *o) {
         char source[256];
-        int r;
 
         o->manager = m;
-        o->next = m->operations;
-        if (m->operations)
-                m->operations->prev = o;
-        m->operations = o;
+        LIST_PREPEND(m->operations, o);
 
         if (o->kind == OPERATION_REQUEST)
                 operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_REQUESTED, NULL, "Factory reset requested by %s.",
@@ -340,12 +703,7 @@ static int operation_begin(Manager *m, Operation *o) {
                 log_info("Cancel of the pending factory reset requested by %s.",
                          operation_source(o, source, sizeof source));
 
-        /* Never a cached "yes": every operation asks systemd again. */
-        r = support_check_start(m->event, m->bus, m->varlink_address, operation_on_support, o, &o->check);
-        if (r < 0) {
-                operation_free(o);
-                return log_error_errno(r, "Cannot check factory reset support: %m");
-        }
+        operation_check_support(o);
         return 0;
 }
 
@@ -386,6 +744,13 @@ int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trig
                                  const char *seat) {
         _cleanup_(operation_freep) Operation *o = NULL;
         int r;
+
+        /* One dialog per seat: a second gesture while one is open changes nothing. */
+        if (origin == ORIGIN_GESTURE && operation_confirmation_open(m, seat)) {
+                log_info("Trigger %s on %s: a confirmation is already open there, nothing more to do.",
+                         strna(trigger), strna(seat));
+                return 0;
+        }
 
         r = operation_new(m, OPERATION_REQUEST, origin, &o);
         if (r < 0)

@@ -6,10 +6,12 @@
  * `systemd-factory-reset cancel`, the journal entries, and the D-Bus reply
  * when a caller waits for one.  Every step is asynchronous. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 typedef struct Manager Manager;
 typedef struct Operation Operation;
+typedef struct Agent Agent;
 
 typedef enum OperationKind {
         OPERATION_REQUEST,
@@ -31,3 +33,13 @@ int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trig
                                  const char *seat);
 
 Operation *operation_free(Operation *o);
+
+/* Confirm(u), Decline(u) and ExtendConfirmation(u) from a session agent. */
+int operation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error);
+int operation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *error);
+int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *error);
+
+/* The agent is going away: requests it was showing end unanswered. */
+void operation_agent_gone(Manager *m, Agent *a);
+/* Whether a gesture's confirmation is open (or being acted on) on the seat. */
+bool operation_confirmation_open(Manager *m, const char *seat);

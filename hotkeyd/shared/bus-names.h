@@ -11,6 +11,13 @@
 #define HOTKEYD_ERROR_IN_PROGRESS "io.hotkeyd.FactoryReset1.Error.InProgress"
 #define HOTKEYD_ERROR_JOB_FAILED "io.hotkeyd.FactoryReset1.Error.JobFailed"
 #define HOTKEYD_ERROR_CANCEL_FAILED "io.hotkeyd.FactoryReset1.Error.CancelFailed"
+#define HOTKEYD_ERROR_AGENT_EXISTS "io.hotkeyd.FactoryReset1.Error.AgentExists"
+#define HOTKEYD_ERROR_NO_SESSION "io.hotkeyd.FactoryReset1.Error.NoSession"
+#define HOTKEYD_ERROR_NO_SUCH_AGENT "io.hotkeyd.FactoryReset1.Error.NoSuchAgent"
+#define HOTKEYD_ERROR_NO_SUCH_REQUEST "io.hotkeyd.FactoryReset1.Error.NoSuchRequest"
+
+/* What session agents implement, at the object path they register. */
+#define HOTKEYD_AGENT_INTERFACE "io.hotkeyd.FactoryReset1.Agent"
 
 #define POLKIT_ACTION_REQUEST "io.hotkeyd.factory-reset.request"
 #define POLKIT_ACTION_CANCEL "io.hotkeyd.factory-reset.cancel"

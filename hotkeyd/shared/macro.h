@@ -52,6 +52,26 @@
                 _taken;              \
         })
 
+/* Doubly linked lists through "next" and "prev" members. */
+#define LIST_UNLINK(head, item)                                 \
+        do {                                                    \
+                if ((item)->prev)                               \
+                        (item)->prev->next = (item)->next;      \
+                else                                            \
+                        (head) = (item)->next;                  \
+                if ((item)->next)                               \
+                        (item)->next->prev = (item)->prev;      \
+                (item)->next = (item)->prev = NULL;             \
+        } while (0)
+
+#define LIST_PREPEND(head, item)                \
+        do {                                    \
+                (item)->next = (head);          \
+                if (head)                       \
+                        (head)->prev = (item);  \
+                (head) = (item);                \
+        } while (0)
+
 /* Defines a cleanup function fooP(Foo **p) for a destructor foo(Foo *) that
  * accepts NULL, for use with _cleanup_. */
 #define DEFINE_POINTER_CLEANUP(type, func)              \
@@ -85,6 +105,10 @@ static inline bool streq_ptr(const char *a, const char *b) {
         if (!a || !b)
                 return a == b;
         return streq(a, b);
+}
+
+static inline bool isempty(const char *s) {
+        return !s || !s[0];
 }
 
 static inline const char *strempty(const char *s) {

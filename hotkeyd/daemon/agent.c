@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "agent.h"
+#include "bus-names.h"
+#include "log.h"
+#include "manager.h"
+#include "messages.h"
+#include "operation.h"
+#include "sessions.h"
+
+/* Agents are one per session, and logind bounds sessions; this bounds
+ * what callers that register and never finish can make the daemon keep. */
+#define AGENTS_MAX 256U
+
+/* A RegisterAgent() call waiting for logind's answer about its session. */
+struct AgentRegistration {
+        Manager *manager;
+        AgentRegistration *next, *prev;
+        sd_bus_message *call;
+        char *path;
+        uid_t uid;
+        SessionLookup *lookup;
+};
+
+static void agent_log(const Agent *a, int level, const char *message_id, const char *format, ...) _printf_(4, 5);
+static void agent_log(const Agent *a, int level, const char *message_id, const char *format, ...) {
+        char session[128], seat[128], uid[64], message[512];
+        va_list ap;
+
+        snprintf(session, sizeof session, "HOTKEYD_AGENT_SESSION=%s", a->session);
+        snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", a->seat);
+        snprintf(uid, sizeof uid, "HOTKEYD_AGENT_UID=" UID_FMT, a->uid);
+        va_start(ap, format);
+        vsnprintf(message, sizeof message, format, ap);
+        va_end(ap);
+        log_full(level, 0, (const char *const[]) { message_id, session, seat, uid, NULL }, "%s", message);
+}
+
+Agent *agent_free(Agent *a) {
+        if (!a)
+                return NULL;
+        if (a->manager) {
+                LIST_UNLINK(a->manager->agents, a);
+                a->manager->n_agents--;
+                /* A confirmation it was showing can never be answered now. */
+                operation_agent_gone(a->manager, a);
+        }
+        sd_bus_track_unref(a->track);
+        free(a->bus_name);
+        free(a->path);
+        free(a->session);
+        free(a->seat);
+        free(a);
+        return NULL;
+}
+
+AgentRegistration *agent_registration_free(AgentRegistration *r) {
+        if (!r)
+                return NULL;
+        if (r->manager) {
+                LIST_UNLINK(r->manager->agent_registrations, r);
+                r->manager->n_agent_registrations--;
+        }
+        session_lookup_free(r->lookup);
+        sd_bus_message_unref(r->call);
+        free(r->path);
+        free(r);
+        return NULL;
+}
+DEFINE_POINTER_CLEANUP(AgentRegistration, agent_registration_free);
+
+Agent *agent_find_by_session(Manager *m, const char *session) {
+        for (Agent *a = m->agents; a; a = a->next)
+                if (streq(a->session, session))
+                        return a;
+        return NULL;
+}
+
+static Agent *agent_find_by_owner(Manager *m, const char *bus_name, const char *path) {
+        for (Agent *a = m->agents; a; a = a->next)
+                if (streq(a->bus_name, bus_name) && (!path || streq(a->path, path)))
+                        return a;
+        return NULL;
+}
+
+static int agent_on_name_gone(sd_bus_track *track, void *userdata) {
+        Agent *a = userdata;
+
+        agent_log(a, LOG_INFO, MESSAGE_ID_AGENT_UNREGISTERED, "Session agent of session %s on %s went away.",
+                  a->session, a->seat);
+        agent_free(a);
+        return 0;
+}
+
+static int agent_new(Manager *m, const char *bus_name, const char *path, const SessionInfo *info, Agent **ret) {
+        Agent *a;
+        int r;
+
+        a = calloc(1, sizeof *a);
+        if (!a)
+                return -ENOMEM;
+        a->uid = info->uid;
+        a->bus_name = strdup(bus_name);
+        a->path = strdup(path);
+        a->session = strdup(info->id);
+        a->seat = strdup(info->seat);
+        if (!a->bus_name || !a->path || !a->session || !a->seat) {
+                agent_free(a);
+                return -ENOMEM;
+        }
+
+        r = sd_bus_track_new(m->bus, &a->track, agent_on_name_gone, a);
+        if (r >= 0)
+                r = sd_bus_track_add_name(a->track, bus_name);
+        if (r < 0) {
+                agent_free(a);
+                return r;
+        }
+
+        a->manager = m;
+        LIST_PREPEND(m->agents, a);
+        m->n_agents++;
+        *ret = a;
+        return 0;
+}
+
+static void agent_registration_reply_error(AgentRegistration *reg, const char *name, const char *format, ...)
+        _printf_(3, 4);
+static void agent_registration_reply_error(AgentRegistration *reg, const char *name, const char *format, ...) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        (void) sd_bus_error_setfv(&error, name, format, ap);
+        va_end(ap);
+        log_info("Session agent of uid " UID_FMT " not registered: %s", reg->uid, error.message);
+        (void) sd_bus_reply_method_error(reg->call, &error);
+}
+
+static void agent_on_session(int error, const sd_bus_error *bus_error, const SessionInfo *info, void *userdata) {
+        _cleanup_(agent_registration_freep) AgentRegistration *reg = userdata;
+        Manager *m = reg->manager;
+        Agent *a;
+        int r;
+
+        reg->lookup = session_lookup_free(reg->lookup);
+
+        if (error < 0)
+                return agent_registration_reply_error(
+                        reg, SD_BUS_ERROR_FAILED, "Cannot find your login session: logind did not answer (%s).",
+                        bus_error && bus_error->message ? bus_error->message : strerror(-error));
+        if (isempty(info->id))
+                return agent_registration_reply_error(reg, HOTKEYD_ERROR_NO_SESSION,
+                                                      "Only a process in a login session can be a session agent.");
+        if (isempty(info->seat))
+                return agent_registration_reply_error(
+                        reg, HOTKEYD_ERROR_NO_SESSION,
+                        "Session %s is not on a seat, so no key gesture can ever ask it to confirm.", info->id);
+        if (agent_find_by_session(m, info->id))
+                return agent_registration_reply_error(reg, HOTKEYD_ERROR_AGENT_EXISTS,
+                                                      "Session %s already has a session agent.", info->id);
+
+        r = agent_new(m, sd_bus_message_get_sender(reg->call), reg->path, info, &a);
+        if (r < 0) {
+                log_error_errno(r, "Cannot register session agent: %m");
+                (void) sd_bus_reply_method_errno(reg->call, r, NULL);
+                return;
+        }
+
+        agent_log(a, LOG_INFO, MESSAGE_ID_AGENT_REGISTERED,
+                  "Session agent registered for session %s on %s (uid " UID_FMT ", %s).", a->session, a->seat,
+                  a->uid, a->bus_name);
+        (void) sd_bus_reply_method_return(reg->call, "");
+}
+
+int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        _cleanup_(agent_registration_freep) AgentRegistration *reg = NULL;
+        const char *path, *sender = sd_bus_message_get_sender(call);
+        pid_t pid;
+        int r;
+
+        r = sd_bus_message_read(call, "o", &path);
+        if (r < 0)
+                return r;
+        if (!sender)
+                return -EBADMSG;
+        if (agent_find_by_owner(m, sender, NULL))
+                return sd_bus_error_set(error, HOTKEYD_ERROR_AGENT_EXISTS,
+                                        "This connection already registered a session agent.");
+        if (m->n_agents + m->n_agent_registrations >= AGENTS_MAX)
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many session agents.");
+
+        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID, &creds);
+        if (r >= 0)
+                r = sd_bus_creds_get_pid(creds, &pid);
+        if (r < 0)
+                return r;
+
+        reg = calloc(1, sizeof *reg);
+        if (!reg)
+                return -ENOMEM;
+        reg->call = sd_bus_message_ref(call);
+        if (sd_bus_creds_get_euid(creds, &reg->uid) < 0)
+                reg->uid = UID_INVALID;
+        reg->path = strdup(path);
+        if (!reg->path)
+                return -ENOMEM;
+
+        log_debug("Session agent registration from %s (pid " PID_FMT ", uid " UID_FMT ").", sender, pid, reg->uid);
+        r = session_lookup_by_pid(m->bus, pid, agent_on_session, reg, &reg->lookup);
+        if (r < 0)
+                return r;
+
+        reg->manager = m;
+        LIST_PREPEND(m->agent_registrations, reg);
+        m->n_agent_registrations++;
+        TAKE_PTR(reg);
+        return 1;
+}
+
+int agent_method_unregister(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+        const char *path;
+        Agent *a;
+        int r;
+
+        r = sd_bus_message_read(call, "o", &path);
+        if (r < 0)
+                return r;
+
+        a = agent_find_by_owner(m, sd_bus_message_get_sender(call), path);
+        if (!a)
+                return sd_bus_error_setf(error, HOTKEYD_ERROR_NO_SUCH_AGENT,
+                                         "No session agent at %s is registered by this connection.", path);
+
+        agent_log(a, LOG_INFO, MESSAGE_ID_AGENT_UNREGISTERED, "Session agent of session %s on %s unregistered.",
+                  a->session, a->seat);
+        agent_free(a);
+        return sd_bus_reply_method_return(call, "");
+}
+
+int agent_ask(Agent *a, unsigned request_id, const char *trigger, const char *seat, const char *device,
+              usec_t deadline, sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot) {
+        return sd_bus_call_method_async(a->manager->bus, ret_slot, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
+                                        "RequestConfirmation", callback, userdata, "ussst", (uint32_t) request_id,
+                                        trigger, seat, strempty(device), (uint64_t) deadline);
+}
+
+void agent_cancel(Agent *a, unsigned request_id, const char *reason) {
+        int r;
+
+        /* No slot: the call floats, and nobody waits for the agent. */
+        r = sd_bus_call_method_async(a->manager->bus, NULL, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
+                                     "CancelConfirmation", NULL, NULL, "us", (uint32_t) request_id, reason);
+        if (r < 0)
+                log_debug_errno(r, "Cannot tell the session agent of %s that request %u is over: %m", a->session,
+                                request_id);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Asks org.freedesktop.login1 about sessions and seats, asynchronously:
+ * which session a process belongs to (with its seat and whether it is the
+ * active one), and which session is active on a seat.
+ *
+ * login1's D-Bus API rather than sd-login's files under /run/systemd: the
+ * answers are the same, the calls never block the event loop, and they work
+ * against the login1 stand-in of the tests (logind cannot run there). */
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+
+typedef struct SessionInfo {
+        const char *id;   /* "" when the process is in no session */
+        const char *seat; /* "" for sessions without a seat (ssh, ...) */
+        bool active;
+        bool remote;
+        uid_t uid;
+} SessionInfo;
+
+/* error < 0: login1 could not answer (bus_error may say why).  error == 0
+ * and info->id "": no session.  The strings live for the duration of the
+ * call. */
+typedef void (*session_info_fn)(int error, const sd_bus_error *bus_error, const SessionInfo *info, void *userdata);
+
+typedef struct SessionLookup SessionLookup;
+
+/* The session of a process. */
+int session_lookup_by_pid(sd_bus *bus, pid_t pid, session_info_fn fn, void *userdata, SessionLookup **ret);
+/* The active session of a seat (info->id "" when none is). */
+int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn fn, void *userdata,
+                                  SessionLookup **ret);
+/* Stops a lookup in flight; no callback after this. */
+SessionLookup *session_lookup_free(SessionLookup *l);
+DEFINE_POINTER_CLEANUP(SessionLookup, session_lookup_free);

@@ -1,0 +1,331 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The session-agent protocol: a key gesture in desktop mode asks the agent
+of the active session on the gesture's seat, which answers with Confirm()
+or Decline().  hotkeyd runs on a private system bus with real polkitd and
+the real io.systemd.FactoryReset service; login1 and systemd1 are dbusmock
+stand-ins (see system_testbed.py); agents are tests/integration/agent_client.py
+processes whose pids the login1 stand-in maps to sessions.  Each test_* is
+its own meson test."""
+
+import os
+import queue
+import subprocess
+import threading
+import time
+
+import dbus
+
+from hotkeyd_testbed import run_tests
+from system_testbed import MOCK_IFACE, NOBODY, System
+
+SESSION_IFACE = 'org.freedesktop.login1.Session'
+CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'agent_client.py')
+
+# logind answers GetSessionByPID from the process's cgroup; the stand-in
+# answers from the sessions' Leader property, which the tests set to the
+# agent's pid.
+GET_SESSION_BY_PID = '''
+ret = None
+for path, obj in objects.items():
+    if '/session/' in path and int(obj.Get('org.freedesktop.login1.Session', 'Leader')) == int(args[0]):
+        ret = dbus.ObjectPath(path)
+if ret is None:
+    raise dbus.exceptions.DBusException('PID %d does not belong to any known session' % args[0],
+                                        name='org.freedesktop.login1.NoSessionForPID')
+'''
+
+DESKTOP = """
+[Daemon]
+Mode=desktop
+ConfirmTimeoutSec={timeout}
+
+[Trigger]
+Name=reset-key
+Keys=KEY_RESTART
+HoldSec=1
+"""
+
+HOLD = [(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)]
+
+
+class AgentProcess:
+    """agent_client.py as uid, its stdout lines collected by a thread."""
+
+    def __init__(self, system, uid=0, auto=None):
+        cmd = ['setpriv', f'--reuid={uid}', f'--regid={uid}', '--clear-groups', 'python3', CLIENT]
+        if auto:
+            cmd += ['--auto', auto]
+        self.proc = system._spawn(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.pid = int(self.expect('ready')[1])
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.split(maxsplit=3) if line.startswith(('confirm-error', 'decline-error',
+                                                                       'extend-error')) else line.split())
+
+    def send(self, *words):
+        self.proc.stdin.write(' '.join(str(w) for w in words) + '\n')
+        self.proc.stdin.flush()
+
+    def expect(self, verb, timeout=10):
+        """The next line whose first word is verb; other lines are kept in
+        self.seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                words = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(f'agent said no {verb!r} within {timeout}s; it said {self.seen}')
+            self.seen.append(words)
+            if words[0] == verb:
+                return words
+
+    def quiet(self, seconds):
+        """Everything it said within seconds."""
+        deadline = time.monotonic() + seconds
+        said = []
+        while time.monotonic() < deadline:
+            try:
+                said.append(self.lines.get(timeout=max(deadline - time.monotonic(), 0.01)))
+            except queue.Empty:
+                pass
+        self.seen += said
+        return said
+
+
+class Desktop(System):
+    def __init__(self, timeout='60s', efi=True, **kw):
+        super().__init__(efi=efi, **kw)
+        self.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', GET_SESSION_BY_PID)
+        self.start_daemon(DESKTOP.format(timeout=timeout), input_devices=True)
+        self.buttons = 0
+
+    def hold(self):
+        """A 1.3 s hold of KEY_RESTART, until its release; returns the
+        device's node.  umockdev replays one script per device at a time,
+        so every hold gets a device of its own."""
+        self.buttons += 1
+        button = self.add_device(f'Reset Button {self.buttons}', ['KEY_RESTART'])
+        self.plug(button)
+        button.play(HOLD)
+        self.wait_log(f'{button.devnode}: KEY_RESTART released')
+        return button.devnode
+
+    def session(self, session_id, seat, uid, agent, active=True):
+        """A login1 session whose leader is the agent's process."""
+        path = self.logind.AddSession(session_id, seat, dbus.UInt32(uid), 'root' if uid == 0 else 'nobody', active)
+        self.session_mock(path).UpdateProperties(SESSION_IFACE, {'Leader': dbus.UInt32(agent.pid)})
+        return path
+
+    def session_mock(self, path):
+        return dbus.Interface(self.bus.get_object('org.freedesktop.login1', path), MOCK_IFACE)
+
+    def agent(self, session_id='c1', seat='seat0', uid=0, auto=None):
+        a = AgentProcess(self, uid, auto)
+        a.session_path = self.session(session_id, seat, uid, a)
+        a.send('register')
+        a.expect('registered')
+        self.wait_log(f'Session agent registered for session {session_id} on {seat}')
+        return a
+
+
+def test_confirmed_gesture_starts_target_once():
+    s = Desktop()
+    agent = s.agent(auto='confirm')
+    devnode = s.hold()
+    _, request_id, trigger, seat, device, deadline = agent.expect('request')
+    assert (trigger, seat, device) == ('reset-key', 'seat0', devnode), agent.seen
+    # The deadline is CLOCK_MONOTONIC, ConfirmTimeoutSec= from now.
+    remaining = int(deadline) / 1e6 - time.clock_gettime(time.CLOCK_MONOTONIC)
+    assert 55 < remaining <= 60, remaining
+    assert agent.expect('confirm-ok') == ['confirm-ok', request_id, 'started']
+    assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
+    s.wait_log('Asked the session agent of session c1 on seat0')
+    s.wait_log('confirmed in session c1 (uid 0)')
+    s.wait_log('Started factory-reset.target for trigger reset-key on seat0')
+    assert s.stop() == 0
+
+
+def test_declined_gesture_starts_nothing():
+    s = Desktop()
+    agent = s.agent(auto='decline')
+    s.hold()
+    request_id = agent.expect('request')[1]
+    agent.expect('decline-ok')
+    s.wait_log('not confirmed: declined in session c1')
+    # Declined is over: a late Confirm finds nothing to confirm.
+    agent.send('confirm', request_id)
+    assert agent.expect('confirm-error')[2] == 'io.hotkeyd.FactoryReset1.Error.NoSuchRequest', agent.seen
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_deadline_declines_and_more_time_moves_it():
+    s = Desktop(timeout='10s')
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    asked = time.monotonic()
+    time.sleep(5)
+    agent.send('extend', request_id)
+    new_deadline = int(agent.expect('extend-ok')[2])
+    extended = time.monotonic()
+    assert 9 < new_deadline / 1e6 - time.clock_gettime(time.CLOCK_MONOTONIC) <= 10
+    # Not at the first deadline (10 s after asking), only at the new one.
+    said = agent.quiet(asked + 11 - time.monotonic())
+    assert not any(w[0] == 'cancel' for w in said), said
+    assert agent.expect('cancel', timeout=6) == ['cancel', request_id, 'timeout']
+    assert time.monotonic() - extended >= 9.5
+    s.wait_log('not confirmed: no answer within 10s')
+    agent.send('confirm', request_id)
+    assert agent.expect('confirm-error')[2] == 'io.hotkeyd.FactoryReset1.Error.NoSuchRequest'
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_confirm_from_session_on_other_seat_is_refused():
+    s = Desktop()
+    asked = s.agent('c1', 'seat0')
+    other = s.agent('c2', 'seat1')
+    s.hold()
+    request_id = asked.expect('request')[1]
+    other.send('confirm', request_id)
+    words = other.expect('confirm-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'session c2 is on seat1, but the gesture was made on seat0' in words[3], words
+    # The dialog on seat0 stays open for its own answer.
+    asked.send('decline', request_id)
+    asked.expect('decline-ok')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_confirm_from_inactive_session_is_refused():
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    # The person switched to another session (VT switch) before answering.
+    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, {'Active': False})
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'session c1 is not the active session on seat0' in words[3], words
+    s.wait_log('Confirmation of the factory reset for trigger reset-key on seat0')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_only_the_asked_agent_may_answer():
+    s = Desktop()
+    asked = s.agent('c1', 'seat0')
+    # A second process of the same, active session, not the agent.
+    intruder = AgentProcess(s)
+    s.session_mock(asked.session_path).UpdateProperties(SESSION_IFACE, {'Leader': dbus.UInt32(intruder.pid)})
+    s.hold()
+    request_id = asked.expect('request')[1]
+    intruder.send('confirm', request_id)
+    assert 'only the session agent that was asked may confirm' in intruder.expect('confirm-error')[3]
+    intruder.send('decline', request_id)
+    assert intruder.expect('decline-error')[2] == 'org.freedesktop.DBus.Error.AccessDenied'
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_without_agent_nothing_happens():
+    s = Desktop()
+    s.logind.AddSeat('seat0')  # a seat, but nobody logged in
+    s.hold()
+    s.wait_log('no session is active on seat0, so nobody there can confirm')
+    lonely = AgentProcess(s)
+    s.session('c1', 'seat0', 0, lonely)  # a session, but no agent in it
+    s.hold()
+    s.wait_log('no session agent runs in session c1, the active one on seat0')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_unsupported_system_asks_nobody():
+    s = Desktop(efi=False)
+    agent = s.agent()
+    s.hold()
+    s.wait_log('refused: This machine cannot request a factory reset')
+    assert not any(w[0] == 'request' for w in agent.quiet(1.0)), agent.seen
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_registration_rules():
+    s = Desktop()
+    stray = AgentProcess(s)  # in no session at all
+    stray.send('register')
+    words = stray.expect('register-error')
+    assert words[1] == 'io.hotkeyd.FactoryReset1.Error.NoSession', words
+
+    first = s.agent('c1', 'seat0')
+    second = AgentProcess(s)
+    s.session_mock(first.session_path).UpdateProperties(SESSION_IFACE, {'Leader': dbus.UInt32(second.pid)})
+    second.send('register')
+    assert second.expect('register-error')[1] == 'io.hotkeyd.FactoryReset1.Error.AgentExists'
+
+    # The agent's connection closes: it is forgotten and the session can
+    # have a new one.
+    first.send('quit')
+    first.proc.wait(5)
+    s.wait_log('Session agent of session c1 on seat0 went away.')
+    second.send('register')
+    second.expect('registered')
+    second.send('unregister')
+    second.expect('unregistered')
+    second.send('unregister')
+    assert second.expect('unregister-error')[1] == 'io.hotkeyd.FactoryReset1.Error.NoSuchAgent'
+    assert s.stop() == 0
+
+
+def test_agent_leaving_while_asked_declines():
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    agent.expect('request')
+    agent.proc.kill()
+    s.wait_log('not confirmed: the session agent went away before answering')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_unprivileged_confirm_needs_polkit():
+    """polkitd sees no logind session here (logind is a stand-in), so the
+    confirm-physical action falls back to allow_any=no: an agent of an
+    ordinary user is refused, the way a remote or inactive one would be;
+    a rule that grants the action lets the same agent confirm."""
+    s = Desktop()
+    agent = s.agent(uid=NOBODY)
+    s.hold()
+    request_id = agent.expect('request')[1]
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'not allowed to confirm a factory reset' in words[3], words
+    assert s.start_unit_calls() == []
+
+    # polkitd reloads its rules when the directory changes.
+    with open(os.path.join(s.tmp, 'polkit-rules', '60-test-confirm.rules'), 'w') as f:
+        f.write('polkit.addRule(function(action, subject) {\n'
+                '    if (action.id == "io.hotkeyd.factory-reset.confirm-physical" && subject.user == "nobody")\n'
+                '        return polkit.Result.YES;\n'
+                '});\n')
+    time.sleep(1.5)
+    s.hold()
+    request_id = agent.expect('request')[1]
+    agent.send('confirm', request_id)
+    assert agent.expect('confirm-ok') == ['confirm-ok', request_id, 'started'], agent.seen
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+if __name__ == '__main__':
+    run_tests(globals())

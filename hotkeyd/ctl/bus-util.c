@@ -182,10 +182,15 @@ int bus_message_read_json(sd_bus_message *m, sd_json_variant **ret) {
         return sd_bus_message_exit_container(m);
 }
 
-int ctl_get_all_properties(sd_bus *bus, sd_json_variant **ret) {
+int ctl_read_properties(sd_json_variant **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
+
+        r = ctl_bus_open(&bus);
+        if (r != 0)
+                return r;
 
         r = sd_bus_call_method(bus, HOTKEYD_BUS_NAME, HOTKEYD_BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll",
                                &error, &reply, "s", HOTKEYD_BUS_INTERFACE);

@@ -18,9 +18,9 @@ int ctl_bus_open(sd_bus **ret);
  * structs, variants; a{s*} become objects, structs arrays) into JSON. */
 int bus_message_read_json(sd_bus_message *m, sd_json_variant **ret);
 
-/* All properties of io.hotkeyd.FactoryReset1 as one JSON object.  Returns 0
- * or a CtlExitStatus (logged). */
-int ctl_get_all_properties(sd_bus *bus, sd_json_variant **ret);
+/* Connects and reads all properties of io.hotkeyd.FactoryReset1 as one JSON
+ * object.  Returns 0 or a CtlExitStatus (logged). */
+int ctl_read_properties(sd_json_variant **ret);
 
 /* Calls Request or Cancel with flags 0; interactive authentication unless
  * --no-ask-password.  what completes "Failed to ..." for errors.  Returns 0

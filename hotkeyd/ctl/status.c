@@ -96,13 +96,10 @@ static void print_status(sd_json_variant *s) {
 }
 
 int verb_status(void) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_json_variant_unrefp) sd_json_variant *all = NULL, *status = NULL;
         int r;
 
-        r = ctl_bus_open(&bus);
-        if (r == 0)
-                r = ctl_get_all_properties(bus, &all);
+        r = ctl_read_properties(&all);
         if (r != 0)
                 return r;
 

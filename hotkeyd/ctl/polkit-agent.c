@@ -16,12 +16,13 @@ static const char *polkit_agent_path(void) {
         return getenv("HOTKEYCTL_POLKIT_AGENT") ?: POLKIT_AGENT_PATH;
 }
 
-static _noreturn_ void polkit_agent_exec(int notify_fd) {
+static _noreturn_ void polkit_agent_exec(int notify_fd, pid_t parent) {
         char fd_str[16];
 
-        /* The agent must not outlive us, even when we are killed. */
+        /* The agent must not outlive us, even when we are killed; we may
+         * have died before the death signal was set up. */
         (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() == 1)
+        if (getppid() != parent)
                 _exit(EXIT_FAILURE);
 
         /* Inherited across exec, unlike the rest of the pipe. */
@@ -35,8 +36,8 @@ static _noreturn_ void polkit_agent_exec(int notify_fd) {
 
 void polkit_agent_open(pid_t *ret_pid) {
         _cleanup_close_ int read_fd = -EBADF, write_fd = -EBADF;
+        pid_t pid, parent = getpid();
         int fds[2];
-        pid_t pid;
 
         *ret_pid = 0;
 
@@ -56,7 +57,7 @@ void polkit_agent_open(pid_t *ret_pid) {
                 return;
         }
         if (pid == 0)
-                polkit_agent_exec(write_fd);
+                polkit_agent_exec(write_fd, parent);
 
         /* Registered, or gone (exec failed, polkit refused it): either way
          * the last writer closed the pipe and the call may go ahead. */

@@ -72,6 +72,8 @@ def test_status_supported():
     assert re.search(r'^ +Triggers: maintenance: KEY_RESTART held for 1s, any seat$', p.stdout, re.M), p.stdout
     assert re.search(r'^ +TPM: none$', p.stdout, re.M), p.stdout
     assert 'Reason:' not in p.stdout, p.stdout
+    # Reading needs no privileges.
+    assert ctl(s, 'status', uid=NOBODY).stdout == p.stdout
 
     j = status_json(s)
     assert j['Supported'] is True and j['Supported'] == s.prop('Supported'), j

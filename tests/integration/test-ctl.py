@@ -302,10 +302,18 @@ def test_cancel_as_nobody_needs_authentication():
 
 FAKE_AGENT = """#!/bin/bash
 # Stands in for pkttyagent: records how it was started, reports itself
-# registered by closing the notify fd, and records its termination.
+# registered by closing the notify fd, and records its termination with
+# the state of hotkeyctl then (S: alive, waiting to reap it; the death
+# signal would find it a zombie or gone).
 echo "$@" > {log}
 [ "$1" = --notify-fd ] && eval "exec $2>&-"
-trap 'echo terminated >> {log}; exit 0' TERM
+on_term() {{
+    local state=gone
+    read -r _ _ state _ < /proc/$PPID/stat
+    echo "terminated parent=$state" >> {log}
+    exit 0
+}}
+trap on_term TERM
 while :; do sleep 0.05; done
 """
 
@@ -335,8 +343,8 @@ def test_polkit_agent_on_a_terminal():
     with open(log) as f:
         lines = f.read().splitlines()
     assert re.fullmatch(r'--notify-fd \d+ --fallback', lines[0]), lines
-    # hotkeyctl reaped the agent before exiting.
-    assert lines[1:] == ['terminated'], lines
+    # hotkeyctl terminated and reaped the agent itself.
+    assert lines[1:] == ['terminated parent=S'], lines
 
     # Not on a terminal, and on one with --no-ask-password: no agent.
     os.unlink(log)

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "bus-util.h"
+#include "hotkeyctl.h"
+#include "log.h"
+#include "time-util.h"
+
+/* The members of one Triggers entry, a(sasstuts), in order. */
+static const char *const trigger_fields[] = {
+        "Name", "Keys", "Kind", "HoldUSec", "Presses", "WithinUSec", "Seat",
+};
+
+/* What `status --json` prints: the properties, with the triggers as objects
+ * and the devices counted (`devices` lists them). */
+static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL;
+        int r;
+
+        r = json_structs_to_objects(sd_json_variant_by_key(all, "Triggers"), trigger_fields,
+                                    ELEMENTSOF(trigger_fields), &triggers);
+        if (r < 0)
+                return r;
+
+        return sd_json_buildo(ret,
+                              SD_JSON_BUILD_PAIR_VARIANT("Supported", sd_json_variant_by_key(all, "Supported")),
+                              SD_JSON_BUILD_PAIR_VARIANT("UnsupportedReason",
+                                                         sd_json_variant_by_key(all, "UnsupportedReason")),
+                              SD_JSON_BUILD_PAIR_VARIANT("Mode", sd_json_variant_by_key(all, "Mode")),
+                              SD_JSON_BUILD_PAIR_VARIANT("DaemonMode", sd_json_variant_by_key(all, "DaemonMode")),
+                              SD_JSON_BUILD_PAIR_VARIANT("Triggers", triggers),
+                              SD_JSON_BUILD_PAIR_UNSIGNED("Devices", sd_json_variant_elements(
+                                                                             sd_json_variant_by_key(all, "Devices"))),
+                              SD_JSON_BUILD_PAIR_VARIANT("Tpm", sd_json_variant_by_key(all, "Tpm")));
+}
+
+static const char *json_str(sd_json_variant *v, const char *key) {
+        return strempty(sd_json_variant_string(sd_json_variant_by_key(v, key)));
+}
+
+static const char *json_yes_no(sd_json_variant *v, const char *key) {
+        return sd_json_variant_boolean(sd_json_variant_by_key(v, key)) ? "yes" : "no";
+}
+
+static uint64_t json_uint(sd_json_variant *v, const char *key) {
+        return sd_json_variant_unsigned(sd_json_variant_by_key(v, key));
+}
+
+#define LABEL "%14s "
+
+static void print_trigger(sd_json_variant *t, bool first) {
+        sd_json_variant *keys = sd_json_variant_by_key(t, "Keys");
+        char span[TIMESPAN_MAX];
+        const char *seat = json_str(t, "Seat");
+
+        printf(LABEL "%s: ", first ? "Triggers:" : "", json_str(t, "Name"));
+        for (size_t k = 0; k < sd_json_variant_elements(keys); k++)
+                printf("%s%s", k > 0 ? "+" : "", strempty(sd_json_variant_string(sd_json_variant_by_index(keys, k))));
+        if (streq(json_str(t, "Kind"), "presses"))
+                printf(" pressed %" PRIu64 " times within %s", json_uint(t, "Presses"),
+                       format_timespan(span, json_uint(t, "WithinUSec")));
+        else
+                printf(" held for %s", format_timespan(span, json_uint(t, "HoldUSec")));
+        printf(", %s%s\n", *seat ? "seat " : "any seat", seat);
+}
+
+static void print_tpm(sd_json_variant *tpm) {
+        const char *error = json_str(tpm, "Error");
+
+        if (!sd_json_variant_boolean(sd_json_variant_by_key(tpm, "Present")))
+                printf(LABEL "none\n", "TPM:");
+        else {
+                printf(LABEL "%s, firmware %s\n", "TPM:", json_str(tpm, "Manufacturer"),
+                       json_str(tpm, "FirmwareVersion"));
+                printf(LABEL "clear disabled: %s, in lockout: %s, firmware offers clear: %s\n", "",
+                       json_yes_no(tpm, "DisableClear"), json_yes_no(tpm, "InLockout"),
+                       json_yes_no(tpm, "FirmwareOffersClear"));
+        }
+        if (*error)
+                printf(LABEL "error: %s\n", "", error);
+}
+
+static void print_status(sd_json_variant *s) {
+        sd_json_variant *triggers = sd_json_variant_by_key(s, "Triggers");
+        size_t n_triggers = sd_json_variant_elements(triggers);
+
+        printf(LABEL "%s\n", "Supported:", json_yes_no(s, "Supported"));
+        if (*json_str(s, "UnsupportedReason"))
+                printf(LABEL "%s\n", "Reason:", json_str(s, "UnsupportedReason"));
+        printf(LABEL "%s\n", "Mode:", json_str(s, "Mode"));
+        printf(LABEL "%s\n", "DaemonMode:", json_str(s, "DaemonMode"));
+        if (n_triggers == 0)
+                printf(LABEL "none\n", "Triggers:");
+        for (size_t i = 0; i < n_triggers; i++)
+                print_trigger(sd_json_variant_by_index(triggers, i), i == 0);
+        printf(LABEL "%" PRIu64 "\n", "Devices:", json_uint(s, "Devices"));
+        print_tpm(sd_json_variant_by_key(s, "Tpm"));
+}
+
+int verb_status(void) {
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *all = NULL, *status = NULL;
+        int r;
+
+        r = ctl_read_properties(&all);
+        if (r != 0)
+                return r;
+
+        r = status_to_json(all, &status);
+        if (r < 0) {
+                log_error_errno(r, "Cannot make sense of hotkeyd's properties: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
+        if (arg_json)
+                sd_json_variant_dump(status, SD_JSON_FORMAT_NEWLINE | SD_JSON_FORMAT_PRETTY_AUTO, stdout, NULL);
+        else
+                print_status(status);
+        return CTL_EXIT_SUCCESS;
+}

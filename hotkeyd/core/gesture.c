@@ -94,11 +94,6 @@ static const char *const gesture_cancel_reason_table[_GESTURE_CANCEL_REASON_MAX]
 
 DEFINE_STRING_TABLE_TO_STRING(gesture_cancel_reason, GestureCancelReason);
 
-/* A huge HoldSec= must saturate, not wrap into the past and fire at once. */
-static usec_t usec_add(usec_t a, usec_t b) {
-        return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
-}
-
 static bool trigger_has_key(const Trigger *t, unsigned code) {
         for (size_t i = 0; i < t->n_keys; i++)
                 if (t->keys[i] == code)

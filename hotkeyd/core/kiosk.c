@@ -10,10 +10,6 @@ void kiosk_init(Kiosk *k, usec_t timeout) {
         };
 }
 
-static usec_t usec_add(usec_t a, usec_t b) {
-        return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
-}
-
 KioskStep kiosk_trigger(Kiosk *k, const char *seat, usec_t now) {
         seat = seat ?: "seat0";
 

@@ -10,6 +10,11 @@ typedef uint64_t usec_t;
 #define USEC_PER_MSEC ((usec_t) 1000ULL)
 #define NSEC_PER_USEC ((uint64_t) 1000ULL)
 
+/* A huge time span must saturate, not wrap into the past and fire at once. */
+static inline usec_t usec_add(usec_t a, usec_t b) {
+        return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
+}
+
 /* Parses a systemd time span ("3", "3s", "1500ms", "1min 30s", "0.5s").  A
  * number without a unit is seconds.  Returns 0 or -EINVAL / -ERANGE; pure. */
 int parse_timespan(const char *s, usec_t *ret);

@@ -21,6 +21,13 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
+#define MIN(a, b)                               \
+        ({                                      \
+                typeof(a) _a = (a);             \
+                typeof(b) _b = (b);             \
+                _a < _b ? _a : _b;              \
+        })
+
 /* Whether x equals any of the listed values. */
 #define IN_SET(x, ...)                                                  \
         ({                                                              \

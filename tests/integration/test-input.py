@@ -23,6 +23,14 @@ HoldSec=3
 ProgressSec=1
 """
 
+PRESSES_3 = """
+[Trigger]
+Name=presses
+Keys=KEY_POWER
+Presses=3
+WithinSec={within}
+"""
+
 # How late a completion may be reported, measured from the moment the key
 # press is due (replay start + its evemu time) plus HoldSec.
 ON_TIME_SLACK = 0.100
@@ -172,13 +180,7 @@ HoldSec=1
 
 def test_multi_press_triggers():
     bed = Testbed()
-    bed.start("""
-[Trigger]
-Name=presses
-Keys=KEY_POWER
-Presses=3
-WithinSec=2
-""")
+    bed.start(PRESSES_3.format(within=2))
     dev = power_button(bed)
     bed.plug(dev)
     dev.play([(0.1, 'KEY_POWER', 1), (0.2, 'KEY_POWER', 0),
@@ -265,13 +267,7 @@ HoldSec=1
 
 def test_short_press_waits_for_presses_window():
     bed = Testbed()
-    bed.start("""
-[Trigger]
-Name=presses
-Keys=KEY_POWER
-Presses=3
-WithinSec=1
-""")
+    bed.start(PRESSES_3.format(within=1))
     dev = power_button(bed)
     bed.plug(dev)
     t0 = dev.play([(0.1, 'KEY_POWER', 1), (0.2, 'KEY_POWER', 0),

@@ -97,6 +97,12 @@ class LogindSystem(System):
         self.plug(button)
         return button
 
+    def press_power_briefly(self):
+        """Starts hotkeyd with HOLD_POWER and presses the power key for 0.3 s."""
+        button = self.start_with_button()
+        self.wait_held('handle-power-key')
+        button.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0)])
+
     def wait_held(self, what, timeout=5):
         self._wait_for(lambda: self.test.Held(what), f'the {what} inhibitor', timeout)
 
@@ -134,9 +140,7 @@ HoldSec=5
 
 def test_short_press_powers_off_once():
     s = LogindSystem()
-    button = s.start_with_button()
-    s.wait_held('handle-power-key')
-    button.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0)])
+    s.press_power_briefly()
     s.wait_log("Short press of KEY_POWER on seat0: HandlePowerKey=poweroff, calling logind's PowerOff()")
     s.settle(1.0)
     assert s.action_calls() == {'PowerOff': [[False]]}, s.action_calls()
@@ -158,9 +162,7 @@ def test_completed_hold_calls_nothing():
 
 def test_handle_power_key_ignore_calls_nothing():
     s = LogindSystem(handle_power_key='ignore')
-    button = s.start_with_button()
-    s.wait_held('handle-power-key')
-    button.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0)])
+    s.press_power_briefly()
     s.wait_log('Short press of KEY_POWER on seat0: HandlePowerKey=ignore, nothing to do.')
     s.settle(0.5)
     assert s.action_calls() == {}, s.action_calls()
@@ -169,9 +171,7 @@ def test_handle_power_key_ignore_calls_nothing():
 
 def test_handle_power_key_suspend_suspends():
     s = LogindSystem(handle_power_key='suspend')
-    button = s.start_with_button()
-    s.wait_held('handle-power-key')
-    button.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0)])
+    s.press_power_briefly()
     s.wait_log("calling logind's Suspend()")
     s.settle(0.5)
     assert s.action_calls() == {'Suspend': [[False]]}, s.action_calls()
@@ -180,9 +180,7 @@ def test_handle_power_key_suspend_suspends():
 
 def test_handle_power_key_factory_reset_is_never_done():
     s = LogindSystem(handle_power_key='factory-reset')
-    button = s.start_with_button()
-    s.wait_held('handle-power-key')
-    button.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0)])
+    s.press_power_briefly()
     s.wait_log("hotkeyd does not perform HandlePowerKey=factory-reset on logind's behalf")
     s.settle(0.5)
     assert s.action_calls() == {}, s.action_calls()
@@ -192,10 +190,8 @@ def test_handle_power_key_factory_reset_is_never_done():
 
 def test_short_press_left_to_other_inhibitor_holder():
     s = LogindSystem()
-    button = s.start_with_button()
-    s.wait_held('handle-power-key')
     s.test.AddInhibitor('handle-power-key:handle-suspend-key', 'GNOME Shell', dbus.UInt32(4242))
-    button.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0)])
+    s.press_power_briefly()
     s.wait_log('Short press of KEY_POWER on seat0: left to GNOME Shell (pid 4242), '
                "which holds logind's handle-power-key inhibitor.")
     s.settle(0.5)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "gesture-line.h"
+#include "keys.h"
 #include "macro.h"
 
 char *gesture_event_format_line(const GestureEvent *e, char *buf, size_t size) {
@@ -30,5 +31,10 @@ char *gesture_event_format_line(const GestureEvent *e, char *buf, size_t size) {
         default:
                 snprintf(buf, size, "unknown");
         }
+        return buf;
+}
+
+char *short_press_format_line(const char *seat, unsigned code, char *buf, size_t size) {
+        snprintf(buf, size, "short-press key=%s seat=%s", strna(key_to_name(code)), seat);
         return buf;
 }

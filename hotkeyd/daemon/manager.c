@@ -138,6 +138,8 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
         }
         log_gesture_event(e, line);
         bus_api_emit_gesture(m, e);
+        if (e->type == GESTURE_TRIGGER)
+                short_press_trigger(m->short_press, e->seat, e->trigger, e->time);
 
         if (e->type != GESTURE_TRIGGER || m->dry_run)
                 return;
@@ -151,16 +153,53 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
         }
 }
 
+static void manager_on_short_press(const char *seat, unsigned code, usec_t t, void *userdata) {
+        Manager *m = userdata;
+        char line[128];
+
+        short_press_format_line(seat, code, line, sizeof line);
+        log_debug("Gesture: %s", line);
+        if (m->dry_run) {
+                fprintf(m->dry_run_output, "%s\n", line);
+                fflush(m->dry_run_output);
+        } else
+                logind_short_press(m->logind, seat, code);
+}
+
+/* The seat-level edges of a key for the short-press tracker: several
+ * devices of one seat count once, as for the engine. */
+static void manager_short_press_edge(Manager *m, const char *seat, unsigned code, bool was_held, KeySource source,
+                                     usec_t t) {
+        bool held = gesture_engine_key_held(m->engine, seat, code);
+
+        if (held && !was_held)
+                short_press_key_down(m->short_press, seat, code, t);
+        else if (!held && was_held)
+                short_press_key_up(m->short_press, seat, code, source == KEY_SOURCE_EVENT, t);
+}
+
+typedef struct SeatKeys {
+        const GestureEngine *engine;
+        const char *seat;
+} SeatKeys;
+
+static bool seat_key_held(unsigned code, void *userdata) {
+        const SeatKeys *k = userdata;
+        return gesture_engine_key_held(k->engine, k->seat, code);
+}
+
 static int manager_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
+        usec_t now = now_usec(CLOCK_MONOTONIC);
 
-        gesture_engine_advance(m->engine, now_usec(CLOCK_MONOTONIC));
+        gesture_engine_advance(m->engine, now);
+        short_press_advance(m->short_press, now);
         manager_update_timer(m);
         return 0;
 }
 
 static void manager_update_timer(Manager *m) {
-        usec_t deadline = gesture_engine_next_deadline(m->engine);
+        usec_t deadline = MIN(gesture_engine_next_deadline(m->engine), short_press_next_deadline(m->short_press));
         int r;
 
         if (deadline == USEC_INFINITY) {
@@ -195,8 +234,10 @@ static void manager_on_key(InputDevice *d, unsigned code, int value, KeySource s
 
         log_debug("%s: %s %s%s", input_device_node(d), strna(key_to_name(code)), value ? "pressed" : "released",
                   source == KEY_SOURCE_RESYNC ? " (resync)" : "");
+        bool was_held = gesture_engine_key_held(m->engine, input_device_seat(d), code);
         gesture_engine_key(m->engine, input_device_id(d), input_device_node(d), input_device_seat(d), code, value,
                            source, t);
+        manager_short_press_edge(m, input_device_seat(d), code, was_held, source, t);
         manager_update_timer(m);
 }
 
@@ -211,6 +252,8 @@ static void manager_on_device_removed(InputDevice *d, usec_t t, void *userdata) 
         Manager *m = userdata;
 
         gesture_engine_device_gone(m->engine, input_device_id(d), t);
+        short_press_release_unheld(m->short_press, input_device_seat(d), seat_key_held,
+                                   &(SeatKeys) { m->engine, input_device_seat(d) }, t);
         manager_update_timer(m);
         bus_api_emit_changed(m, STRV_MAKE("Devices"));
         manager_notify_status(m);
@@ -276,6 +319,11 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
                 manager_free(m);
                 return log_error_errno(r, "Cannot create the gesture engine: %m");
         }
+        r = short_press_new(m->config, manager_on_short_press, m, &m->short_press);
+        if (r < 0) {
+                manager_free(m);
+                return log_error_errno(r, "Cannot create the short-press tracker: %m");
+        }
 
         *ret = m;
         return 0;
@@ -293,9 +341,11 @@ Manager *manager_free(Manager *m) {
                 agent_free(m->agents);
         support_check_free(m->support_refresh);
         sd_event_source_disable_unref(m->kiosk_timer);
+        logind_free(m->logind);
         sd_bus_flush_close_unref(m->bus);
         input_free(m->input);
         gesture_engine_free(m->engine);
+        short_press_free(m->short_press);
         sd_event_source_disable_unref(m->timer);
         sd_event_unref(m->event);
         config_free(m->config);
@@ -363,6 +413,13 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Cannot set up input: %m");
 
+        if (!m->dry_run) {
+                r = logind_new(m->bus, &m->logind);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot set up logind coordination: %m");
+                logind_set_keys(m->logind, keys, n_keys);
+        }
+
         if (n_keys > 0) {
                 r = input_start(m->input);
                 if (r < 0)
@@ -418,6 +475,7 @@ int manager_run(Manager *m) {
 
 int manager_reload(Manager *m) {
         _cleanup_free_ unsigned *keys = NULL;
+        _cleanup_(short_press_freep) ShortPress *short_press = NULL;
         GestureEngine *engine = NULL;
         Config *config = NULL;
         int r;
@@ -433,8 +491,11 @@ int manager_reload(Manager *m) {
         }
 
         r = gesture_engine_new(config, manager_on_gesture, m, &engine);
+        if (r >= 0)
+                r = short_press_new(config, manager_on_short_press, m, &short_press);
         if (r < 0) {
-                log_error_errno(r, "Cannot create the gesture engine, keeping the running configuration: %m");
+                log_error_errno(r, "Cannot set up the new triggers, keeping the running configuration: %m");
+                gesture_engine_free(engine);
                 config_free(config);
                 goto finish;
         }
@@ -445,6 +506,9 @@ int manager_reload(Manager *m) {
         gesture_engine_free(m->engine);
         config_free(m->config);
         m->engine = engine;
+        /* Short presses waiting under the old rules are dropped with them. */
+        short_press_free(m->short_press);
+        m->short_press = TAKE_PTR(short_press);
         m->config = config;
         log_config_loaded(config);
         /* An armed kiosk reset does not survive a change of rules. */
@@ -454,6 +518,7 @@ int manager_reload(Manager *m) {
 
         size_t n_keys = manager_watched_keys(m->config, &keys);
         r = input_set_keys(m->input, keys, n_keys);
+        logind_set_keys(m->logind, keys, n_keys);
         manager_update_timer(m);
 
 finish:

@@ -15,6 +15,8 @@
 #include "gesture.h"
 #include "input.h"
 #include "kiosk.h"
+#include "logind.h"
+#include "short-press.h"
 #include "support-check.h"
 #include "tpm.h"
 
@@ -28,6 +30,7 @@ typedef struct Manager {
         char *config_path; /* --config, or NULL for the search path */
         Config *config;
         GestureEngine *engine;
+        ShortPress *short_press; /* fed beside the engine; shares its timer */
         Input *input;
         bool dry_run;
         FILE *dry_run_output;
@@ -47,6 +50,7 @@ typedef struct Manager {
         TpmInfo tpm;
         Kiosk kiosk;
         sd_event_source *kiosk_timer;
+        Logind *logind;
 } Manager;
 
 /* Loads the configuration; fails (after logging every problem) when it is

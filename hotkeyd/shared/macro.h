@@ -28,6 +28,13 @@
                 _a > _b ? _a : _b;              \
         })
 
+#define MIN(a, b)                               \
+        ({                                      \
+                typeof(a) _a = (a);             \
+                typeof(b) _b = (b);             \
+                _a < _b ? _a : _b;              \
+        })
+
 /* Whether x equals any of the listed values. */
 #define IN_SET(x, ...)                                                  \
         ({                                                              \

@@ -23,6 +23,14 @@ HoldSec=3
 ProgressSec=1
 """
 
+PRESSES_3 = """
+[Trigger]
+Name=presses
+Keys=KEY_POWER
+Presses=3
+WithinSec={within}
+"""
+
 # How late a completion may be reported, measured from the moment the key
 # press is due (replay start + its evemu time) plus HoldSec.
 ON_TIME_SLACK = 0.100
@@ -165,19 +173,14 @@ HoldSec=1
     kbd.play([(0.1, 'KEY_VOLUMEDOWN', 1), (2.5, 'KEY_VOLUMEDOWN', 0)])
     button.play([(0.1, 'KEY_POWER', 1), (2.5, 'KEY_POWER', 0)])
     bed.settle(3.0)
-    assert bed.texts() == [], bed.texts()
+    # No gesture; the power key's press was an ordinary one.
+    assert bed.texts() == ['short-press key=KEY_POWER seat=seat0'], bed.texts()
     assert bed.stop() == 0
 
 
 def test_multi_press_triggers():
     bed = Testbed()
-    bed.start("""
-[Trigger]
-Name=presses
-Keys=KEY_POWER
-Presses=3
-WithinSec=2
-""")
+    bed.start(PRESSES_3.format(within=2))
     dev = power_button(bed)
     bed.plug(dev)
     dev.play([(0.1, 'KEY_POWER', 1), (0.2, 'KEY_POWER', 0),
@@ -205,7 +208,8 @@ def test_autorepeat_neither_restarts_nor_completes():
     assert texts[0] == f'hold-start trigger=power seat=seat0 device={dev.devnode}', texts
     assert texts[1] == 'hold-progress trigger=power elapsed_ms=1000 total_ms=3000', texts
     assert texts[2].startswith('hold-cancel trigger=power elapsed_ms=19'), texts
-    assert len(texts) == 3, texts
+    assert texts[3] == 'short-press key=KEY_POWER seat=seat0', texts
+    assert len(texts) == 4, texts
     assert bed.stop() == 0
 
 
@@ -233,6 +237,47 @@ def test_reload_during_hold_cancels_and_applies():
     assert line.startswith('hold-cancel trigger=power'), line
     _, line = bed.wait_line('trigger ', timeout=5)
     assert line == 'trigger trigger=short seat=seat0 held_ms=1000', line
+    assert bed.stop() == 0
+
+
+def test_short_press_lines():
+    bed = Testbed()
+    bed.start(POWER_3S + """
+[Trigger]
+Name=restart
+Keys=KEY_RESTART KEY_VOLUMEDOWN
+HoldSec=1
+""")
+    dev = power_button(bed)
+    kbd = bed.add_device('Buttons', ['KEY_RESTART', 'KEY_VOLUMEDOWN'])
+    bed.plug(dev)
+    bed.plug(kbd)
+    dev.play([(0.1, 'KEY_POWER', 1), (0.4, 'KEY_POWER', 0),
+              (0.6, 'KEY_POWER', 1), (4.0, 'KEY_POWER', 0)])
+    # KEY_VOLUMEDOWN has no meaning for logind: never a short press.
+    kbd.play([(0.1, 'KEY_VOLUMEDOWN', 1), (0.2, 'KEY_VOLUMEDOWN', 0),
+              (0.3, 'KEY_RESTART', 1), (0.5, 'KEY_RESTART', 0)])
+    bed.wait_line('trigger trigger=power', timeout=6)
+    bed.settle(0.8)
+    short = [t for t in bed.texts() if t.startswith('short-press')]
+    assert sorted(short) == ['short-press key=KEY_POWER seat=seat0', 'short-press key=KEY_RESTART seat=seat0'], \
+        bed.texts()
+    assert bed.stop() == 0
+
+
+def test_short_press_waits_for_presses_window():
+    bed = Testbed()
+    bed.start(PRESSES_3.format(within=1))
+    dev = power_button(bed)
+    bed.plug(dev)
+    t0 = dev.play([(0.1, 'KEY_POWER', 1), (0.2, 'KEY_POWER', 0),
+                   (0.5, 'KEY_POWER', 1), (0.6, 'KEY_POWER', 0)])
+    t_line, line = bed.wait_line('short-press', timeout=3)
+    assert line == 'short-press key=KEY_POWER seat=seat0', line
+    delay = t_line - (t0 + 0.6 + 1.0)
+    assert 0 <= delay <= ON_TIME_SLACK, f'{delay * 1000:.1f} ms off WithinSec after the last release'
+    bed.settle(1.0)
+    assert bed.texts() == [line], bed.texts()
     assert bed.stop() == 0
 
 

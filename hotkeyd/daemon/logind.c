@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdarg.h>
+
+#include "keys.h"
+#include "log.h"
+#include "logind.h"
+#include "messages.h"
+#include "short-press.h"
+
+#define LOGIND_SERVICE "org.freedesktop.login1"
+#define LOGIND_PATH "/org/freedesktop/login1"
+#define LOGIND_MANAGER "org.freedesktop.login1.Manager"
+
+/* What logind's Handle*Key= settings mean as a login1 call.  Actions
+ * without a method here are not performed on logind's behalf (see
+ * logind_on_setting()). */
+typedef enum MethodArgs {
+        ARGS_NONE,
+        ARGS_NOT_INTERACTIVE, /* b: false, never ask for authentication */
+        ARGS_NO_FLAGS,        /* t: 0 */
+} MethodArgs;
+
+static const struct {
+        const char *action;
+        const char *method; /* NULL: nothing to do */
+        MethodArgs args;
+} handle_action_table[] = {
+        { "ignore", NULL, ARGS_NONE },
+        { "poweroff", "PowerOff", ARGS_NOT_INTERACTIVE },
+        { "reboot", "Reboot", ARGS_NOT_INTERACTIVE },
+        { "halt", "Halt", ARGS_NOT_INTERACTIVE },
+        { "suspend", "Suspend", ARGS_NOT_INTERACTIVE },
+        { "hibernate", "Hibernate", ARGS_NOT_INTERACTIVE },
+        { "hybrid-sleep", "HybridSleep", ARGS_NOT_INTERACTIVE },
+        { "suspend-then-hibernate", "SuspendThenHibernate", ARGS_NOT_INTERACTIVE },
+        { "sleep", "Sleep", ARGS_NO_FLAGS },
+        { "lock", "LockSessions", ARGS_NONE },
+};
+
+typedef struct Inhibitor {
+        LogindKey key;
+        int fd;            /* held while >= 0 */
+        sd_bus_slot *call; /* Inhibit() outstanding */
+} Inhibitor;
+
+typedef struct PressCall PressCall;
+
+struct Logind {
+        sd_bus *bus;
+        Inhibitor inhibitors[_LOGIND_KEY_MAX];
+        PressCall *calls;
+};
+
+/* One short press, from the inhibitor check to logind's answer. */
+struct PressCall {
+        Logind *logind;
+        PressCall *prev, *next;
+        LogindKey key;
+        unsigned code;
+        char *seat;
+        const char *action; /* logind's setting, once known */
+        sd_bus_slot *slot;
+};
+
+static PressCall *press_call_free(PressCall *c) {
+        if (!c)
+                return NULL;
+        if (c->prev)
+                c->prev->next = c->next;
+        else if (c->logind)
+                c->logind->calls = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        sd_bus_slot_unref(c->slot);
+        free(c->seat);
+        free(c);
+        return NULL;
+}
+
+DEFINE_POINTER_CLEANUP(PressCall, press_call_free);
+
+/* The journal entry for the outcome of a short press: key, seat, logind's
+ * setting and who the press was left to, if anyone. */
+_printf_(4, 5) static void press_call_log(const PressCall *c, int level, const char *left_to, const char *format,
+                                          ...) {
+        char key[64], seat[128], action[64], left[256];
+        const char *fields[6] = {};
+        size_t n = 0;
+        va_list ap;
+
+        snprintf(key, sizeof key, "HOTKEYD_KEY=%s", strna(key_to_name(c->code)));
+        fields[n++] = key;
+        snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", c->seat);
+        fields[n++] = seat;
+        if (c->action) {
+                snprintf(action, sizeof action, "HOTKEYD_ACTION=%s", c->action);
+                fields[n++] = action;
+        }
+        if (left_to) {
+                snprintf(left, sizeof left, "HOTKEYD_LEFT_TO=%s", left_to);
+                fields[n++] = left;
+        }
+        fields[n++] = MESSAGE_ID_SHORT_PRESS;
+
+        va_start(ap, format);
+        (void) log_fullv(level, 0, fields, format, ap);
+        va_end(ap);
+}
+
+static int press_call_on_action_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(press_call_freep) PressCall *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e)
+                log_warning("logind refused the short-press action %s of %s: %s", c->action,
+                            strna(key_to_name(c->code)), e->message ?: e->name);
+        return 0;
+}
+
+static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(press_call_freep) PressCall *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *setting = logind_key_setting_to_string(c->key), *value;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        size_t i;
+        int r;
+
+        c->slot = sd_bus_slot_unref(c->slot);
+        if (e) {
+                log_warning("Cannot read logind's %s=, the short press of %s does nothing: %s", setting,
+                            strna(key_to_name(c->code)), e->message ?: e->name);
+                return 0;
+        }
+        r = sd_bus_message_read(reply, "v", "s", &value);
+        if (r < 0) {
+                log_warning_errno(r, "Bad %s from logind, the short press of %s does nothing: %m", setting,
+                                  strna(key_to_name(c->code)));
+                return 0;
+        }
+
+        for (i = 0; i < ELEMENTSOF(handle_action_table); i++)
+                if (streq(handle_action_table[i].action, value))
+                        break;
+        if (i >= ELEMENTSOF(handle_action_table)) {
+                c->action = value;
+                /* factory-reset in particular: a short press is exactly what
+                 * hotkeyd's gestures are there to tell apart from a reset. */
+                press_call_log(c, LOG_WARNING, NULL,
+                               "Short press of %s on %s: hotkeyd does not perform %s=%s on logind's behalf; "
+                               "nothing was done.",
+                               strna(key_to_name(c->code)), c->seat, setting, value);
+                return 0;
+        }
+        c->action = handle_action_table[i].action;
+
+        if (!handle_action_table[i].method) {
+                press_call_log(c, LOG_INFO, NULL, "Short press of %s on %s: %s=%s, nothing to do.",
+                               strna(key_to_name(c->code)), c->seat, setting, c->action);
+                return 0;
+        }
+
+        r = sd_bus_message_new_method_call(c->logind->bus, &call, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
+                                           handle_action_table[i].method);
+        if (r >= 0)
+                switch (handle_action_table[i].args) {
+                case ARGS_NOT_INTERACTIVE:
+                        r = sd_bus_message_append(call, "b", 0);
+                        break;
+                case ARGS_NO_FLAGS:
+                        r = sd_bus_message_append(call, "t", UINT64_C(0));
+                        break;
+                default:
+                        break;
+                }
+        if (r >= 0)
+                r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot call logind's %s() for the short press of %s: %m",
+                                  handle_action_table[i].method, strna(key_to_name(c->code)));
+                return 0;
+        }
+
+        press_call_log(c, LOG_NOTICE, NULL, "Short press of %s on %s: %s=%s, calling logind's %s().",
+                       strna(key_to_name(c->code)), c->seat, setting, c->action, handle_action_table[i].method);
+        TAKE_PTR(c);
+        return 0;
+}
+
+static bool what_has(const char *what, const char *lock) {
+        size_t n = strlen(lock);
+
+        for (const char *p = what; p; p = strchr(p, ':'), p = p ? p + 1 : NULL)
+                if (strncmp(p, lock, n) == 0 && (p[n] == '\0' || p[n] == ':'))
+                        return true;
+        return false;
+}
+
+static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(press_call_freep) PressCall *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *lock = logind_key_inhibit_what_to_string(c->key);
+        const char *what, *who, *why, *mode;
+        uint32_t uid, pid;
+        int r;
+
+        c->slot = sd_bus_slot_unref(c->slot);
+        if (e) {
+                log_warning("Cannot list logind's inhibitors, the short press of %s does nothing: %s",
+                            strna(key_to_name(c->code)), e->message ?: e->name);
+                return 0;
+        }
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssuu)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
+                char left_to[256];
+
+                if (!streq(mode, "block") || pid == (uint32_t) getpid() || !what_has(what, lock))
+                        continue;
+
+                /* A desktop shell holding the lock acts on the press itself
+                 * (on the press, not the release); doing it again would
+                 * suspend twice or power off under its dialog. */
+                snprintf(left_to, sizeof left_to, "%s (pid %" PRIu32 ")", who, pid);
+                press_call_log(c, LOG_INFO, left_to,
+                               "Short press of %s on %s: left to %s, which holds logind's %s inhibitor.",
+                               strna(key_to_name(c->code)), c->seat, left_to, lock);
+                return 0;
+        }
+        if (r < 0) {
+                log_warning_errno(r, "Bad inhibitor list from logind, the short press of %s does nothing: %m",
+                                  strna(key_to_name(c->code)));
+                return 0;
+        }
+
+        r = sd_bus_call_method_async(c->logind->bus, &c->slot, LOGIND_SERVICE, LOGIND_PATH,
+                                     "org.freedesktop.DBus.Properties", "Get", press_call_on_setting, c, "ss",
+                                     LOGIND_MANAGER, logind_key_setting_to_string(c->key));
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask logind for %s: %m", logind_key_setting_to_string(c->key));
+                return 0;
+        }
+        TAKE_PTR(c);
+        return 0;
+}
+
+void logind_short_press(Logind *l, const char *seat, unsigned code) {
+        _cleanup_(press_call_freep) PressCall *c = NULL;
+        LogindKey key = logind_key_from_code(code);
+        int r;
+
+        if (!l || key < 0)
+                return;
+
+        /* Without our inhibitor logind acted on the press already. */
+        if (l->inhibitors[key].fd < 0) {
+                log_debug("Short press of %s: not holding %s, logind handled the key itself.",
+                          strna(key_to_name(code)), logind_key_inhibit_what_to_string(key));
+                return;
+        }
+
+        c = calloc(1, sizeof *c);
+        if (!c) {
+                log_oom();
+                return;
+        }
+        c->key = key;
+        c->code = code;
+        c->seat = strdup(seat ?: "seat0");
+        if (!c->seat) {
+                log_oom();
+                return;
+        }
+
+        r = sd_bus_call_method_async(l->bus, &c->slot, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
+                                     "ListInhibitors", press_call_on_inhibitors, c, NULL);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask logind for its inhibitors, the short press of %s does nothing: %m",
+                                  strna(key_to_name(code)));
+                return;
+        }
+
+        c->logind = l;
+        c->next = l->calls;
+        if (l->calls)
+                l->calls->prev = c;
+        l->calls = TAKE_PTR(c);
+}
+
+static void inhibitor_release(Inhibitor *i) {
+        i->call = sd_bus_slot_unref(i->call);
+        if (i->fd >= 0)
+                close(i->fd);
+        i->fd = -EBADF;
+}
+
+static int logind_on_inhibit(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Inhibitor *i = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        LogindKey key = i->key;
+        int fd, r;
+
+        i->call = sd_bus_slot_unref(i->call);
+
+        if (e) {
+                log_error("Cannot take logind's %s inhibitor: %s. A press of that key does what logind's %s= "
+                          "says at once, before any hold can complete.",
+                          logind_key_inhibit_what_to_string(key), e->message ?: e->name,
+                          logind_key_setting_to_string(key));
+                return 0;
+        }
+
+        r = sd_bus_message_read(reply, "h", &fd);
+        if (r >= 0) {
+                /* The message owns its fd; the lock lasts as long as our copy. */
+                i->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                if (i->fd < 0)
+                        r = -errno;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Cannot keep logind's %s inhibitor: %m", logind_key_inhibit_what_to_string(key));
+                return 0;
+        }
+
+        log_info("Holding logind's %s inhibitor: hotkeyd does the key's short press itself.",
+                 logind_key_inhibit_what_to_string(key));
+        return 0;
+}
+
+static void logind_take(Logind *l, LogindKey key) {
+        Inhibitor *i = &l->inhibitors[key];
+        int r;
+
+        if (i->fd >= 0 || i->call)
+                return;
+
+        r = sd_bus_call_method_async(l->bus, &i->call, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER, "Inhibit",
+                                     logind_on_inhibit, i, "ssss", logind_key_inhibit_what_to_string(key),
+                                     "hotkeyd",
+                                     "The key may start a factory-reset gesture; hotkeyd does its short press itself.",
+                                     "block");
+        if (r < 0)
+                log_error_errno(r, "Cannot ask logind for the %s inhibitor: %m. A press of that key does what "
+                                "logind's %s= says at once.",
+                                logind_key_inhibit_what_to_string(key), logind_key_setting_to_string(key));
+}
+
+void logind_set_keys(Logind *l, const unsigned *codes, size_t n_codes) {
+        bool wanted[_LOGIND_KEY_MAX] = {};
+
+        if (!l)
+                return;
+
+        for (size_t i = 0; i < n_codes; i++) {
+                LogindKey key = logind_key_from_code(codes[i]);
+                if (key >= 0)
+                        wanted[key] = true;
+        }
+
+        for (LogindKey key = 0; key < _LOGIND_KEY_MAX; key++) {
+                if (wanted[key])
+                        logind_take(l, key);
+                else if (l->inhibitors[key].fd >= 0 || l->inhibitors[key].call) {
+                        inhibitor_release(&l->inhibitors[key]);
+                        log_info("Released logind's %s inhibitor.", logind_key_inhibit_what_to_string(key));
+                }
+        }
+}
+
+int logind_new(sd_bus *bus, Logind **ret) {
+        Logind *l;
+
+        l = calloc(1, sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        l->bus = sd_bus_ref(bus);
+        for (LogindKey key = 0; key < _LOGIND_KEY_MAX; key++)
+                l->inhibitors[key] = (Inhibitor) {
+                        .key = key,
+                        .fd = -EBADF,
+                };
+
+        *ret = l;
+        return 0;
+}
+
+Logind *logind_free(Logind *l) {
+        if (!l)
+                return NULL;
+        while (l->calls)
+                press_call_free(l->calls);
+        for (LogindKey key = 0; key < _LOGIND_KEY_MAX; key++)
+                inhibitor_release(&l->inhibitors[key]);
+        sd_bus_unref(l->bus);
+        free(l);
+        return NULL;
+}

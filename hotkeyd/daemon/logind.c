@@ -66,12 +66,8 @@ struct PressCall {
 static PressCall *press_call_free(PressCall *c) {
         if (!c)
                 return NULL;
-        if (c->prev)
-                c->prev->next = c->next;
-        else if (c->logind)
-                c->logind->calls = c->next;
-        if (c->next)
-                c->next->prev = c->prev;
+        if (c->logind)
+                LIST_UNLINK(c->logind->calls, c);
         sd_bus_slot_unref(c->slot);
         free(c->seat);
         free(c);
@@ -281,10 +277,8 @@ void logind_short_press(Logind *l, const char *seat, unsigned code) {
         }
 
         c->logind = l;
-        c->next = l->calls;
-        if (l->calls)
-                l->calls->prev = c;
-        l->calls = TAKE_PTR(c);
+        LIST_PREPEND(l->calls, c);
+        TAKE_PTR(c);
 }
 
 static void inhibitor_release(Inhibitor *i) {

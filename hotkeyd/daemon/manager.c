@@ -339,7 +339,8 @@ Manager *manager_free(Manager *m) {
                 agent_registration_free(m->agent_registrations);
         while (m->agents)
                 agent_free(m->agents);
-        support_check_free(m->support_refresh);
+        support_waiter_free(m->support_refresh);
+        support_queue_free(m->support_queue);
         sd_event_source_disable_unref(m->kiosk_timer);
         logind_free(m->logind);
         sd_bus_flush_close_unref(m->bus);
@@ -395,6 +396,9 @@ int manager_start(Manager *m) {
                 r = bus_api_start(m);
                 if (r < 0)
                         return r;
+                r = support_queue_new(m->event, m->bus, m->varlink_address, &m->support_queue);
+                if (r < 0)
+                        return log_oom();
                 manager_refresh_support(m);
 
                 /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
@@ -450,7 +454,7 @@ void manager_set_support(Manager *m, const SupportState *state) {
 static void manager_on_support_refreshed(const SupportState *state, void *userdata) {
         Manager *m = userdata;
 
-        m->support_refresh = support_check_free(m->support_refresh);
+        m->support_refresh = support_waiter_free(m->support_refresh);
         manager_set_support(m, state);
 }
 
@@ -459,9 +463,9 @@ void manager_refresh_support(Manager *m) {
 
         if (!m->bus)
                 return;
-        m->support_refresh = support_check_free(m->support_refresh);
-        r = support_check_start(m->event, m->bus, m->varlink_address, manager_on_support_refreshed, m,
-                                &m->support_refresh);
+        /* A refresh still waiting may get an answer from before now: wait anew. */
+        m->support_refresh = support_waiter_free(m->support_refresh);
+        r = support_queue_wait(m->support_queue, manager_on_support_refreshed, m, &m->support_refresh);
         if (r < 0)
                 log_warning_errno(r, "Cannot check factory reset support: %m");
 }

@@ -40,7 +40,8 @@ typedef struct Manager {
         const char *varlink_address; /* $HOTKEYD_FACTORY_RESET_SOCKET, for tests; NULL: systemd's */
         SupportState support;        /* the latest answer, for the properties */
         bool support_known;
-        SupportCheck *support_refresh;
+        SupportQueue *support_queue;   /* shared by every operation and the property refresh */
+        SupportWaiter *support_refresh;
         Operation *operations;
         unsigned next_operation_id;
         Agent *agents;

@@ -57,7 +57,7 @@ struct Operation {
         uid_t confirm_uid;
         const char *end_reason;       /* told to the agent when the request ends unanswered */
 
-        SupportCheck *check;
+        SupportWaiter *check;
         sd_bus_slot *polkit;
         UnitStart *start;
         sd_event_source *child;
@@ -82,7 +82,7 @@ Operation *operation_free(Operation *o) {
         sd_event_source_disable_unref(o->deadline_timer);
         free(o->confirm_session);
 
-        support_check_free(o->check);
+        support_waiter_free(o->check);
         sd_bus_slot_unref(o->polkit);
         unit_start_free(o->start);
         sd_event_source_disable_unref(o->child);
@@ -627,7 +627,7 @@ static void operation_authorize(Operation *o, const char *action) {
 static void operation_on_support(const SupportState *state, void *userdata) {
         Operation *o = userdata;
 
-        o->check = support_check_free(o->check);
+        o->check = support_waiter_free(o->check);
         manager_set_support(o->manager, state);
 
         if (o->kind == OPERATION_CANCEL) {
@@ -678,8 +678,7 @@ static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Oper
 static void operation_check_support(Operation *o) {
         int r;
 
-        r = support_check_start(o->manager->event, o->manager->bus, o->manager->varlink_address, operation_on_support,
-                                o, &o->check);
+        r = support_queue_wait(o->manager->support_queue, operation_on_support, o, &o->check);
         if (r < 0) {
                 char reason[256];
 

@@ -271,3 +271,127 @@ int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_addres
         *ret = TAKE_PTR(c);
         return 0;
 }
+
+struct SupportWaiter {
+        SupportWaiter *next, *prev;
+        SupportWaiter **list; /* the list it is on, if any */
+        support_check_fn fn;
+        void *userdata;
+};
+
+struct SupportQueue {
+        sd_event *event;
+        sd_bus *bus;
+        const char *varlink_address;
+        SupportCheck *check;     /* the one running */
+        SupportWaiter *asking;   /* waiting for it */
+        SupportWaiter *next_round;
+        bool draining;
+};
+
+static void support_queue_on_answer(const SupportState *state, void *userdata);
+
+static void support_waiter_unlink(SupportWaiter *w) {
+        if (!w->list)
+                return;
+        LIST_UNLINK(*w->list, w);
+        w->list = NULL;
+}
+
+static void support_waiter_link(SupportWaiter **list, SupportWaiter *w) {
+        support_waiter_unlink(w);
+        LIST_PREPEND(*list, w);
+        w->list = list;
+}
+
+SupportWaiter *support_waiter_free(SupportWaiter *w) {
+        if (!w)
+                return NULL;
+        support_waiter_unlink(w);
+        free(w);
+        return NULL;
+}
+
+/* Answers everybody the finished check asked for.  Callbacks may start
+ * waiting again: they join the next round, which starts after the drain. */
+static void support_queue_drain(SupportQueue *q, const SupportState *state) {
+        SupportWaiter *w;
+
+        q->draining = true;
+        while ((w = q->asking)) {
+                support_waiter_unlink(w);
+                w->fn(state, w->userdata);
+        }
+        q->draining = false;
+}
+
+static void support_queue_next(SupportQueue *q) {
+        int r;
+
+        /* Loops only when a check cannot even start. */
+        while (!q->check && !q->draining && q->next_round) {
+                while (q->next_round)
+                        support_waiter_link(&q->asking, q->next_round);
+
+                r = support_check_start(q->event, q->bus, q->varlink_address, support_queue_on_answer, q,
+                                        &q->check);
+                if (r < 0) {
+                        SupportAnswers failed = { .varlink_error = r, .mode = _FACTORY_RESET_MODE_INVALID };
+                        SupportState state = { .verdict = support_evaluate(&failed), .mode = failed.mode };
+
+                        log_error_errno(r, "Cannot check factory reset support: %m");
+                        support_queue_drain(q, &state);
+                }
+        }
+}
+
+static void support_queue_on_answer(const SupportState *state, void *userdata) {
+        SupportQueue *q = userdata;
+
+        q->check = support_check_free(q->check);
+        support_queue_drain(q, state);
+        support_queue_next(q);
+}
+
+int support_queue_wait(SupportQueue *q, support_check_fn fn, void *userdata, SupportWaiter **ret) {
+        SupportWaiter *w;
+
+        w = calloc(1, sizeof *w);
+        if (!w)
+                return -ENOMEM;
+        w->fn = fn;
+        w->userdata = userdata;
+        support_waiter_link(&q->next_round, w);
+        *ret = w;
+
+        /* A running check may have asked systemd before this caller came:
+         * it waits for the next one. */
+        support_queue_next(q);
+        return 0;
+}
+
+int support_queue_new(sd_event *event, sd_bus *bus, const char *varlink_address, SupportQueue **ret) {
+        SupportQueue *q = calloc(1, sizeof *q);
+        if (!q)
+                return -ENOMEM;
+        q->event = sd_event_ref(event);
+        q->bus = sd_bus_ref(bus);
+        q->varlink_address = varlink_address;
+        *ret = q;
+        return 0;
+}
+
+SupportQueue *support_queue_free(SupportQueue *q) {
+        if (!q)
+                return NULL;
+        /* The waiters belong to their owners; they just stop being linked. */
+        while (q->asking)
+                support_waiter_unlink(q->asking);
+        while (q->next_round)
+                support_waiter_unlink(q->next_round);
+        support_check_free(q->check);
+        sd_bus_unref(q->bus);
+        sd_event_unref(q->event);
+        free(q);
+        return NULL;
+}

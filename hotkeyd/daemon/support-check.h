@@ -31,3 +31,18 @@ int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_addres
 /* Stops a check in flight; its callback is not called. */
 SupportCheck *support_check_free(SupportCheck *c);
 DEFINE_POINTER_CLEANUP(SupportCheck, support_check_free);
+
+/* Shared checks.  Every waiter gets the answer of a check that started
+ * after it began waiting (never an older one), but everybody who starts
+ * waiting while a check runs shares the next one: at most one check runs
+ * and one is queued, however many callers ask at once. */
+typedef struct SupportQueue SupportQueue;
+typedef struct SupportWaiter SupportWaiter;
+
+int support_queue_new(sd_event *event, sd_bus *bus, const char *varlink_address, SupportQueue **ret);
+SupportQueue *support_queue_free(SupportQueue *q);
+
+/* fn is called once, from the event loop, unless the waiter is freed
+ * first.  The caller owns the waiter and frees it (also from fn). */
+int support_queue_wait(SupportQueue *q, support_check_fn fn, void *userdata, SupportWaiter **ret);
+SupportWaiter *support_waiter_free(SupportWaiter *w);

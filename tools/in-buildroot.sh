@@ -29,7 +29,8 @@ kill_leftovers() {
     local p
     for p in /proc/[0-9]*; do
         [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
-        tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qx "HOTKEYD_BUILDROOT_RUN=$run_id" || continue
+        # A process may end between the two looks: its environ is gone then.
+        { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -qx "HOTKEYD_BUILDROOT_RUN=$run_id" || continue
         kill -KILL "${p#/proc/}" 2>/dev/null
     done
     return 0

@@ -453,6 +453,12 @@ static void operation_on_confirmer_session(int error, const sd_bus_error *bus_er
                 snprintf(reason, sizeof reason, "session %s is not the active session on %s", info->id, o->seat);
                 return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
         }
+        /* A locked screen hides the dialog: a "yes" from there came from
+         * software, not from the person at the keys. */
+        if (info->locked) {
+                snprintf(reason, sizeof reason, "session %s is locked", info->id);
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
+        }
         if (!o->agent || !streq(sd_bus_message_get_sender(o->confirm_call), o->agent->bus_name))
                 return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED,
                                                 "only the session agent that was asked may confirm");

@@ -77,6 +77,9 @@ static int session_lookup_on_properties(sd_bus_message *reply, void *userdata, s
                 } else if (streq(name, "Active")) {
                         r = sd_bus_message_read(reply, "v", "b", &b);
                         info.active = b;
+                } else if (streq(name, "LockedHint")) {
+                        r = sd_bus_message_read(reply, "v", "b", &b);
+                        info.locked = b;
                 } else if (streq(name, "Remote")) {
                         r = sd_bus_message_read(reply, "v", "b", &b);
                         info.remote = b;

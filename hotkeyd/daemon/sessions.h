@@ -19,6 +19,7 @@ typedef struct SessionInfo {
         const char *id;   /* "" when the process is in no session */
         const char *seat; /* "" for sessions without a seat (ssh, ...) */
         bool active;
+        bool locked; /* LockedHint: the screen is locked, nobody sees a dialog */
         bool remote;
         uid_t uid;
 } SessionInfo;

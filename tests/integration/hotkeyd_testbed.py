@@ -167,6 +167,11 @@ class Testbed:
     def start(self, config_text, extra_args=(), dry_run=True, env=None):
         exe = os.environ.get('HOTKEYD', 'hotkeyd')
         cmd = [exe, '--config', self.write_config(config_text), *extra_args]
+        if os.environ.get('HOTKEYD_VALGRIND'):
+            # Memory errors and definite leaks make the exit status 99,
+            # which every test checks through stop().
+            cmd = ['valgrind', '--quiet', '--error-exitcode=99', '--leak-check=full',
+                   '--show-leak-kinds=definite', '--errors-for-leak-kinds=definite'] + cmd
         if dry_run:
             cmd.append('--dry-run')
         self.daemon = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)

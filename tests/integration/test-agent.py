@@ -220,6 +220,21 @@ def test_confirm_from_inactive_session_is_refused():
     assert s.stop() == 0
 
 
+def test_confirm_from_locked_session_is_refused():
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    # The screen locked while the dialog was up: nobody can have seen it.
+    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, {'LockedHint': True})
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'session c1 is locked' in words[3], words
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
 def test_only_the_asked_agent_may_answer():
     s = Desktop()
     asked = s.agent('c1', 'seat0')

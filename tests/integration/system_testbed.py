@@ -180,7 +180,7 @@ class System(Testbed):
         return tcti
 
     def start_daemon(self, config_text='[Daemon]\nMode=desktop\n', input_devices=False,
-                     extra_args=('--log-level=debug',), tpm_tcti=None):
+                     extra_args=('--log-level=debug',), tpm_tcti=None, extra_env=None):
         env = clean_env()
         if input_devices:
             # umockdev sets UMOCKDEV_DIR with setenv(), which os.environ
@@ -191,6 +191,7 @@ class System(Testbed):
         env['HOTKEYD_FACTORY_RESET_SOCKET'] = self.varlink
         if tpm_tcti:
             env['HOTKEYD_TPM2_TCTI'] = tpm_tcti
+        env.update(extra_env or {})
         self.start(config_text, extra_args=extra_args, dry_run=False, env=env)
         self._wait_name(BUS_NAME)
         self.wait_log('Factory reset ')  # the first support check answered
@@ -210,6 +211,11 @@ class System(Testbed):
         return p.returncode, p.stdout.strip(), p.stderr.strip()
 
     # --- systemd's side --------------------------------------------------
+
+    def systemd_unit(self, name):
+        """The mock's unit object (AddMockUnit), for its Mock interface."""
+        path = '/org/freedesktop/systemd1/unit/' + name.replace('.', '_').replace('-', '_')
+        return dbus.Interface(self.bus.get_object('org.freedesktop.systemd1', path), MOCK_IFACE)
 
     def start_unit_calls(self):
         return [c for c in self.systemd.GetMethodCalls('StartUnit')]

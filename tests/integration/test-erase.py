@@ -6,9 +6,11 @@ and whether factory-reset.target clears the TPM (systemd1 mock + swtpm).
 The daemon runs on the private system bus of system_testbed.py; each
 test_* is its own meson test."""
 
+import json
 import os
 import re
 import signal
+import subprocess
 import time
 
 import dbus
@@ -16,6 +18,7 @@ import dbus
 from hotkeyd_testbed import run_tests
 from system_testbed import System, sh
 
+CTL = os.environ.get('HOTKEYCTL', 'hotkeyctl')
 UNIT_IFACE = 'org.freedesktop.systemd1.Unit'
 MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 
@@ -251,6 +254,54 @@ def test_reload_reads_definitions_again_and_emits_changes():
     assert ['EraseProblems', 'ErasedPartitions'] in changed, changed
     assert erased(s) == [(home, 'home', '', '', 0, '')], erased(s)
     assert len(problems(s)) == 1 and problems(s)[0].startswith(f'{bad}:3: Invalid boolean'), problems(s)
+    assert s.stop() == 0
+
+
+def test_hotkeyctl_status_shows_what_will_be_erased():
+    s = System(efi=True)
+    d = Dirs(s)
+    var = d.write('usr', '50-var.conf', '[Partition]\nType=var\nLabel=var data\nFactoryReset=yes\n')
+    home = d.write('usr', '60-home.conf', '[Partition]\nType=home\nFactoryReset=yes\n')
+    bad = d.write('usr', '70-bad.conf', '[Partition]\nFactoryReset=yes\n')
+    where, dev = mounted_tmpfs(s, 'var')
+    node = add_partition(s, 2, 'vdz2p3', VAR_GUID, 'var\\x20data', 3 * 1024 * 1024 * 2, dev=dev)
+    target_wants_tpm_clear(s)
+    s.start_daemon(input_devices=True, extra_env=d.env(), tpm_tcti=s.start_swtpm())
+    s.wait_log('A factory reset asks the firmware to clear the TPM.')
+
+    p = subprocess.run([CTL, 'status'], env=s.env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p
+    out = p.stdout
+    assert re.search(rf'^ +Will erase: var partition "var data" on {node} \(3G\), mounted on {re.escape(where)}$',
+                     out, re.M), out
+    assert re.search(rf'^ +defined in {re.escape(var)}$', out, re.M), out
+    assert re.search(r'^ +home partition, not present now$', out, re.M), out
+    assert re.search(rf'^ +defined in {re.escape(home)}$', out, re.M), out
+    assert re.search(r"^ +the TPM's keys \(the firmware is asked to clear the TPM\)$", out, re.M), out
+    assert re.search(rf'^ +Problems: {re.escape(bad)}:1: \[Partition\] has no valid Type=', out, re.M), out
+
+    p = subprocess.run([CTL, 'status', '--json'], env=s.env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p
+    j = json.loads(p.stdout)
+    assert j['ErasedPartitions'] == [
+        {'Definition': var, 'Type': 'var', 'Label': 'var data', 'Device': node, 'Size': 3 * 1024 ** 3,
+         'MountPoint': where},
+        {'Definition': home, 'Type': 'home', 'Label': '', 'Device': '', 'Size': 0, 'MountPoint': ''},
+    ], j
+    assert j['ClearsTpm'] is True, j
+    assert len(j['EraseProblems']) == 1 and j['EraseProblems'][0].startswith(f'{bad}:1:'), j
+    assert s.stop() == 0
+
+
+def test_hotkeyctl_status_nothing_to_erase():
+    s = System(efi=True)
+    d = Dirs(s)
+    s.start_daemon(extra_env=d.env())
+    p = subprocess.run([CTL, 'status'], env=s.env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p
+    assert re.search(r'^ +Will erase: nothing \(no partition is defined with FactoryReset=yes\)$', p.stdout,
+                     re.M), p.stdout
+    assert 'Problems:' not in p.stdout, p.stdout
     assert s.stop() == 0
 
 

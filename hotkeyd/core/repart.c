@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <stdarg.h>
 #include <systemd/sd-gpt.h>
 
 #include "repart.h"
@@ -172,27 +171,13 @@ typedef enum Section {
 } Section;
 
 typedef struct Parser {
-        const char *file;
-        repart_error_fn error_fn;
-        void *userdata;
-        unsigned n_errors;
+        ParseReporter r;
 
         Section section;
         RepartDefinition *d;
 } Parser;
 
-_printf_(3, 4) static void report(Parser *p, unsigned line, const char *format, ...) {
-        char message[512];
-        va_list ap;
-
-        va_start(ap, format);
-        vsnprintf(message, sizeof message, format, ap);
-        va_end(ap);
-
-        p->n_errors++;
-        if (p->error_fn)
-                p->error_fn(p->file, line, message, p->userdata);
-}
+#define report(p, line, ...) parse_report(&(p)->r, line, __VA_ARGS__)
 
 RepartDefinition *repart_definition_free(RepartDefinition *d) {
         if (!d)
@@ -202,19 +187,6 @@ RepartDefinition *repart_definition_free(RepartDefinition *d) {
         free(d->label);
         free(d);
         return NULL;
-}
-
-static bool is_space(char c) {
-        return IN_SET(c, ' ', '\t', '\r', '\n', '\v', '\f');
-}
-
-static char *strip(char *s) {
-        while (is_space(*s))
-                s++;
-        char *e = s + strlen(s);
-        while (e > s && is_space(e[-1]))
-                *--e = 0;
-        return s;
 }
 
 /* Replaces *field with a copy of value; NULL for "". */
@@ -265,7 +237,7 @@ static int parse_partition_setting(Parser *p, unsigned line, const char *key, co
 }
 
 static int parse_line(Parser *p, unsigned line, char *text) {
-        char *l = strip(text);
+        char *l = parse_strip(text);
 
         if (!*l || *l == '#' || *l == ';')
                 return 0;
@@ -298,7 +270,7 @@ static int parse_line(Parser *p, unsigned line, char *text) {
                 return 0;
         }
         *eq = 0;
-        char *key = strip(l), *value = strip(eq + 1);
+        char *key = parse_strip(l), *value = parse_strip(eq + 1);
 
         switch (p->section) {
         case SECTION_NONE:
@@ -337,7 +309,7 @@ static unsigned next_line(const char *text, size_t size, size_t *pos, unsigned *
                 /* Within a continuation, comment lines are skipped. */
                 if (n > 0) {
                         size_t k = 0;
-                        while (k < len && is_space(s[k]))
+                        while (k < len && parse_is_space(s[k]))
                                 k++;
                         if (k < len && (s[k] == '#' || s[k] == ';'))
                                 continue;
@@ -365,9 +337,11 @@ int repart_parse_text(const char *file, const char *text, size_t size, repart_er
         _cleanup_(repart_definition_freep) RepartDefinition *d = NULL;
         _cleanup_free_ char *buf = NULL;
         Parser p = {
-                .file = file ?: "(repart.d)",
-                .error_fn = error_fn,
-                .userdata = userdata,
+                .r = {
+                        .file = file ?: "(repart.d)",
+                        .error_fn = error_fn,
+                        .userdata = userdata,
+                },
         };
         unsigned line = 0, start;
         size_t pos = 0;
@@ -380,7 +354,7 @@ int repart_parse_text(const char *file, const char *text, size_t size, repart_er
         buf = malloc(LINE_LENGTH_MAX);
         if (!d || !buf)
                 return -ENOMEM;
-        d->file = strdup(p.file);
+        d->file = strdup(p.r.file);
         if (!d->file)
                 return -ENOMEM;
         p.d = d;
@@ -410,5 +384,5 @@ int repart_parse_text(const char *file, const char *text, size_t size, repart_er
         } else
                 *ret = TAKE_PTR(d);
 
-        return p.n_errors > 0 ? -EINVAL : 0;
+        return p.r.n_errors > 0 ? -EINVAL : 0;
 }

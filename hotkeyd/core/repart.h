@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "macro.h"
+#include "parse-util.h"
 
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL. */
 #define GPT_UUID_STRING_MAX 37
@@ -31,7 +32,7 @@ typedef struct RepartDefinition {
 } RepartDefinition;
 
 /* Called once per problem; line 0 means the whole file. */
-typedef void (*repart_error_fn)(const char *file, unsigned line, const char *message, void *userdata);
+typedef parse_error_fn repart_error_fn;
 
 /* Parses one definition file.  Problems are reported through error_fn and
  * never stop the parse: a bad value is ignored as systemd-repart ignores it.

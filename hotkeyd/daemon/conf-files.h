@@ -13,9 +13,10 @@
 #include <stddef.h>
 
 #include "macro.h"
+#include "parse-util.h"
 
-/* "FILE: MESSAGE" problems with a whole file are reported with line 0. */
-typedef void (*conf_error_fn)(const char *file, unsigned line, const char *message, void *userdata);
+/* Problems with a whole file are reported with line 0. */
+typedef parse_error_fn conf_error_fn;
 
 /* Reports a problem with a whole file: "WHAT: strerror(error)", or just WHAT
  * when error is 0. */

@@ -201,6 +201,29 @@ class System(Testbed):
     def prop(self, name):
         return self.props.Get(BUS_IFACE, name)
 
+    def watch_changes(self):
+        """Records hotkeyd's PropertiesChanged signals from now on; returns
+        wait(names), which waits up to 5 s for a signal naming exactly those
+        properties (sorted, changed and invalidated together)."""
+        from dbus.mainloop.glib import DBusGMainLoop
+        from gi.repository import GLib
+
+        changed = []
+        bus = dbus.bus.BusConnection(self.address, mainloop=DBusGMainLoop())
+        bus.add_signal_receiver(lambda iface, props, invalidated: changed.append(sorted(props) + sorted(invalidated)),
+                                'PropertiesChanged', 'org.freedesktop.DBus.Properties', BUS_NAME, BUS_PATH)
+        # A round trip: the match is in place once the answer is here.
+        bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'GetId', '', [])
+
+        def wait(want):
+            deadline = time.monotonic() + 5
+            while want not in changed and time.monotonic() < deadline:
+                GLib.MainContext.default().iteration(False)
+                time.sleep(0.01)
+            assert want in changed, changed
+        wait.bus = bus  # the connection lives as long as its waiter
+        return wait
+
     def call_as(self, uid, method, *args, groups=None):
         """Calls a method of hotkeyd with busctl as another user; returns
         (exit status, stdout, stderr)."""

@@ -113,10 +113,7 @@ typedef struct DefinedName {
 
 typedef struct Parser {
         Config *config;
-        const char *file;
-        config_error_fn error_fn;
-        void *userdata;
-        unsigned n_errors;
+        ParseReporter r;
         bool oom;
 
         Section section;
@@ -134,26 +131,11 @@ typedef struct Parser {
         size_t n_names;
 } Parser;
 
-_printf_(3, 4) static void report(Parser *p, unsigned line, const char *format, ...) {
-        char message[512];
-        va_list ap;
-
-        va_start(ap, format);
-        vsnprintf(message, sizeof message, format, ap);
-        va_end(ap);
-
-        p->n_errors++;
-        if (p->error_fn)
-                p->error_fn(p->file, line, message, p->userdata);
-}
+#define report(p, line, ...) parse_report(&(p)->r, line, __VA_ARGS__)
 
 /* Locale-independent on purpose: a file must mean the same everywhere. */
 static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool is_space(char c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
 static bool valid_chars(const char *s, size_t max, bool allow_dot) {
@@ -295,7 +277,7 @@ static void finish_trigger(Parser *p) {
                 t->within_usec = 0;
         } else
                 t->hold_usec = 0;
-        t->file = strdup(p->file);
+        t->file = strdup(p->r.file);
         if (!t->file) {
                 p->oom = true;
                 goto drop;
@@ -480,17 +462,8 @@ static void parse_daemon_setting(Parser *p, unsigned line, const char *key, cons
                 report(p, line, "Unknown setting %s= in [Daemon].", key);
 }
 
-static char *strip(char *s) {
-        while (is_space(*s))
-                s++;
-        char *e = s + strlen(s);
-        while (e > s && is_space(e[-1]))
-                *--e = 0;
-        return s;
-}
-
 static void parse_line(Parser *p, unsigned line, char *text) {
-        char *l = strip(text);
+        char *l = parse_strip(text);
 
         if (!*l || *l == '#' || *l == ';')
                 return;
@@ -527,7 +500,7 @@ static void parse_line(Parser *p, unsigned line, char *text) {
                 return;
         }
         *eq = 0;
-        char *key = strip(l), *value = strip(eq + 1);
+        char *key = parse_strip(l), *value = parse_strip(eq + 1);
 
         switch (p->section) {
         case SECTION_NONE:
@@ -549,9 +522,11 @@ int config_parse_text(Config *c, const char *file, const char *text, size_t size
                       config_error_fn error_fn, void *userdata) {
         Parser p = {
                 .config = c,
-                .file = file ?: "(config)",
-                .error_fn = error_fn,
-                .userdata = userdata,
+                .r = {
+                        .file = file ?: "(config)",
+                        .error_fn = error_fn,
+                        .userdata = userdata,
+                },
         };
         unsigned line = 0;
         size_t pos = 0;
@@ -600,5 +575,5 @@ int config_parse_text(Config *c, const char *file, const char *text, size_t size
 
         if (p.oom)
                 return -ENOMEM;
-        return p.n_errors > 0 ? -EINVAL : 0;
+        return p.r.n_errors > 0 ? -EINVAL : 0;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "time-util.h"
 
 #define TRIGGER_KEYS_MAX 4
@@ -56,7 +57,7 @@ typedef struct Config {
 #define CONFIG_DEFAULT_CONFIRM_TIMEOUT_USEC (60 * USEC_PER_SEC)
 
 /* Called once per problem found; line 0 means the whole file. */
-typedef void (*config_error_fn)(const char *file, unsigned line, const char *message, void *userdata);
+typedef parse_error_fn config_error_fn;
 
 Config *config_new(void);
 Config *config_free(Config *c);

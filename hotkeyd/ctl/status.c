@@ -9,14 +9,22 @@ static const char *const trigger_fields[] = {
         "Name", "Keys", "Kind", "HoldUSec", "Presses", "WithinUSec", "Seat",
 };
 
+/* The members of one ErasedPartitions entry, a(ssssts), in order. */
+static const char *const partition_fields[] = {
+        "Definition", "Type", "Label", "Device", "Size", "MountPoint",
+};
+
 /* What `status --json` prints: the properties, with the triggers as objects
  * and the devices counted (`devices` lists them). */
 static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
-        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL;
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL, *partitions = NULL;
         int r;
 
         r = json_structs_to_objects(sd_json_variant_by_key(all, "Triggers"), trigger_fields,
                                     ELEMENTSOF(trigger_fields), &triggers);
+        if (r >= 0)
+                r = json_structs_to_objects(sd_json_variant_by_key(all, "ErasedPartitions"), partition_fields,
+                                            ELEMENTSOF(partition_fields), &partitions);
         if (r < 0)
                 return r;
 
@@ -29,7 +37,11 @@ static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
                               SD_JSON_BUILD_PAIR_VARIANT("Triggers", triggers),
                               SD_JSON_BUILD_PAIR_UNSIGNED("Devices", sd_json_variant_elements(
                                                                              sd_json_variant_by_key(all, "Devices"))),
-                              SD_JSON_BUILD_PAIR_VARIANT("Tpm", sd_json_variant_by_key(all, "Tpm")));
+                              SD_JSON_BUILD_PAIR_VARIANT("Tpm", sd_json_variant_by_key(all, "Tpm")),
+                              SD_JSON_BUILD_PAIR_VARIANT("ErasedPartitions", partitions),
+                              SD_JSON_BUILD_PAIR_VARIANT("ClearsTpm", sd_json_variant_by_key(all, "ClearsTpm")),
+                              SD_JSON_BUILD_PAIR_VARIANT("EraseProblems",
+                                                         sd_json_variant_by_key(all, "EraseProblems")));
 }
 
 static const char *json_str(sd_json_variant *v, const char *key) {
@@ -78,6 +90,53 @@ static void print_tpm(sd_json_variant *tpm) {
                 printf(LABEL "error: %s\n", "", error);
 }
 
+/* Sizes as systemd prints them: 1024-based, one decimal where it helps. */
+static const char *format_size(char buf[static 32], uint64_t bytes) {
+        static const char units[] = "BKMGTPE";
+        size_t u = 0;
+        uint64_t scale = 1;
+
+        while (units[u + 1] && bytes / scale >= 1024) {
+                scale *= 1024;
+                u++;
+        }
+        if (u == 0 || bytes % scale == 0 || bytes / scale >= 100)
+                snprintf(buf, 32, "%" PRIu64 "%c", bytes / scale, units[u]);
+        else
+                snprintf(buf, 32, "%" PRIu64 ".%" PRIu64 "%c", bytes / scale, (bytes % scale) * 10 / scale, units[u]);
+        return buf;
+}
+
+static void print_erase(sd_json_variant *s) {
+        sd_json_variant *partitions = sd_json_variant_by_key(s, "ErasedPartitions");
+        sd_json_variant *problems = sd_json_variant_by_key(s, "EraseProblems");
+        bool clears_tpm = sd_json_variant_boolean(sd_json_variant_by_key(s, "ClearsTpm"));
+        size_t n = sd_json_variant_elements(partitions);
+        char size[32];
+
+        if (n == 0 && !clears_tpm)
+                printf(LABEL "nothing (no partition is defined with FactoryReset=yes)\n", "Will erase:");
+        for (size_t i = 0; i < n; i++) {
+                sd_json_variant *p = sd_json_variant_by_index(partitions, i);
+                const char *label = json_str(p, "Label"), *device = json_str(p, "Device");
+                const char *mount_point = json_str(p, "MountPoint");
+
+                printf(LABEL "%s partition%s%s%s", i == 0 ? "Will erase:" : "", json_str(p, "Type"),
+                       *label ? " \"" : "", label, *label ? "\"" : "");
+                if (*device)
+                        printf(" on %s (%s)%s%s\n", device, format_size(size, json_uint(p, "Size")),
+                               *mount_point ? ", mounted on " : "", mount_point);
+                else
+                        printf(", not present now\n");
+                printf(LABEL "  defined in %s\n", "", json_str(p, "Definition"));
+        }
+        if (clears_tpm)
+                printf(LABEL "the TPM's keys (the firmware is asked to clear the TPM)\n", n == 0 ? "Will erase:" : "");
+        for (size_t i = 0; i < sd_json_variant_elements(problems); i++)
+                printf(LABEL "%s\n", i == 0 ? "Problems:" : "",
+                       strempty(sd_json_variant_string(sd_json_variant_by_index(problems, i))));
+}
+
 static void print_status(sd_json_variant *s) {
         sd_json_variant *triggers = sd_json_variant_by_key(s, "Triggers");
         size_t n_triggers = sd_json_variant_elements(triggers);
@@ -93,6 +152,7 @@ static void print_status(sd_json_variant *s) {
                 print_trigger(sd_json_variant_by_index(triggers, i), i == 0);
         printf(LABEL "%" PRIu64 "\n", "Devices:", json_uint(s, "Devices"));
         print_tpm(sd_json_variant_by_key(s, "Tpm"));
+        print_erase(s);
 }
 
 int verb_status(void) {

@@ -107,6 +107,45 @@ static int property_get_tpm(sd_bus *bus, const char *path, const char *interface
                                      "Error", "s", t->error);
 }
 
+static int property_get_erased_partitions(sd_bus *bus, const char *path, const char *interface,
+                                          const char *property, sd_bus_message *reply, void *userdata,
+                                          sd_bus_error *error) {
+        const EraseState *e = &((Manager *) userdata)->erase;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ssssts)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < e->n_partitions; i++) {
+                const ErasedPartition *p = &e->partitions[i];
+
+                r = sd_bus_message_append(reply, "(ssssts)", p->file, p->type, strempty(p->label),
+                                          strempty(p->device), p->size, strempty(p->mount_point));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_clears_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", erase_clears_tpm(userdata));
+}
+
+static int property_get_erase_problems(sd_bus *bus, const char *path, const char *interface,
+                                       const char *property, sd_bus_message *reply, void *userdata,
+                                       sd_bus_error *error) {
+        const EraseState *e = &((Manager *) userdata)->erase;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < e->n_problems; i++)
+                r = sd_bus_message_append(reply, "s", e->problems[i]);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
 static int read_flags(sd_bus_message *message, sd_bus_error *error) {
         uint64_t flags;
         int r;
@@ -172,6 +211,11 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("Triggers", "a(sasstuts)", property_get_triggers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Devices", "a(sss)", property_get_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Tpm", "a{sv}", property_get_tpm, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ErasedPartitions", "a(ssssts)", property_get_erased_partitions, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ClearsTpm", "b", property_get_clears_tpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("EraseProblems", "as", property_get_erase_problems, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("Request", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", result), method_request,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

@@ -341,6 +341,7 @@ Manager *manager_free(Manager *m) {
                 agent_free(m->agents);
         support_waiter_free(m->support_refresh);
         support_queue_free(m->support_queue);
+        erase_state_done(&m->erase);
         sd_event_source_disable_unref(m->kiosk_timer);
         logind_free(m->logind);
         sd_bus_flush_close_unref(m->bus);
@@ -400,6 +401,7 @@ int manager_start(Manager *m) {
                 if (r < 0)
                         return log_oom();
                 manager_refresh_support(m);
+                erase_refresh(m);
 
                 /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
                 r = sd_event_set_watchdog(m->event, true);
@@ -484,9 +486,12 @@ int manager_reload(Manager *m) {
         Config *config = NULL;
         int r;
 
-        if (!m->dry_run)
+        if (!m->dry_run) {
                 (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu",
                                   (unsigned long long) now_usec(CLOCK_MONOTONIC));
+                /* Independent of hotkeyd.conf: read again even when that is invalid. */
+                erase_refresh(m);
+        }
 
         r = config_load(NULL, m->config_path, config_log_error, NULL, &config);
         if (r < 0) {

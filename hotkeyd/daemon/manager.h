@@ -12,6 +12,7 @@
 #include <systemd/sd-bus.h>
 
 #include "config.h"
+#include "erase.h"
 #include "gesture.h"
 #include "input.h"
 #include "kiosk.h"
@@ -49,6 +50,7 @@ typedef struct Manager {
         AgentRegistration *agent_registrations;
         size_t n_agent_registrations;
         TpmInfo tpm;
+        EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
         Kiosk kiosk;
         sd_event_source *kiosk_timer;
         Logind *logind;

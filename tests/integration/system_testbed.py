@@ -180,7 +180,7 @@ class System(Testbed):
         return tcti
 
     def start_daemon(self, config_text='[Daemon]\nMode=desktop\n', input_devices=False,
-                     extra_args=('--log-level=debug',), tpm_tcti=None):
+                     extra_args=('--log-level=debug',), tpm_tcti=None, extra_env=None):
         env = clean_env()
         if input_devices:
             # umockdev sets UMOCKDEV_DIR with setenv(), which os.environ
@@ -191,6 +191,7 @@ class System(Testbed):
         env['HOTKEYD_FACTORY_RESET_SOCKET'] = self.varlink
         if tpm_tcti:
             env['HOTKEYD_TPM2_TCTI'] = tpm_tcti
+        env.update(extra_env or {})
         self.start(config_text, extra_args=extra_args, dry_run=False, env=env)
         self._wait_name(BUS_NAME)
         self.wait_log('Factory reset ')  # the first support check answered
@@ -199,6 +200,29 @@ class System(Testbed):
 
     def prop(self, name):
         return self.props.Get(BUS_IFACE, name)
+
+    def watch_changes(self):
+        """Records hotkeyd's PropertiesChanged signals from now on; returns
+        wait(names), which waits up to 5 s for a signal naming exactly those
+        properties (sorted, changed and invalidated together)."""
+        from dbus.mainloop.glib import DBusGMainLoop
+        from gi.repository import GLib
+
+        changed = []
+        bus = dbus.bus.BusConnection(self.address, mainloop=DBusGMainLoop())
+        bus.add_signal_receiver(lambda iface, props, invalidated: changed.append(sorted(props) + sorted(invalidated)),
+                                'PropertiesChanged', 'org.freedesktop.DBus.Properties', BUS_NAME, BUS_PATH)
+        # A round trip: the match is in place once the answer is here.
+        bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'GetId', '', [])
+
+        def wait(want):
+            deadline = time.monotonic() + 5
+            while want not in changed and time.monotonic() < deadline:
+                GLib.MainContext.default().iteration(False)
+                time.sleep(0.01)
+            assert want in changed, changed
+        wait.bus = bus  # the connection lives as long as its waiter
+        return wait
 
     def call_as(self, uid, method, *args, groups=None):
         """Calls a method of hotkeyd with busctl as another user; returns
@@ -210,6 +234,11 @@ class System(Testbed):
         return p.returncode, p.stdout.strip(), p.stderr.strip()
 
     # --- systemd's side --------------------------------------------------
+
+    def systemd_unit(self, name):
+        """The mock's unit object (AddMockUnit), for its Mock interface."""
+        path = '/org/freedesktop/systemd1/unit/' + name.replace('.', '_').replace('-', '_')
+        return dbus.Interface(self.bus.get_object('org.freedesktop.systemd1', path), MOCK_IFACE)
 
     def start_unit_calls(self):
         return [c for c in self.systemd.GetMethodCalls('StartUnit')]

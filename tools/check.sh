@@ -1,6 +1,7 @@
 #!/bin/bash
 # The whole test suite, run inside the build root by `make check`:
-#   build/       gcc, -Werror: unit and integration tests
+#   build/       gcc, -Werror: unit and integration tests, then the daemon's
+#                integration suites again with hotkeyd under valgrind
 #   build-asan/  gcc, ASan+UBSan: unit and integration tests
 #   build-fuzz/  clang, libFuzzer: short fuzzing runs of every target
 # Every build runs even when an earlier one failed, so the summary counts all.
@@ -31,6 +32,18 @@ run_build() {
 }
 
 run_build build "" -Dwerror=true
+
+# The daemon under valgrind memcheck in the integration suites that drive
+# it through its whole request path: any memory error or definite leak
+# makes its exit status 99, which every test checks.  (hotkeyctl's and the
+# input suite's timing tests would only measure valgrind's slowness.)
+logs+=("build/meson-logs/valgrind.json")
+rm -f build/meson-logs/valgrind.json
+if [ -d build/meson-logs ]; then
+    echo "== build: daemon under valgrind"
+    HOTKEYD_VALGRIND=1 meson test -C build --print-errorlogs --num-processes 2 --logbase valgrind \
+        --suite request --suite agent --suite logind --suite erase || rc=1
+fi
 # umockdev's preload comes before the ASan runtime in the library list.
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

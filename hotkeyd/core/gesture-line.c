@@ -18,8 +18,9 @@ char *gesture_event_format_line(const GestureEvent *e, char *buf, size_t size) {
                          (unsigned long long) (e->total_usec / USEC_PER_MSEC));
                 break;
         case GESTURE_HOLD_CANCEL:
-                snprintf(buf, size, "hold-cancel trigger=%s elapsed_ms=%llu", name,
-                         (unsigned long long) (e->elapsed_usec / USEC_PER_MSEC));
+                snprintf(buf, size, "hold-cancel trigger=%s elapsed_ms=%llu reason=%s", name,
+                         (unsigned long long) (e->elapsed_usec / USEC_PER_MSEC),
+                         strna(gesture_cancel_reason_to_string(e->reason)));
                 break;
         case GESTURE_TRIGGER:
                 if (e->trigger->kind == TRIGGER_PRESSES)

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Faults: a daemon killed and restarted, a key state lost in the kernel's
+buffer (SYN_DROPPED), polkitd gone and back.  None of them may start a
+reset; afterwards hotkeyd works as before.  The system tests run on the
+private system bus of system_testbed.py; each test_* is its own meson
+test."""
+
+import os
+import signal
+import time
+
+import dbus
+
+from hotkeyd_testbed import EV_KEY, EV_SYN, KEY_CODES, Testbed, run_tests
+from system_testbed import System
+
+SYN_DROPPED = 3
+
+KIOSK = """
+[Daemon]
+Mode=kiosk
+ArmedTimeoutSec=30s
+
+[Trigger]
+Name=maintenance
+Keys=KEY_RESTART
+HoldSec=1
+"""
+
+POWER_1S = """
+[Trigger]
+Name=power
+Keys=KEY_POWER
+HoldSec=1
+"""
+
+
+def evemu(events):
+    """[(seconds, type, code, value)] -> evemu text; a SYN_REPORT after each
+    key event, none after a SYN_DROPPED."""
+    out = ['# EVEMU 1.3']
+    for t, ev_type, code, value in events:
+        stamp = f'{int(t)}.{int(round((t - int(t)) * 1e6)):06d}'
+        out.append(f'E: {stamp} {ev_type:04x} {code:04x} {value:04d}')
+        if ev_type == EV_KEY:
+            out.append(f'E: {stamp} {EV_SYN:04x} 0000 0000')
+    return '\n'.join(out) + '\n'
+
+
+def test_repeated_syn_dropped_cancels_holds_then_recovers():
+    """After SYN_DROPPED libevdev asks the kernel for the key state
+    (EVIOCGKEY, which the emulated device answers with "all up"): each drop
+    in the middle of a hold cancels it with reason resync, never completes
+    it; a clean hold afterwards completes as usual."""
+    bed = Testbed()
+    bed.start(POWER_1S)
+    button = bed.add_device('Power Button', ['KEY_POWER'])
+    bed.plug(button)
+    power = KEY_CODES['KEY_POWER']
+    events = []
+    for i in range(3):
+        t = 0.1 + i * 1.0
+        events += [(t, EV_KEY, power, 1), (t + 0.5, EV_SYN, SYN_DROPPED, 0)]
+    events += [(3.5, EV_KEY, power, 1), (5.0, EV_KEY, power, 0)]
+    path = os.path.join(bed.tmp, 'dropped.evemu')
+    with open(path, 'w') as f:
+        f.write(evemu(events))
+    bed.testbed.load_evemu_events(button.devnode, path)
+
+    _, line = bed.wait_line('trigger ', timeout=10)
+    assert line == 'trigger trigger=power seat=seat0 held_ms=1000', line
+    texts = bed.texts()
+    cancels = [t for t in texts if t.startswith('hold-cancel')]
+    assert len(cancels) == 3 and all(t.endswith('reason=resync') for t in cancels), texts
+    assert texts.index(cancels[-1]) < texts.index(line), texts
+    assert [t for t in texts if t.startswith('trigger ')] == [line], texts
+    assert bed.stop() == 0
+
+
+def test_killed_daemon_forgets_an_armed_kiosk_reset():
+    """A first gesture armed the reset, then the daemon was killed (SIGKILL:
+    no clean-up at all).  The restarted daemon must not take the next
+    gesture as the confirming second one."""
+    s = System(efi=True)
+    s.start_daemon(KIOSK, input_devices=True)
+    first = s.add_device('Reset Button', ['KEY_RESTART'])
+    s.plug(first)
+    first.play([(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)])
+    s.wait_log('Factory reset ARMED by maintenance on seat0')
+    s.daemon.send_signal(signal.SIGKILL)
+    s.daemon.wait(5)
+
+    s.log.clear()
+    s.start_daemon(KIOSK, input_devices=True)
+    second = s.add_device('Reset Button 2', ['KEY_RESTART'])
+    s.plug(second)
+    second.play([(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)])
+    s.wait_log('Factory reset ARMED by maintenance on seat0')  # armed again, not confirmed
+    s.settle(0.5)
+    assert not any('confirmed' in line for line in s.log), s.log
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_killed_daemon_mid_hold_starts_nothing():
+    s = System(efi=True)
+    s.start_daemon(KIOSK.replace('HoldSec=1', 'HoldSec=3'), input_devices=True)
+    button = s.add_device('Reset Button', ['KEY_RESTART'])
+    s.plug(button)
+    button.play([(0.1, 'KEY_RESTART', 1), (5.0, 'KEY_RESTART', 0)])
+    s.wait_log('Gesture: hold-start trigger=maintenance')
+    s.daemon.send_signal(signal.SIGKILL)
+    s.daemon.wait(5)
+    time.sleep(3.5)  # past the moment the hold would have completed
+    assert s.start_unit_calls() == []
+    assert s.stop() == -signal.SIGKILL
+
+
+def polkitd_procs(s):
+    return [p for p in s.procs if p.poll() is None and any('polkitd' in str(a) for a in p.args)]
+
+
+def test_polkitd_gone_refuses_then_recovers():
+    s = System(efi=True)
+    s.start_daemon()
+    for p in polkitd_procs(s):
+        p.terminate()
+        p.wait(5)
+    deadline = time.monotonic() + 5
+    while s.bus.name_has_owner('org.freedesktop.PolicyKit1'):
+        assert time.monotonic() < deadline, 'polkitd did not go'
+        time.sleep(0.05)
+
+    # Without polkit nobody can be authorized, not even root: refused,
+    # nothing started.
+    rc, out, err = s.call_as(0, 'Request', 't', '0')
+    assert rc != 0, (rc, out, err)
+    s.wait_log('polkit did not answer')
+    assert s.start_unit_calls() == []
+
+    s._start_polkitd()
+    assert s.hotkeyd.Request(dbus.UInt64(0), timeout=30) == 'started'
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+if __name__ == '__main__':
+    run_tests(globals())

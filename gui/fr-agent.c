@@ -30,7 +30,7 @@ static void close_dialog(FrAgent *agent, const char *reason) {
 static void on_register_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         FrAgent *agent = user_data;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(FR_CLIENT(source), result, &error);
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
 
         if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
                 return;

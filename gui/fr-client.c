@@ -150,8 +150,11 @@ void fr_client_call(FrClient *self, const char *method, GVariant *parameters, gb
                           -1, cancellable, callback, user_data);
 }
 
-GVariant *fr_client_call_finish(FrClient *self, GAsyncResult *result, GError **error) {
-        return g_dbus_proxy_call_finish(self->proxy, result, error);
+GVariant *fr_client_call_finish(GAsyncResult *result, GError **error) {
+        /* The source of the result is the proxy, not the client. */
+        g_autoptr(GObject) proxy = g_async_result_get_source_object(result);
+
+        return g_dbus_proxy_call_finish(G_DBUS_PROXY(proxy), result, error);
 }
 
 /* The daemon's errors in words; its own message names the reason. */

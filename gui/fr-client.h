@@ -34,7 +34,7 @@ GVariant *fr_client_dup_property(FrClient *self, const char *name, const char *t
  * person to type it. */
 void fr_client_call(FrClient *self, const char *method, GVariant *parameters, gboolean interactive,
                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
-GVariant *fr_client_call_finish(FrClient *self, GAsyncResult *result, GError **error);
+GVariant *fr_client_call_finish(GAsyncResult *result, GError **error);
 
 /* A failed call in words for people. */
 char *fr_client_error_to_string(const GError *error);

@@ -45,7 +45,7 @@ static void log_answer(const char *what, guint32 id, const char *result) {
 static void on_answer_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         const char *what = user_data;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(FR_CLIENT(source), result, &error);
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
 
         if (!reply) {
                 g_autofree char *text = fr_client_error_to_string(error);
@@ -146,7 +146,7 @@ static void show_error(FrConfirmDialog *self, const char *text) {
 static void on_confirm_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(FrConfirmDialog) self = user_data;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(FR_CLIENT(source), result, &error);
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
         const char *answer;
 
         self->busy = FALSE;
@@ -178,7 +178,7 @@ static void on_reset_clicked(GtkButton *button, FrConfirmDialog *self) {
 static void on_extend_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(FrConfirmDialog) self = user_data;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(FR_CLIENT(source), result, &error);
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
         guint64 deadline;
         g_autofree char *text = NULL;
 

@@ -13,9 +13,9 @@ GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char 
         gtk_widget_set_margin_start(box, 12);
         gtk_widget_set_margin_end(box, 12);
         if (icon_name) {
-                GtkWidget *icon = gtk_image_new_from_icon_name(icon_name);
-                /* The icon repeats what the text says. */
-                gtk_accessible_update_property(GTK_ACCESSIBLE(icon), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+                /* The icon repeats what the text says: screen readers skip it. */
+                GtkWidget *icon = g_object_new(GTK_TYPE_IMAGE, "icon-name", icon_name,
+                                               "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
                 gtk_widget_set_valign(icon, GTK_ALIGN_CENTER);
                 gtk_box_append(GTK_BOX(box), icon);
         }

@@ -118,7 +118,7 @@ static void set_busy(FrWindow *self, gboolean busy) {
 static void on_request_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(FrWindow) self = user_data;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(FR_CLIENT(source), result, &error);
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
         const char *answer;
 
         if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -148,7 +148,7 @@ static void on_reset_clicked(GtkButton *button, FrWindow *self) {
 static void on_cancel_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(FrWindow) self = user_data;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(FR_CLIENT(source), result, &error);
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
 
         if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
                 return;
@@ -175,12 +175,15 @@ static void describe(GtkWidget *widget, const char *description) {
 static GtkWidget *confirm_group_new(FrWindow *self) {
         GtkWidget *group = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
         GtkWidget *prompt, *buttons;
-        g_autofree char *text = NULL;
+        g_autofree char *text = NULL, *markup = NULL;
 
         gtk_box_append(GTK_BOX(group), heading_new(_("Confirm")));
         /* Translators: %s is the name of this computer (its host name). */
         text = g_strdup_printf(_("To confirm, type the name of this computer: %s"), g_get_host_name());
-        prompt = wrapped_label_new(text);
+        prompt = wrapped_label_new(NULL);
+        markup = g_markup_printf_escaped(_("To confirm, type the name of this computer: <b>%s</b>"),
+                                         g_get_host_name());
+        gtk_label_set_markup(GTK_LABEL(prompt), markup);
         gtk_label_set_selectable(GTK_LABEL(prompt), FALSE);
         gtk_box_append(GTK_BOX(group), prompt);
 
@@ -330,7 +333,9 @@ static void fr_window_init(FrWindow *self) {
 
         self->cancellable = g_cancellable_new();
         gtk_window_set_title(GTK_WINDOW(self), _("Factory Reset"));
-        gtk_window_set_default_size(GTK_WINDOW(self), 560, 720);
+        /* As tall as the content, up to what fits on small screens (the
+         * scrolled window's limit below). */
+        gtk_window_set_default_size(GTK_WINDOW(self), 600, -1);
 
         header = gtk_header_bar_new();
         self->spinner = gtk_spinner_new();
@@ -390,6 +395,7 @@ static void fr_window_init(FrWindow *self) {
         scrolled = gtk_scrolled_window_new();
         gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
         gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(scrolled), TRUE);
+        gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(scrolled), 900);
         gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), content);
         gtk_window_set_child(GTK_WINDOW(self), scrolled);
 }

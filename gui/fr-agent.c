@@ -5,6 +5,7 @@
 #include "bus-names.h"
 #include "fr-agent.h"
 #include "fr-confirm-dialog.h"
+#include "fr-hold-window.h"
 
 struct FrAgent {
         GtkApplication *app;
@@ -14,6 +15,8 @@ struct FrAgent {
         char *registered_with; /* the daemon's unique name we registered with */
         GCancellable *cancellable;
         FrConfirmDialog *dialog; /* weak */
+        GtkWindow *hold_window; /* weak */
+        char *seat;
 };
 
 static void say(const char *line) {
@@ -25,6 +28,34 @@ static void say(const char *line) {
 static void close_dialog(FrAgent *agent, const char *reason) {
         if (agent->dialog)
                 fr_confirm_dialog_close_unanswered(agent->dialog, reason);
+}
+
+static void close_hold_window(FrAgent *agent) {
+        if (agent->hold_window)
+                gtk_window_destroy(agent->hold_window);
+}
+
+static void on_hold_started(FrClient *client, const char *trigger, const char *seat, const char *device,
+                            FrAgent *agent) {
+        if (!g_str_equal(seat, agent->seat) || agent->dialog || !agent->registered_with)
+                return;
+        close_hold_window(agent);
+        agent->hold_window = fr_hold_window_new(agent->app, trigger);
+        g_object_add_weak_pointer(G_OBJECT(agent->hold_window), (gpointer *) &agent->hold_window);
+        gtk_window_present(agent->hold_window);
+        say("hold-started");
+}
+
+static void on_hold_progress(FrClient *client, const char *trigger, const char *seat, guint64 elapsed,
+                             guint64 total, FrAgent *agent) {
+        if (agent->hold_window && g_str_equal(seat, agent->seat))
+                fr_hold_window_set_progress(agent->hold_window, elapsed, total);
+}
+
+static void on_hold_ended(FrClient *client, const char *trigger, const char *seat, const char *reason,
+                          FrAgent *agent) {
+        if (g_str_equal(seat, agent->seat))
+                close_hold_window(agent);
 }
 
 static void on_register_done(GObject *source, GAsyncResult *result, gpointer user_data) {
@@ -74,6 +105,7 @@ static void request_confirmation(FrAgent *agent, GVariant *parameters) {
         /* One confirmation per seat, and an agent has one seat: a new
          * request replaces whatever is left of an old one. */
         close_dialog(agent, "replaced");
+        close_hold_window(agent);
         agent->dialog = fr_confirm_dialog_new(agent->app, agent->client, id, trigger, device, (gint64) deadline);
         g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
         gtk_window_present(GTK_WINDOW(agent->dialog));
@@ -124,6 +156,8 @@ FrAgent *fr_agent_new(GtkApplication *app, FrClient *client, GError **error) {
         agent->app = app;
         agent->client = g_object_ref(client);
         agent->cancellable = g_cancellable_new();
+        /* The seat of this session, as pam_systemd exported it. */
+        agent->seat = g_strdup(g_getenv("XDG_SEAT") ?: "seat0");
 
         xml = g_resources_lookup_data("/io/hotkeyd/FactoryReset/io.hotkeyd.FactoryReset1.Agent.xml",
                                       G_RESOURCE_LOOKUP_FLAGS_NONE, error);
@@ -141,6 +175,9 @@ FrAgent *fr_agent_new(GtkApplication *app, FrClient *client, GError **error) {
                 return NULL;
 
         g_signal_connect(client, "changed", G_CALLBACK(on_client_changed), agent);
+        g_signal_connect(client, "hold-started", G_CALLBACK(on_hold_started), agent);
+        g_signal_connect(client, "hold-progress", G_CALLBACK(on_hold_progress), agent);
+        g_signal_connect(client, "hold-cancelled", G_CALLBACK(on_hold_ended), agent);
         on_client_changed(client, agent);
         return g_steal_pointer(&agent);
 }
@@ -153,6 +190,7 @@ void fr_agent_free(FrAgent *agent) {
         g_clear_object(&agent->cancellable);
         if (agent->dialog)
                 gtk_window_destroy(GTK_WINDOW(agent->dialog));
+        close_hold_window(agent);
         if (agent->registration_id)
                 g_dbus_connection_unregister_object(fr_client_get_connection(agent->client), agent->registration_id);
         if (agent->client)
@@ -160,5 +198,6 @@ void fr_agent_free(FrAgent *agent) {
         g_clear_object(&agent->client);
         g_clear_pointer(&agent->node, g_dbus_node_info_unref);
         g_free(agent->registered_with);
+        g_free(agent->seat);
         g_free(agent);
 }

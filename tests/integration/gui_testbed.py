@@ -42,7 +42,7 @@ LOOKS = {
     'high-contrast': ('gtk-interface-contrast=more\n', ''),
 }
 
-CONTROL_ROLES = (Atspi.Role.PUSH_BUTTON, Atspi.Role.TOGGLE_BUTTON, Atspi.Role.CHECK_BOX,
+CONTROL_ROLES = (Atspi.Role.PUSH_BUTTON, Atspi.Role.TOGGLE_BUTTON, Atspi.Role.CHECK_BOX, Atspi.Role.PROGRESS_BAR,
                  Atspi.Role.ENTRY, Atspi.Role.TEXT, Atspi.Role.PASSWORD_TEXT, Atspi.Role.RADIO_BUTTON)
 NAMED_ROLES = CONTROL_ROLES + (Atspi.Role.LABEL,)
 
@@ -164,6 +164,13 @@ class App:
         root = self.root()
         root.clear_cache()
         return [root.get_child_at_index(i) for i in range(root.get_child_count())]
+
+    def window(self, name):
+        """The showing window named name, or None."""
+        for w in self.windows():
+            if w is not None and w.get_name() == name and w.get_state_set().contains(Atspi.StateType.SHOWING):
+                return w
+        return None
 
     def tree(self, window=None):
         """Every showing object below the (first) window, depth first."""

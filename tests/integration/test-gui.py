@@ -76,12 +76,16 @@ class Desktop(System):
         wait_for(lambda: app.windows(), 'the window')
         return app
 
-    def dialog(self, agent):
+    def dialog(self, agent, hold_window=None):
         """A hold on a new device; returns (the dialog's accessible window,
         the request id, seconds from the completed hold to the dialog seen
-        through AT-SPI)."""
+        through AT-SPI).  hold_window: a callback for the "keep holding"
+        window, called while the key is held."""
         _, t0 = self.start_hold()
-        window = wait_for(lambda: next(iter(agent.windows()), None), 'the confirmation dialog', timeout=5, step=0.01)
+        if hold_window:
+            hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1,
+                                 step=0.01))
+        window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=5, step=0.01)
         seen = time.monotonic() - (t0 + TRIGGERED_AT)
         request_id = int(agent.expect('request ').split()[1])
         return window, request_id, seen
@@ -210,7 +214,18 @@ def test_window_cancels_pending_reset():
 def test_dialog_appears_within_1s_with_accessible_tree():
     s = Desktop()
     agent = s.agent()
-    window, request_id, seen = s.dialog(agent)
+    held = []
+
+    def hold_window(window):
+        nodes = agent.tree(window)
+        check_named(nodes)
+        bars = [n for n in nodes if n.role == Atspi.Role.PROGRESS_BAR]
+        assert len(bars) == 1 and bars[0].name == 'How long the key was held', nodes
+        held.append(window)
+
+    window, request_id, seen = s.dialog(agent, hold_window)
+    assert held
+    assert agent.window('Keep Holding to Reset') is None
     assert seen < 1.0, f'the dialog was seen {seen:.3f}s after the hold completed'
     print(f'   dialog seen through AT-SPI {seen * 1000:.0f} ms after the hold completed')
     nodes = agent.tree(window)

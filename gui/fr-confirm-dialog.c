@@ -6,6 +6,7 @@
 #include "fr-confirm-dialog.h"
 #include "fr-erase-list.h"
 #include "fr-screenshot.h"
+#include "fr-widgets.h"
 
 /* The dialog declines this long before the daemon's deadline, so that the
  * answer is a Decline from the person's side and never a race with the
@@ -221,18 +222,10 @@ static gboolean on_close_request(GtkWindow *window) {
         return TRUE; /* decline() destroyed it, or it was over already */
 }
 
-static void describe(GtkWidget *widget, const char *description) {
-        gtk_accessible_update_property(GTK_ACCESSIBLE(widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
-}
-
 static GtkWidget *label_new(const char *text, const char *css_class) {
-        GtkWidget *label = gtk_label_new(text);
+        GtkWidget *label = fr_label_new(text, css_class);
 
-        gtk_label_set_xalign(GTK_LABEL(label), 0);
-        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
         gtk_label_set_max_width_chars(GTK_LABEL(label), 50);
-        if (css_class)
-                gtk_widget_add_css_class(label, css_class);
         return label;
 }
 
@@ -278,10 +271,7 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
         gtk_window_set_titlebar(GTK_WINDOW(self), header);
 
         content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_widget_set_margin_top(content, 18);
-        gtk_widget_set_margin_bottom(content, 18);
-        gtk_widget_set_margin_start(content, 24);
-        gtk_widget_set_margin_end(content, 24);
+        fr_set_margins(content, 18, 24);
 
         title = label_new(_("Erase everything on this computer?"), "title-2");
         gtk_accessible_update_property(GTK_ACCESSIBLE(title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
@@ -312,29 +302,26 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
 
         self->understand_check = gtk_check_button_new_with_mnemonic(
                 _("I _understand that everything listed above will be erased"));
-        describe(self->understand_check, _("Check this to make the Reset button available"));
+        fr_describe(self->understand_check, _("Check this to make the Reset button available"));
         g_signal_connect_swapped(self->understand_check, "toggled", G_CALLBACK(update_sensitivity), self);
         gtk_box_append(GTK_BOX(content), self->understand_check);
 
         buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
         gtk_widget_set_margin_top(buttons, 6);
-        self->more_time_button = gtk_button_new_with_mnemonic(_("_More Time"));
-        describe(self->more_time_button, _("Restarts the countdown, as often as you need"));
-        g_signal_connect(self->more_time_button, "clicked", G_CALLBACK(on_more_time_clicked), self);
+        self->more_time_button = fr_button_new(_("_More Time"), _("Restarts the countdown, as often as you need"),
+                                               NULL, G_CALLBACK(on_more_time_clicked), self);
         gtk_box_append(GTK_BOX(buttons), self->more_time_button);
         spacer = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
         gtk_widget_set_hexpand(spacer, TRUE);
         gtk_box_append(GTK_BOX(buttons), spacer);
-        self->cancel_button = gtk_button_new_with_mnemonic(_("_Cancel"));
-        describe(self->cancel_button, _("Declines the factory reset; nothing is erased. Escape does the same."));
-        g_signal_connect(self->cancel_button, "clicked", G_CALLBACK(on_cancel_clicked), self);
+        self->cancel_button = fr_button_new(_("_Cancel"),
+                                            _("Declines the factory reset; nothing is erased. Escape does the same."),
+                                            NULL, G_CALLBACK(on_cancel_clicked), self);
         gtk_box_append(GTK_BOX(buttons), self->cancel_button);
-        self->reset_button = gtk_button_new_with_mnemonic(_("_Reset"));
-        gtk_widget_add_css_class(self->reset_button, "destructive-action");
-        describe(self->reset_button,
-                 _("Erases everything listed above and restarts the computer. "
-                   "Available once “I understand” is checked."));
-        g_signal_connect(self->reset_button, "clicked", G_CALLBACK(on_reset_clicked), self);
+        self->reset_button = fr_button_new(_("_Reset"),
+                                           _("Erases everything listed above and restarts the computer. "
+                                             "Available once “I understand” is checked."),
+                                           "destructive-action", G_CALLBACK(on_reset_clicked), self);
         gtk_box_append(GTK_BOX(buttons), self->reset_button);
         gtk_box_append(GTK_BOX(content), buttons);
 

@@ -2,16 +2,14 @@
 #include <glib/gi18n.h>
 
 #include "fr-erase-list.h"
+#include "fr-widgets.h"
 
 GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char *subtitle) {
-        GtkWidget *row, *box, *texts, *label;
+        GtkWidget *row, *box, *texts;
         g_autofree char *accessible = NULL;
 
         box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-        gtk_widget_set_margin_top(box, 8);
-        gtk_widget_set_margin_bottom(box, 8);
-        gtk_widget_set_margin_start(box, 12);
-        gtk_widget_set_margin_end(box, 12);
+        fr_set_margins(box, 8, 12);
         if (icon_name) {
                 /* The icon repeats what the text says: screen readers skip it. */
                 GtkWidget *icon = g_object_new(GTK_TYPE_IMAGE, "icon-name", icon_name,
@@ -21,17 +19,9 @@ GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char 
         }
         texts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
         gtk_widget_set_hexpand(texts, TRUE);
-        label = gtk_label_new(title);
-        gtk_label_set_xalign(GTK_LABEL(label), 0);
-        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
-        gtk_box_append(GTK_BOX(texts), label);
-        if (subtitle && *subtitle) {
-                label = gtk_label_new(subtitle);
-                gtk_label_set_xalign(GTK_LABEL(label), 0);
-                gtk_label_set_wrap(GTK_LABEL(label), TRUE);
-                gtk_widget_add_css_class(label, "dim-label");
-                gtk_box_append(GTK_BOX(texts), label);
-        }
+        gtk_box_append(GTK_BOX(texts), fr_label_new(title, NULL));
+        if (subtitle && *subtitle)
+                gtk_box_append(GTK_BOX(texts), fr_label_new(subtitle, "dim-label"));
         gtk_box_append(GTK_BOX(box), texts);
 
         row = gtk_list_box_row_new();
@@ -45,18 +35,7 @@ GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char 
 }
 
 GtkWidget *fr_erase_list_new(void) {
-        GtkWidget *list = gtk_list_box_new();
-
-        gtk_list_box_set_selection_mode(GTK_LIST_BOX(list), GTK_SELECTION_NONE);
-        gtk_widget_add_css_class(list, "boxed-list");
-        gtk_widget_add_css_class(list, "rich-list");
-        gtk_widget_add_css_class(list, "frame");
-        gtk_accessible_update_property(GTK_ACCESSIBLE(list),
-                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("What will be erased"),
-                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                       _("The partitions and keys that a factory reset erases"),
-                                       -1);
-        return list;
+        return fr_boxed_list_new(_("What will be erased"), _("The partitions and keys that a factory reset erases"));
 }
 
 static char *partition_details(const char *device, guint64 size, const char *mount_point) {

@@ -2,6 +2,7 @@
 #include <glib/gi18n.h>
 
 #include "fr-hold-window.h"
+#include "fr-widgets.h"
 
 GtkWindow *fr_hold_window_new(GtkApplication *app, const char *trigger) {
         GtkWidget *window, *box, *label, *bar;
@@ -14,18 +15,13 @@ GtkWindow *fr_hold_window_new(GtkApplication *app, const char *trigger) {
                               "deletable", FALSE,
                               NULL);
         box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_widget_set_margin_top(box, 18);
-        gtk_widget_set_margin_bottom(box, 18);
-        gtk_widget_set_margin_start(box, 24);
-        gtk_widget_set_margin_end(box, 24);
+        fr_set_margins(box, 18, 24);
 
         /* Translators: %s is the name of the key gesture from hotkeyd.conf. */
         text = g_strdup_printf(_("Keep holding the key (“%s”) to ask for a factory reset. "
                                  "Let go to keep using the key as usual."), trigger);
-        label = gtk_label_new(text);
-        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+        label = fr_label_new(text, NULL);
         gtk_label_set_max_width_chars(GTK_LABEL(label), 40);
-        gtk_label_set_xalign(GTK_LABEL(label), 0);
         gtk_box_append(GTK_BOX(box), label);
 
         bar = gtk_progress_bar_new();

@@ -4,6 +4,7 @@
 #include "bus-names.h"
 #include "fr-erase-list.h"
 #include "fr-screenshot.h"
+#include "fr-widgets.h"
 #include "fr-window.h"
 
 struct _FrWindow {
@@ -63,14 +64,6 @@ static GtkWidget *heading_new(const char *text) {
         return label;
 }
 
-static GtkWidget *wrapped_label_new(const char *text) {
-        GtkWidget *label = gtk_label_new(text);
-
-        gtk_label_set_xalign(GTK_LABEL(label), 0);
-        gtk_label_set_wrap(GTK_LABEL(label), TRUE);
-        return label;
-}
-
 /* An error or a result, with an icon and a word that say which: not by
  * colour alone. Announced to screen readers. */
 static void show_message(FrWindow *self, gboolean error, const char *text) {
@@ -115,20 +108,36 @@ static void set_busy(FrWindow *self, gboolean busy) {
         update_sensitivity(self);
 }
 
-static void on_request_done(GObject *source, GAsyncResult *result, gpointer user_data) {
-        g_autoptr(FrWindow) self = user_data;
+/* The end of a Request() or Cancel(): the reply, or NULL when it failed
+ * (the error is shown) or the window went away. */
+static GVariant *call_finish(FrWindow *self, GAsyncResult *result) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
-        const char *answer;
 
         if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                return;
+                return NULL;
         set_busy(self, FALSE);
         if (!reply) {
                 g_autofree char *text = fr_client_error_to_string(error);
                 show_message(self, TRUE, text);
-                return;
         }
+        return g_steal_pointer(&reply);
+}
+
+static void start_call(FrWindow *self, const char *method, GAsyncReadyCallback callback) {
+        show_message(self, FALSE, NULL);
+        set_busy(self, TRUE);
+        fr_client_call(self->client, method, g_variant_new("(t)", (guint64) 0), TRUE,
+                       self->cancellable, callback, g_object_ref(self));
+}
+
+static void on_request_done(GObject *source, GAsyncResult *result, gpointer user_data) {
+        g_autoptr(FrWindow) self = user_data;
+        g_autoptr(GVariant) reply = call_finish(self, result);
+        const char *answer;
+
+        if (!reply)
+                return;
         g_variant_get(reply, "(&s)", &answer);
         if (g_str_equal(answer, REQUEST_RESULT_ALREADY_PENDING))
                 show_message(self, FALSE, _("A factory reset was pending already. It happens the next time the computer starts."));
@@ -137,39 +146,20 @@ static void on_request_done(GObject *source, GAsyncResult *result, gpointer user
 }
 
 static void on_reset_clicked(GtkButton *button, FrWindow *self) {
-        if (!name_matches(self))
-                return;
-        show_message(self, FALSE, NULL);
-        set_busy(self, TRUE);
-        fr_client_call(self->client, "Request", g_variant_new("(t)", (guint64) 0), TRUE,
-                       self->cancellable, on_request_done, g_object_ref(self));
+        if (name_matches(self))
+                start_call(self, "Request", on_request_done);
 }
 
 static void on_cancel_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(FrWindow) self = user_data;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
+        g_autoptr(GVariant) reply = call_finish(self, result);
 
-        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                return;
-        set_busy(self, FALSE);
-        if (!reply) {
-                g_autofree char *text = fr_client_error_to_string(error);
-                show_message(self, TRUE, text);
-                return;
-        }
-        show_message(self, FALSE, _("The pending factory reset was cancelled. Nothing will be erased."));
+        if (reply)
+                show_message(self, FALSE, _("The pending factory reset was cancelled. Nothing will be erased."));
 }
 
 static void on_cancel_clicked(GtkButton *button, FrWindow *self) {
-        show_message(self, FALSE, NULL);
-        set_busy(self, TRUE);
-        fr_client_call(self->client, "Cancel", g_variant_new("(t)", (guint64) 0), TRUE,
-                       self->cancellable, on_cancel_done, g_object_ref(self));
-}
-
-static void describe(GtkWidget *widget, const char *description) {
-        gtk_accessible_update_property(GTK_ACCESSIBLE(widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+        start_call(self, "Cancel", on_cancel_done);
 }
 
 static GtkWidget *confirm_group_new(FrWindow *self) {
@@ -180,7 +170,7 @@ static GtkWidget *confirm_group_new(FrWindow *self) {
         gtk_box_append(GTK_BOX(group), heading_new(_("Confirm")));
         /* Translators: %s is the name of this computer (its host name). */
         text = g_strdup_printf(_("To confirm, type the name of this computer: %s"), g_get_host_name());
-        prompt = wrapped_label_new(NULL);
+        prompt = fr_label_new(NULL, NULL);
         markup = g_markup_printf_escaped(_("To confirm, type the name of this computer: <b>%s</b>"),
                                          g_get_host_name());
         gtk_label_set_markup(GTK_LABEL(prompt), markup);
@@ -200,13 +190,11 @@ static GtkWidget *confirm_group_new(FrWindow *self) {
 
         buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
         gtk_widget_set_halign(buttons, GTK_ALIGN_END);
-        self->reset_button = gtk_button_new_with_mnemonic(_("_Reset Computer…"));
-        gtk_widget_add_css_class(self->reset_button, "destructive-action");
-        describe(self->reset_button,
-                 _("Erases everything listed above and restarts the computer. "
-                   "Available once the name of this computer is typed above; "
-                   "you may be asked for an administrator password."));
-        g_signal_connect(self->reset_button, "clicked", G_CALLBACK(on_reset_clicked), self);
+        self->reset_button = fr_button_new(_("_Reset Computer…"),
+                                           _("Erases everything listed above and restarts the computer. "
+                                             "Available once the name of this computer is typed above; "
+                                             "you may be asked for an administrator password."),
+                                           "destructive-action", G_CALLBACK(on_reset_clicked), self);
         gtk_box_append(GTK_BOX(buttons), self->reset_button);
         gtk_box_append(GTK_BOX(group), buttons);
         return group;
@@ -217,15 +205,13 @@ static GtkWidget *pending_group_new(FrWindow *self) {
         GtkWidget *buttons;
 
         gtk_box_append(GTK_BOX(group),
-                       wrapped_label_new(_("If you changed your mind, cancel the pending reset: nothing is erased then.")));
+                       fr_label_new(_("If you changed your mind, cancel the pending reset: nothing is erased then."), NULL));
         buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
         gtk_widget_set_halign(buttons, GTK_ALIGN_END);
-        self->cancel_button = gtk_button_new_with_mnemonic(_("_Cancel Pending Reset"));
-        gtk_widget_add_css_class(self->cancel_button, "suggested-action");
-        describe(self->cancel_button,
-                 _("Cancels the factory reset that would happen the next time the computer starts; "
-                   "you may be asked for an administrator password."));
-        g_signal_connect(self->cancel_button, "clicked", G_CALLBACK(on_cancel_clicked), self);
+        self->cancel_button = fr_button_new(_("_Cancel Pending Reset"),
+                                            _("Cancels the factory reset that would happen the next time the "
+                                              "computer starts; you may be asked for an administrator password."),
+                                            "suggested-action", G_CALLBACK(on_cancel_clicked), self);
         gtk_box_append(GTK_BOX(buttons), self->cancel_button);
         gtk_box_append(GTK_BOX(group), buttons);
         return group;
@@ -346,20 +332,15 @@ static void fr_window_init(FrWindow *self) {
         gtk_window_set_titlebar(GTK_WINDOW(self), header);
 
         content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
-        gtk_widget_set_margin_top(content, 24);
-        gtk_widget_set_margin_bottom(content, 24);
-        gtk_widget_set_margin_start(content, 24);
-        gtk_widget_set_margin_end(content, 24);
+        fr_set_margins(content, 24, 24);
 
         status = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
-        self->status_title = wrapped_label_new("");
-        gtk_widget_add_css_class(self->status_title, "title-2");
+        self->status_title = fr_label_new("", "title-2");
         gtk_accessible_update_property(GTK_ACCESSIBLE(self->status_title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
         gtk_box_append(GTK_BOX(status), self->status_title);
-        self->status_body = wrapped_label_new("");
+        self->status_body = fr_label_new("", NULL);
         gtk_box_append(GTK_BOX(status), self->status_body);
-        self->mode_label = wrapped_label_new("");
-        gtk_widget_add_css_class(self->mode_label, "dim-label");
+        self->mode_label = fr_label_new("", "dim-label");
         gtk_box_append(GTK_BOX(status), self->mode_label);
         gtk_box_append(GTK_BOX(content), status);
 
@@ -367,7 +348,7 @@ static void fr_window_init(FrWindow *self) {
         self->message_icon = gtk_image_new();
         gtk_widget_set_valign(self->message_icon, GTK_ALIGN_START);
         gtk_box_append(GTK_BOX(self->message_box), self->message_icon);
-        self->message_label = wrapped_label_new("");
+        self->message_label = fr_label_new("", NULL);
         gtk_widget_set_hexpand(self->message_label, TRUE);
         gtk_box_append(GTK_BOX(self->message_box), self->message_label);
         gtk_widget_set_visible(self->message_box, FALSE);
@@ -378,15 +359,7 @@ static void fr_window_init(FrWindow *self) {
         gtk_box_append(GTK_BOX(content), self->erase_list);
 
         gtk_box_append(GTK_BOX(content), heading_new(_("What happens next")));
-        self->next_list = gtk_list_box_new();
-        gtk_list_box_set_selection_mode(GTK_LIST_BOX(self->next_list), GTK_SELECTION_NONE);
-        gtk_widget_add_css_class(self->next_list, "boxed-list");
-        gtk_widget_add_css_class(self->next_list, "rich-list");
-        gtk_widget_add_css_class(self->next_list, "frame");
-        gtk_accessible_update_property(GTK_ACCESSIBLE(self->next_list),
-                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("What happens next"),
-                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("The steps of a factory reset, in order"),
-                                       -1);
+        self->next_list = fr_boxed_list_new(_("What happens next"), _("The steps of a factory reset, in order"));
         gtk_box_append(GTK_BOX(content), self->next_list);
 
         self->action_slot = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);

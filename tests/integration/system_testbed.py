@@ -56,6 +56,18 @@ if ret is None:
                                         name='org.freedesktop.login1.NoSessionForPID')
 '''
 
+# Desktop mode with one hold trigger that HOLD completes.
+DESKTOP = """
+[Daemon]
+Mode=desktop
+ConfirmTimeoutSec={timeout}
+
+[Trigger]
+Name=reset-key
+Keys=KEY_RESTART
+HoldSec=1
+"""
+
 # A 1.3 s hold of KEY_RESTART: HoldSec=1 of the desktop configurations
 # completes 1.1 s after the replay starts.
 HOLD = [(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)]

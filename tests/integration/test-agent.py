@@ -17,20 +17,10 @@ import time
 import dbus
 
 from hotkeyd_testbed import run_tests
-from system_testbed import NOBODY, SESSION_IFACE, System
+from system_testbed import DESKTOP, NOBODY, SESSION_IFACE, System
 
 CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'agent_client.py')
 
-DESKTOP = """
-[Daemon]
-Mode=desktop
-ConfirmTimeoutSec={timeout}
-
-[Trigger]
-Name=reset-key
-Keys=KEY_RESTART
-HoldSec=1
-"""
 
 
 class AgentProcess:

@@ -22,18 +22,8 @@ import dbus
 
 from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Screen, key, type_text, wait_for
 from hotkeyd_testbed import run_tests
-from system_testbed import HOLD, SESSION_IFACE, System
+from system_testbed import DESKTOP, HOLD, SESSION_IFACE, System
 
-DESKTOP = """
-[Daemon]
-Mode=desktop
-ConfirmTimeoutSec={timeout}
-
-[Trigger]
-Name=reset-key
-Keys=KEY_RESTART
-HoldSec=1
-"""
 
 # When the hold completes, in evemu time (system_testbed.HOLD, HoldSec=1).
 TRIGGERED_AT = HOLD[0][0] + 1.0
@@ -122,6 +112,20 @@ def press_with_keyboard(app, window, name, most=12):
             return
         key(Tab)
     raise AssertionError(f'Tab never reached {name!r}')
+
+
+def asked(**kw):
+    """A desktop with the agent running and its dialog open after a hold:
+    (testbed, agent, dialog window, request id)."""
+    s = Desktop(**kw)
+    agent = s.agent()
+    window, request_id, _ = s.dialog(agent)
+    return s, agent, window, request_id
+
+
+def done(s, agent):
+    agent.kill()
+    assert s.stop() == 0
 
 
 def declined(s, agent, request_id, why):
@@ -250,8 +254,7 @@ def test_dialog_appears_within_1s_with_accessible_tree():
     assert agent.expect(f'extend {request_id}') == f'extend {request_id} ok'
     assert agent.expect(f'announce {request_id}').startswith(f'announce {request_id} More time given.')
     assert s.start_unit_calls() == []
-    agent.kill()
-    assert s.stop() == 0
+    done(s, agent)
 
 
 def Node_names(nodes, name):
@@ -259,9 +262,7 @@ def Node_names(nodes, name):
 
 
 def test_dialog_keyboard_confirmation_starts_once():
-    s = Desktop()
-    agent = s.agent()
-    window, request_id, _ = s.dialog(agent)
+    s, agent, window, request_id = asked()
     check_name = next(n.name for n in agent.tree(window) if n.role == Atspi.Role.CHECK_BOX)
     press_with_keyboard(agent, window, check_name)
     wait_for(lambda: agent.find(Atspi.Role.PUSH_BUTTON, 'Reset', window).sensitive,
@@ -273,41 +274,32 @@ def test_dialog_keyboard_confirmation_starts_once():
     wait_for(lambda: not agent.windows(), 'the dialog to close')
     time.sleep(0.5)
     assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
-    agent.kill()
-    assert s.stop() == 0
+    done(s, agent)
 
 
 def test_dialog_cancel_declines():
-    s = Desktop()
-    agent = s.agent()
-    window, request_id, _ = s.dialog(agent)
+    s, agent, window, request_id = asked()
     # Cancel has the focus: Space presses it.
     assert wait_for(lambda: agent.focused(window), 'focus').name == 'Cancel'
     key(Space)
     declined(s, agent, request_id, 'cancel')
-    agent.kill()
-    assert s.stop() == 0
+    done(s, agent)
 
 
 def test_dialog_escape_declines():
-    s = Desktop()
-    agent = s.agent()
-    window, request_id, _ = s.dialog(agent)
+    s, agent, window, request_id = asked()
     # Checking "I understand" does not change what Escape means.
     check_name = next(n.name for n in agent.tree(window) if n.role == Atspi.Role.CHECK_BOX)
     press_with_keyboard(agent, window, check_name)
     key(Escape)
     declined(s, agent, request_id, 'escape')
-    agent.kill()
-    assert s.stop() == 0
+    done(s, agent)
 
 
 def test_dialog_countdown_declines_and_is_announced_sparingly():
     # 12 s: the dialog counts down to 1 s before the daemon's deadline, so
     # it announces at the start and at 10 s left, and declines at 0.
-    s = Desktop(timeout='12s')
-    agent = s.agent()
-    window, request_id, _ = s.dialog(agent)
+    s, agent, window, request_id = asked(timeout='12s')
     assert agent.expect(f'decline {request_id}', timeout=15) == f'decline {request_id} timeout'
     s.wait_log('not confirmed: declined in session c1')
     wait_for(lambda: not agent.windows(), 'the dialog to close')
@@ -315,8 +307,7 @@ def test_dialog_countdown_declines_and_is_announced_sparingly():
     assert len(announced) == 2, announced
     assert 'in 10 seconds' in announced[1], announced
     assert s.start_unit_calls() == []
-    agent.kill()
-    assert s.stop() == 0
+    done(s, agent)
 
 
 def test_agent_registers_again_when_daemon_restarts():
@@ -332,8 +323,7 @@ def test_agent_registers_again_when_daemon_restarts():
     _, request_id, _ = s.dialog(agent)
     key(Escape)
     assert agent.expect(f'decline {request_id}') == f'decline {request_id} escape'
-    agent.kill()
-    assert s.stop() == 0
+    done(s, agent)
 
 
 # --- how it looks ------------------------------------------------------------

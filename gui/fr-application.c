@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "build-config.h"
 #include "fr-agent.h"
@@ -39,11 +41,20 @@ static int fr_application_handle_local_options(GApplication *app, GVariantDict *
         return -1;
 }
 
+/* systemd stops the user unit with SIGTERM: leave through the main loop, so
+ * that windows go and the bus connection closes in order (the daemon then
+ * forgets the agent; an open request is declined as "went away"). */
+static gboolean on_sigterm(gpointer user_data) {
+        g_application_quit(G_APPLICATION(user_data));
+        return G_SOURCE_CONTINUE;
+}
+
 static void fr_application_startup(GApplication *app) {
         FrApplication *self = FR_APPLICATION(app);
         g_autoptr(GError) error = NULL;
 
         G_APPLICATION_CLASS(fr_application_parent_class)->startup(app);
+        g_unix_signal_add(SIGTERM, on_sigterm, app);
 
         self->client = fr_client_new(&error);
         if (!self->client) {

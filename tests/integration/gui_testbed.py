@@ -114,6 +114,7 @@ class App:
         self.proc = screen.system._spawn(cmd, env=env, stdin=subprocess.PIPE if gated else subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
+        self.log = screen.system.log
         self.lines = queue.Queue()
         self.said = []
         self.errors = []
@@ -131,8 +132,10 @@ class App:
             q.put(line.rstrip('\n'))
 
     def _read_errors(self):
+        # Also into the testbed's log, which a failed test prints.
         for line in self.proc.stderr:
             self.errors.append(line.rstrip('\n'))
+            self.log.append(f'factory-reset[{self.pid}]: {line.rstrip()}')
 
     def expect(self, prefix, timeout=10):
         """The next stdout line that starts with prefix (others are kept in
@@ -147,6 +150,14 @@ class App:
             self.said.append(line)
             if line.startswith(prefix):
                 return line
+
+    def drain(self):
+        """What it said and nobody expected yet."""
+        lines = []
+        while not self.lines.empty():
+            lines.append(self.lines.get())
+        self.said += lines
+        return lines
 
     def root(self):
         if self._root is None:

@@ -75,7 +75,12 @@ class Desktop(System):
         if hold_window:
             hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1,
                                  step=0.01))
-        window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=5, step=0.01)
+        try:
+            window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=5, step=0.01)
+        except AssertionError:
+            windows = [(w.get_name(), w.get_role_name(), w.get_state_set().get_states()) for w in agent.windows()]
+            raise AssertionError(f'no dialog within 5s; windows: {windows}; the agent said {agent.said}, '
+                                 f'then {agent.drain()}')
         seen = time.monotonic() - (t0 + TRIGGERED_AT)
         request_id = int(agent.expect('request ').split()[1])
         return window, request_id, seen

@@ -73,13 +73,16 @@ class Desktop(System):
         window, called while the key is held."""
         _, t0 = self.start_hold()
         if hold_window:
-            hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1,
+            hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1.5,
                                  step=0.01))
+        # Only test_dialog_appears_within_1s_* holds it to 1 s: an ASan
+        # build on a loaded machine once took over 5 s to draw the first
+        # large-text window.
         try:
-            window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=5, step=0.01)
+            window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=20, step=0.01)
         except AssertionError:
             windows = [(w.get_name(), w.get_role_name(), w.get_state_set().get_states()) for w in agent.windows()]
-            raise AssertionError(f'no dialog within 5s; windows: {windows}; the agent said {agent.said}, '
+            raise AssertionError(f'no dialog within 20s; windows: {windows}; the agent said {agent.said}, '
                                  f'then {agent.drain()}')
         seen = time.monotonic() - (t0 + TRIGGERED_AT)
         request_id = int(agent.expect('request ').split()[1])
@@ -128,8 +131,8 @@ def asked(**kw):
     return s, agent, window, request_id
 
 
-def done(s, agent):
-    agent.kill()
+def done(s, app):
+    assert app.stop() == 0, app.errors[-30:]
     assert s.stop() == 0
 
 
@@ -179,8 +182,7 @@ def test_window_tree_and_keyboard_request():
     wait_for(lambda: any(n.name.startswith('The factory reset was requested') for n in app.tree(window)),
              'the result in the window')
     assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
-    app.kill()
-    assert s.stop() == 0
+    done(s, app)
 
 
 def test_window_unsupported_explains_and_offers_nothing():
@@ -196,8 +198,7 @@ def test_window_unsupported_explains_and_offers_nothing():
     assert reason in names, names
     controls = [n for n in nodes if n.role in CONTROL_ROLES and n.name not in WINDOW_CONTROLS]
     assert controls == [], controls
-    app.kill()
-    assert s.stop() == 0
+    done(s, app)
 
 
 def test_window_cancels_pending_reset():
@@ -214,8 +215,7 @@ def test_window_cancels_pending_reset():
     wait_for(lambda: any(n.name.startswith('The pending factory reset was cancelled') for n in app.tree(window)),
              'the result in the window')
     assert not s.is_pending()
-    app.kill()
-    assert s.stop() == 0
+    done(s, app)
 
 
 # --- the agent's dialog ----------------------------------------------------
@@ -344,13 +344,13 @@ def test_screenshots():
                 os.unlink(os.path.join(out, f))
         window = s.window(look=look, screenshot_dir=out)
         assert window.expect('screenshot') == f'screenshot {out}/window.png'
-        window.kill()
+        assert window.stop() == 0, window.errors[-30:]
         agent = s.agent(look=look, screenshot_dir=out)
         _, request_id, _ = s.dialog(agent)
         assert agent.expect('screenshot') == f'screenshot {out}/dialog.png'
         key(Escape)
         agent.expect(f'decline {request_id}')
-        agent.kill()
+        assert agent.stop() == 0, agent.errors[-30:]
         s.wait_log('Session agent of session c1 on seat0 went away.')
         s.log.clear()
         for f in ('window.png', 'dialog.png'):

@@ -16,13 +16,14 @@ pending-reset case uses the AT-SPI action, the way a screen reader's
 
 import os
 import socket
+import subprocess
 import time
 
 import dbus
 
 from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Screen, key, type_text, wait_for
 from hotkeyd_testbed import run_tests
-from system_testbed import DESKTOP, HOLD, SESSION_IFACE, System
+from system_testbed import BUS_IFACE, BUS_NAME, BUS_PATH, DESKTOP, HOLD, MOCK_IFACE, SESSION_IFACE, System
 
 
 # When the hold completes, in evemu time (system_testbed.HOLD, HoldSec=1).
@@ -216,6 +217,45 @@ def test_window_cancels_pending_reset():
              'the result in the window')
     assert not s.is_pending()
     done(s, app)
+
+
+def test_window_shows_what_will_be_erased():
+    """ErasedPartitions, ClearsTpm and EraseProblems (daemon properties
+    another part of hotkeyd adds) from a dbusmock stand-in of hotkeyd on the
+    same system bus: the window lists them.  Also a screenshot
+    (light/window-erase-list.png) of a filled list for review."""
+    s = System(efi=True)
+    s._spawn(['python3', '-m', 'dbusmock', '--system', BUS_NAME, BUS_PATH, BUS_IFACE], stdout=subprocess.DEVNULL)
+    s._wait_name(BUS_NAME)
+    mock = dbus.Interface(s.bus.get_object(BUS_NAME, BUS_PATH), MOCK_IFACE)
+    mock.AddProperties(BUS_IFACE, {
+        'Supported': True,
+        'UnsupportedReason': '',
+        'Mode': 'unspecified',
+        'ErasedPartitions': dbus.Array([
+            ('/usr/lib/repart.d/50-home.conf', 'home', 'home', '/dev/vda3', dbus.UInt64(20 * 10**9), '/home'),
+            ('/usr/lib/repart.d/60-var.conf', 'var', '', '', dbus.UInt64(0), ''),
+        ], signature='(ssssts)'),
+        'ClearsTpm': True,
+        'EraseProblems': dbus.Array(['/etc/repart.d/70-bad.conf:3: unknown Type=foo'], signature='s'),
+        'Tpm': dbus.Dictionary({'Present': True}, signature='sv'),
+    })
+    screen = Screen(s)
+    app = screen.app(screenshot_dir=os.path.join(SCREENSHOTS, 'light'))
+    window = wait_for(lambda: next(iter(app.windows()), None), 'the window')
+    nodes = app.tree(window)
+    check_named(nodes)
+    rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
+    assert 'home (home). /dev/vda3, 20.0\xa0GB, in use at /home' in rows, rows  # g_format_size: no-break space
+    assert 'var. Not created yet: it is made fresh on the next boot.' in rows, rows
+    assert 'Warning: the list may be incomplete. /etc/repart.d/70-bad.conf:3: unknown Type=foo' in rows, rows
+    assert any(r.startswith('The security chip (TPM) will be cleared') for r in rows), rows
+    assert any(r.startswith('2. The firmware may ask to clear the security chip') for r in rows), rows
+    assert not any(r.startswith('Cannot tell') for r in rows), rows
+    assert app.expect('screenshot') == f'screenshot {SCREENSHOTS}/light/window.png'
+    os.replace(os.path.join(SCREENSHOTS, 'light', 'window.png'), os.path.join(SCREENSHOTS, 'light', 'window-erase-list.png'))
+    assert app.stop() == 0, app.errors[-30:]
+    s.kill()
 
 
 # --- the agent's dialog ----------------------------------------------------

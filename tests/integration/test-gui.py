@@ -219,15 +219,19 @@ def test_window_cancels_pending_reset():
     done(s, app)
 
 
-def test_window_shows_what_will_be_erased():
+def test_window_lists_what_will_be_erased_and_shows_errors():
     """ErasedPartitions, ClearsTpm and EraseProblems (daemon properties
     another part of hotkeyd adds) from a dbusmock stand-in of hotkeyd on the
-    same system bus: the window lists them.  Also a screenshot
-    (light/window-erase-list.png) of a filled list for review."""
+    same system bus: the window lists them, and shows a refused Request()
+    in words.  Also a screenshot (light/window-erase-list.png) of a filled
+    list for review."""
     s = System(efi=True)
     s._spawn(['python3', '-m', 'dbusmock', '--system', BUS_NAME, BUS_PATH, BUS_IFACE], stdout=subprocess.DEVNULL)
     s._wait_name(BUS_NAME)
     mock = dbus.Interface(s.bus.get_object(BUS_NAME, BUS_PATH), MOCK_IFACE)
+    mock.AddMethod(BUS_IFACE, 'Request', 't', 's',
+                   'raise dbus.exceptions.DBusException("Authentication was dismissed.", '
+                   'name="org.freedesktop.DBus.Error.AccessDenied")')
     mock.AddProperties(BUS_IFACE, {
         'Supported': True,
         'UnsupportedReason': '',
@@ -254,6 +258,17 @@ def test_window_shows_what_will_be_erased():
     assert not any(r.startswith('Cannot tell') for r in rows), rows
     assert app.expect('screenshot') == f'screenshot {SCREENSHOTS}/light/window.png'
     os.replace(os.path.join(SCREENSHOTS, 'light', 'window.png'), os.path.join(SCREENSHOTS, 'light', 'window-erase-list.png'))
+
+    press_with_keyboard(app, window, next(n.name for n in nodes if n.role == Atspi.Role.TEXT))
+    key(0xff08)  # BackSpace: the Space that "pressed" the entry
+    type_text(socket.gethostname())
+    wait_for(lambda: app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window).sensitive, 'Reset to become sensitive')
+    press_with_keyboard(app, window, 'Reset Computer…')
+    error = 'Error: You are not allowed to do this: Authentication was dismissed.'
+    wait_for(lambda: any(n.name == error for n in app.tree(window)), 'the error in the window')
+    # Not by colour alone: an icon named "Error" and the word.
+    assert app.find(Atspi.Role.LABEL, error, window)
+    assert app.find(Atspi.Role.IMAGE, 'Error', window)
     assert app.stop() == 0, app.errors[-30:]
     s.kill()
 

@@ -237,30 +237,38 @@ static void set_action_group(FrWindow *self, gboolean want_confirm, gboolean wan
         update_sensitivity(self);
 }
 
+static const struct {
+        const char *icon;
+        const char *title;
+        const char *subtitle;
+        gboolean tpm; /* only when the TPM may be cleared (or nobody can tell) */
+} next_steps[] = {
+        { "system-reboot-symbolic", N_("The computer restarts"),
+          N_("Save your work first: open applications are closed."), FALSE },
+        { "security-high-symbolic", N_("The firmware may ask to clear the security chip (TPM)"),
+          N_("Confirm on the screen before the system starts, with the keyboard."), TRUE },
+        { "drive-harddisk-symbolic", N_("The partitions listed above are erased"),
+          N_("This happens early during the start, before anyone can log in."), FALSE },
+        { "preferences-desktop-locale-symbolic", N_("First-boot setup starts"),
+          N_("Choose language, network and a new user as on a new computer."), FALSE },
+};
+
 static void update_next_steps(FrWindow *self) {
         g_autoptr(GVariant) clears = fr_client_dup_property(self->client, "ClearsTpm", "b");
+        gboolean tpm = !clears || g_variant_get_boolean(clears);
+        unsigned n = 0;
 
         gtk_list_box_remove_all(GTK_LIST_BOX(self->next_list));
-        gtk_list_box_append(GTK_LIST_BOX(self->next_list),
-                            fr_info_row_new("system-reboot-symbolic", _("1. The computer restarts"),
-                                            _("Save your work first: open applications are closed.")));
-        if (!clears || g_variant_get_boolean(clears))
+        for (gsize i = 0; i < G_N_ELEMENTS(next_steps); i++) {
+                g_autofree char *title = NULL;
+
+                if (next_steps[i].tpm && !tpm)
+                        continue;
+                /* Translators: a numbered step, e.g. "1. The computer restarts". */
+                title = g_strdup_printf(_("%u. %s"), ++n, _(next_steps[i].title));
                 gtk_list_box_append(GTK_LIST_BOX(self->next_list),
-                                    fr_info_row_new("security-high-symbolic",
-                                                    _("2. The firmware may ask to clear the security chip (TPM)"),
-                                                    _("Confirm on the screen before the system starts, with the keyboard.")));
-        gtk_list_box_append(GTK_LIST_BOX(self->next_list),
-                            fr_info_row_new("drive-harddisk-symbolic",
-                                            !clears || g_variant_get_boolean(clears)
-                                                    ? _("3. The partitions listed above are erased")
-                                                    : _("2. The partitions listed above are erased"),
-                                            _("This happens early during the start, before anyone can log in.")));
-        gtk_list_box_append(GTK_LIST_BOX(self->next_list),
-                            fr_info_row_new("preferences-desktop-locale-symbolic",
-                                            !clears || g_variant_get_boolean(clears)
-                                                    ? _("4. First-boot setup starts")
-                                                    : _("3. First-boot setup starts"),
-                                            _("Choose language, network and a new user as on a new computer.")));
+                                    fr_info_row_new(next_steps[i].icon, title, _(next_steps[i].subtitle)));
+        }
 }
 
 static void update(FrWindow *self) {

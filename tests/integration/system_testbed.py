@@ -40,7 +40,37 @@ BUS_NAME = 'io.hotkeyd.FactoryReset1'
 BUS_PATH = '/io/hotkeyd/FactoryReset1'
 BUS_IFACE = 'io.hotkeyd.FactoryReset1'
 MOCK_IFACE = 'org.freedesktop.DBus.Mock'
+SESSION_IFACE = 'org.freedesktop.login1.Session'
 NOBODY = 65534
+
+# logind answers GetSessionByPID from the process's cgroup; the stand-in
+# answers from the sessions' Leader property, which the tests set to the
+# agent's pid (System.map_sessions_by_leader(), System.session()).
+GET_SESSION_BY_PID = '''
+ret = None
+for path, obj in objects.items():
+    if '/session/' in path and int(obj.Get('org.freedesktop.login1.Session', 'Leader')) == int(args[0]):
+        ret = dbus.ObjectPath(path)
+if ret is None:
+    raise dbus.exceptions.DBusException('PID %d does not belong to any known session' % args[0],
+                                        name='org.freedesktop.login1.NoSessionForPID')
+'''
+
+# Desktop mode with one hold trigger that HOLD completes.
+DESKTOP = """
+[Daemon]
+Mode=desktop
+ConfirmTimeoutSec={timeout}
+
+[Trigger]
+Name=reset-key
+Keys=KEY_RESTART
+HoldSec=1
+"""
+
+# A 1.3 s hold of KEY_RESTART: HoldSec=1 of the desktop configurations
+# completes 1.1 s after the replay starts.
+HOLD = [(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)]
 
 
 def clean_env():
@@ -66,6 +96,7 @@ class System(Testbed):
         super().__init__()
         os.chmod(self.tmp, 0o755)
         self.procs = []
+        self.buttons = 0
         self.efi = efi
         self._mount_firmware(efi)
         self._mount_polkit(kiosk_rule)
@@ -232,6 +263,36 @@ class System(Testbed):
         cmd += ['busctl', '--system', 'call', BUS_NAME, BUS_PATH, BUS_IFACE, method, *args]
         p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=30)
         return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+    # --- sessions and key gestures --------------------------------------
+
+    def map_sessions_by_leader(self):
+        """login1's GetSessionByPID, answered from the sessions' Leader."""
+        self.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', GET_SESSION_BY_PID)
+
+    def session(self, session_id, seat, uid, pid, active=True):
+        """A login1 session whose leader is pid (an agent's process)."""
+        path = self.logind.AddSession(session_id, seat, dbus.UInt32(uid), 'root' if uid == 0 else 'nobody', active)
+        self.session_mock(path).UpdateProperties(SESSION_IFACE, {'Leader': dbus.UInt32(pid)})
+        return path
+
+    def session_mock(self, path):
+        return dbus.Interface(self.bus.get_object('org.freedesktop.login1', path), MOCK_IFACE)
+
+    def start_hold(self, events=HOLD):
+        """Starts replaying a hold of KEY_RESTART on a new device; returns
+        (device, the monotonic time of evemu time 0).  umockdev replays one
+        script per device at a time, so every hold gets a device of its own."""
+        self.buttons += 1
+        button = self.add_device(f'Reset Button {self.buttons}', ['KEY_RESTART'])
+        self.plug(button)
+        return button, button.play(events)
+
+    def hold(self):
+        """A whole hold (HOLD), until its release; returns the device's node."""
+        button, _ = self.start_hold()
+        self.wait_log(f'{button.devnode}: KEY_RESTART released')
+        return button.devnode
 
     # --- systemd's side --------------------------------------------------
 

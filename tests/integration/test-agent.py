@@ -17,36 +17,10 @@ import time
 import dbus
 
 from hotkeyd_testbed import run_tests
-from system_testbed import MOCK_IFACE, NOBODY, System
+from system_testbed import DESKTOP, NOBODY, SESSION_IFACE, System
 
-SESSION_IFACE = 'org.freedesktop.login1.Session'
 CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'agent_client.py')
 
-# logind answers GetSessionByPID from the process's cgroup; the stand-in
-# answers from the sessions' Leader property, which the tests set to the
-# agent's pid.
-GET_SESSION_BY_PID = '''
-ret = None
-for path, obj in objects.items():
-    if '/session/' in path and int(obj.Get('org.freedesktop.login1.Session', 'Leader')) == int(args[0]):
-        ret = dbus.ObjectPath(path)
-if ret is None:
-    raise dbus.exceptions.DBusException('PID %d does not belong to any known session' % args[0],
-                                        name='org.freedesktop.login1.NoSessionForPID')
-'''
-
-DESKTOP = """
-[Daemon]
-Mode=desktop
-ConfirmTimeoutSec={timeout}
-
-[Trigger]
-Name=reset-key
-Keys=KEY_RESTART
-HoldSec=1
-"""
-
-HOLD = [(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)]
 
 
 class AgentProcess:
@@ -100,33 +74,12 @@ class AgentProcess:
 class Desktop(System):
     def __init__(self, timeout='60s', efi=True, **kw):
         super().__init__(efi=efi, **kw)
-        self.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', GET_SESSION_BY_PID)
+        self.map_sessions_by_leader()
         self.start_daemon(DESKTOP.format(timeout=timeout), input_devices=True)
-        self.buttons = 0
-
-    def hold(self):
-        """A 1.3 s hold of KEY_RESTART, until its release; returns the
-        device's node.  umockdev replays one script per device at a time,
-        so every hold gets a device of its own."""
-        self.buttons += 1
-        button = self.add_device(f'Reset Button {self.buttons}', ['KEY_RESTART'])
-        self.plug(button)
-        button.play(HOLD)
-        self.wait_log(f'{button.devnode}: KEY_RESTART released')
-        return button.devnode
-
-    def session(self, session_id, seat, uid, agent, active=True):
-        """A login1 session whose leader is the agent's process."""
-        path = self.logind.AddSession(session_id, seat, dbus.UInt32(uid), 'root' if uid == 0 else 'nobody', active)
-        self.session_mock(path).UpdateProperties(SESSION_IFACE, {'Leader': dbus.UInt32(agent.pid)})
-        return path
-
-    def session_mock(self, path):
-        return dbus.Interface(self.bus.get_object('org.freedesktop.login1', path), MOCK_IFACE)
 
     def agent(self, session_id='c1', seat='seat0', uid=0, auto=None):
         a = AgentProcess(self, uid, auto)
-        a.session_path = self.session(session_id, seat, uid, a)
+        a.session_path = self.session(session_id, seat, uid, a.pid)
         a.send('register')
         a.expect('registered')
         self.wait_log(f'Session agent registered for session {session_id} on {seat}')
@@ -257,7 +210,7 @@ def test_without_agent_nothing_happens():
     s.hold()
     s.wait_log('no session is active on seat0, so nobody there can confirm')
     lonely = AgentProcess(s)
-    s.session('c1', 'seat0', 0, lonely)  # a session, but no agent in it
+    s.session('c1', 'seat0', 0, lonely.pid)  # a session, but no agent in it
     s.hold()
     s.wait_log('no session agent runs in session c1, the active one on seat0')
     assert s.start_unit_calls() == []

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <glib/gi18n.h>
+
+#include "bus-names.h"
+#include "fr-agent.h"
+#include "fr-confirm-dialog.h"
+#include "fr-hold-window.h"
+
+struct FrAgent {
+        GtkApplication *app;
+        FrClient *client;
+        GDBusNodeInfo *node;
+        guint registration_id;
+        char *registered_with; /* the daemon's unique name we registered with */
+        GCancellable *cancellable;
+        FrConfirmDialog *dialog; /* weak */
+        GtkWindow *hold_window; /* weak */
+        char *seat;
+};
+
+static void say(const char *line) {
+        /* The tests (and the user journal) follow the agent on stdout. */
+        printf("%s\n", line);
+        fflush(stdout);
+}
+
+static void close_dialog(FrAgent *agent, const char *reason) {
+        if (agent->dialog)
+                fr_confirm_dialog_close_unanswered(agent->dialog, reason);
+}
+
+static void close_hold_window(FrAgent *agent) {
+        if (agent->hold_window)
+                gtk_window_destroy(agent->hold_window);
+}
+
+static void on_hold_started(FrClient *client, const char *trigger, const char *seat, const char *device,
+                            FrAgent *agent) {
+        if (!g_str_equal(seat, agent->seat) || agent->dialog || !agent->registered_with)
+                return;
+        close_hold_window(agent);
+        agent->hold_window = fr_hold_window_new(agent->app, trigger);
+        g_object_add_weak_pointer(G_OBJECT(agent->hold_window), (gpointer *) &agent->hold_window);
+        gtk_window_present(agent->hold_window);
+        say("hold-started");
+}
+
+static void on_hold_progress(FrClient *client, const char *trigger, const char *seat, guint64 elapsed,
+                             guint64 total, FrAgent *agent) {
+        if (agent->hold_window && g_str_equal(seat, agent->seat))
+                fr_hold_window_set_progress(agent->hold_window, elapsed, total);
+}
+
+static void on_hold_ended(FrClient *client, const char *trigger, const char *seat, const char *reason,
+                          FrAgent *agent) {
+        if (g_str_equal(seat, agent->seat))
+                close_hold_window(agent);
+}
+
+static void on_register_done(GObject *source, GAsyncResult *result, gpointer user_data) {
+        FrAgent *agent = user_data;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
+
+        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                return;
+        if (!reply) {
+                g_autofree char *text = fr_client_error_to_string(error);
+                g_printerr("Could not register as the factory reset agent of this session: %s\n", text);
+                g_clear_pointer(&agent->registered_with, g_free);
+                return;
+        }
+        say("registered");
+}
+
+/* hotkeyd came, went or restarted (a new unique name): register again. */
+static void on_client_changed(FrClient *client, FrAgent *agent) {
+        g_autofree char *owner = fr_client_dup_name_owner(client);
+
+        if (!owner) {
+                if (agent->registered_with) {
+                        say("daemon-gone");
+                        close_dialog(agent, "daemon-gone");
+                }
+                g_clear_pointer(&agent->registered_with, g_free);
+                return;
+        }
+        if (g_strcmp0(owner, agent->registered_with) == 0)
+                return;
+        close_dialog(agent, "daemon-restarted");
+        g_free(agent->registered_with);
+        agent->registered_with = g_steal_pointer(&owner);
+        fr_client_call(client, "RegisterAgent", g_variant_new("(o)", FR_AGENT_PATH), FALSE,
+                       agent->cancellable, on_register_done, agent);
+}
+
+static void request_confirmation(FrAgent *agent, GVariant *parameters) {
+        const char *trigger, *seat, *device;
+        guint32 id;
+        guint64 deadline;
+        char line[64];
+
+        g_variant_get(parameters, "(u&s&s&st)", &id, &trigger, &seat, &device, &deadline);
+        /* One confirmation per seat, and an agent has one seat: a new
+         * request replaces whatever is left of an old one. */
+        close_dialog(agent, "replaced");
+        close_hold_window(agent);
+        agent->dialog = fr_confirm_dialog_new(agent->app, agent->client, id, trigger, device, (gint64) deadline);
+        g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
+        gtk_window_present(GTK_WINDOW(agent->dialog));
+        g_snprintf(line, sizeof line, "request %u", id);
+        say(line);
+}
+
+static void method_call(GDBusConnection *connection, const char *sender, const char *object_path,
+                        const char *interface_name, const char *method_name, GVariant *parameters,
+                        GDBusMethodInvocation *invocation, gpointer user_data) {
+        FrAgent *agent = user_data;
+
+        /* The bus policy lets only root call agents; only hotkeyd's answer
+         * counts here. */
+        if (g_strcmp0(sender, agent->registered_with) != 0) {
+                g_dbus_method_invocation_return_dbus_error(invocation, "org.freedesktop.DBus.Error.AccessDenied",
+                                                           "Only hotkeyd may ask this agent.");
+                return;
+        }
+
+        if (g_str_equal(method_name, "RequestConfirmation")) {
+                /* Reply first: the dialog is on screen within one frame, and
+                 * the daemon never waits for a person. */
+                g_dbus_method_invocation_return_value(invocation, NULL);
+                request_confirmation(agent, parameters);
+        } else if (g_str_equal(method_name, "CancelConfirmation")) {
+                guint32 id;
+                const char *reason;
+
+                g_variant_get(parameters, "(u&s)", &id, &reason);
+                if (agent->dialog && fr_confirm_dialog_get_request_id(agent->dialog) == id)
+                        close_dialog(agent, reason);
+                g_dbus_method_invocation_return_value(invocation, NULL);
+        } else
+                g_dbus_method_invocation_return_dbus_error(invocation, "org.freedesktop.DBus.Error.UnknownMethod",
+                                                           "Unknown method.");
+}
+
+static const GDBusInterfaceVTable vtable = {
+        .method_call = method_call,
+};
+
+FrAgent *fr_agent_new(GtkApplication *app, FrClient *client, GError **error) {
+        g_autoptr(FrAgent) agent = g_new0(FrAgent, 1);
+        g_autoptr(GBytes) xml = NULL;
+        GDBusInterfaceInfo *iface;
+
+        agent->app = app;
+        agent->client = g_object_ref(client);
+        agent->cancellable = g_cancellable_new();
+        /* The seat of this session, as pam_systemd exported it. */
+        agent->seat = g_strdup(g_getenv("XDG_SEAT") ?: "seat0");
+
+        xml = g_resources_lookup_data("/io/hotkeyd/FactoryReset/io.hotkeyd.FactoryReset1.Agent.xml",
+                                      G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+        if (!xml)
+                return NULL;
+        agent->node = g_dbus_node_info_new_for_xml(g_bytes_get_data(xml, NULL), error);
+        if (!agent->node)
+                return NULL;
+        iface = g_dbus_node_info_lookup_interface(agent->node, HOTKEYD_AGENT_INTERFACE);
+        g_assert(iface);
+
+        agent->registration_id = g_dbus_connection_register_object(fr_client_get_connection(client), FR_AGENT_PATH,
+                                                                   iface, &vtable, agent, NULL, error);
+        if (agent->registration_id == 0)
+                return NULL;
+
+        g_signal_connect(client, "changed", G_CALLBACK(on_client_changed), agent);
+        g_signal_connect(client, "hold-started", G_CALLBACK(on_hold_started), agent);
+        g_signal_connect(client, "hold-progress", G_CALLBACK(on_hold_progress), agent);
+        g_signal_connect(client, "hold-cancelled", G_CALLBACK(on_hold_ended), agent);
+        on_client_changed(client, agent);
+        return g_steal_pointer(&agent);
+}
+
+void fr_agent_free(FrAgent *agent) {
+        if (!agent)
+                return;
+        if (agent->cancellable)
+                g_cancellable_cancel(agent->cancellable);
+        g_clear_object(&agent->cancellable);
+        if (agent->dialog)
+                gtk_window_destroy(GTK_WINDOW(agent->dialog));
+        close_hold_window(agent);
+        if (agent->registration_id)
+                g_dbus_connection_unregister_object(fr_client_get_connection(agent->client), agent->registration_id);
+        if (agent->client)
+                g_signal_handlers_disconnect_by_data(agent->client, agent);
+        g_clear_object(&agent->client);
+        g_clear_pointer(&agent->node, g_dbus_node_info_unref);
+        g_free(agent->registered_with);
+        g_free(agent->seat);
+        g_free(agent);
+}

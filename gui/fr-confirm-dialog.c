@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <glib/gi18n.h>
+
+#include "bus-names.h"
+#include "fr-confirm-dialog.h"
+#include "fr-erase-list.h"
+#include "fr-screenshot.h"
+#include "fr-widgets.h"
+
+/* The dialog declines this long before the daemon's deadline, so that the
+ * answer is a Decline from the person's side and never a race with the
+ * daemon's own time-out. */
+#define DECLINE_MARGIN_USEC (1 * G_USEC_PER_SEC)
+#define TICK_MSEC 200
+
+struct _FrConfirmDialog {
+        GtkWindow parent_instance;
+
+        FrClient *client;
+        guint32 request_id;
+        gint64 deadline_usec;
+        gint64 announced_at; /* the last announced threshold, in seconds */
+        gint64 shown_seconds;
+        guint tick;
+        gboolean answered;
+        gboolean busy;
+
+        GtkWidget *countdown_label;
+        GtkWidget *understand_check;
+        GtkWidget *more_time_button;
+        GtkWidget *cancel_button;
+        GtkWidget *reset_button;
+        GtkWidget *message_label;
+};
+
+G_DEFINE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, GTK_TYPE_WINDOW)
+
+static void log_answer(const char *what, guint32 id, const char *result) {
+        /* One line per answer on stdout: the journal of a user service, and
+         * what the tests read. */
+        printf("%s %u %s\n", what, id, result);
+        fflush(stdout);
+}
+
+static void on_answer_done(GObject *source, GAsyncResult *result, gpointer user_data) {
+        const char *what = user_data;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
+
+        if (!reply) {
+                g_autofree char *text = fr_client_error_to_string(error);
+                g_printerr("%s failed: %s\n", what, text);
+        }
+}
+
+static void finish(FrConfirmDialog *self) {
+        self->answered = TRUE;
+        g_clear_handle_id(&self->tick, g_source_remove);
+        gtk_window_destroy(GTK_WINDOW(self));
+}
+
+static void decline(FrConfirmDialog *self, const char *why) {
+        if (self->answered)
+                return;
+        log_answer("decline", self->request_id, why);
+        fr_client_call(self->client, "Decline", g_variant_new("(u)", self->request_id), FALSE, NULL,
+                       on_answer_done, (gpointer) "Decline");
+        finish(self);
+}
+
+static gint64 remaining_seconds(FrConfirmDialog *self) {
+        gint64 left = self->deadline_usec - DECLINE_MARGIN_USEC - g_get_monotonic_time();
+
+        return left <= 0 ? 0 : (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+}
+
+static void announce(FrConfirmDialog *self, const char *text) {
+        gtk_accessible_announce(GTK_ACCESSIBLE(self), text, GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_HIGH);
+        /* For the tests and the log: what screen readers were told. */
+        printf("announce %u %s\n", self->request_id, text);
+        fflush(stdout);
+}
+
+static gint64 threshold_for(gint64 left) {
+        return left > 30 ? G_MAXINT64 : left > 10 ? 30 : 10;
+}
+
+/* Announced when shown (on_map) and when 30 s and 10 s are left, not every
+ * second: the label shows every second for those who look. */
+static void update_countdown(FrConfirmDialog *self) {
+        gint64 left = remaining_seconds(self);
+        g_autofree char *text = NULL;
+
+        if (left == self->shown_seconds)
+                return;
+        self->shown_seconds = left;
+        text = g_strdup_printf(ngettext("Without an answer, this request is declined in %d second.",
+                                        "Without an answer, this request is declined in %d seconds.",
+                                        (unsigned long) left),
+                               (int) left);
+        gtk_label_set_text(GTK_LABEL(self->countdown_label), text);
+
+        if (left <= 0 || threshold_for(left) >= self->announced_at)
+                return;
+        self->announced_at = threshold_for(left);
+        announce(self, text);
+}
+
+static void on_map(GtkWidget *widget) {
+        FrConfirmDialog *self = FR_CONFIRM_DIALOG(widget);
+        g_autofree char *text = NULL;
+
+        GTK_WIDGET_CLASS(fr_confirm_dialog_parent_class)->map(widget);
+        text = g_strdup_printf(_("A factory reset was requested. Confirm or cancel it. %s"),
+                               gtk_label_get_text(GTK_LABEL(self->countdown_label)));
+        announce(self, text);
+}
+
+static gboolean on_tick(gpointer user_data) {
+        FrConfirmDialog *self = user_data;
+
+        update_countdown(self);
+        if (self->shown_seconds == 0 && !self->busy) {
+                self->tick = 0;
+                decline(self, "timeout");
+                return G_SOURCE_REMOVE;
+        }
+        return G_SOURCE_CONTINUE;
+}
+
+static void update_sensitivity(FrConfirmDialog *self) {
+        gtk_widget_set_sensitive(self->reset_button,
+                                 !self->busy && gtk_check_button_get_active(GTK_CHECK_BUTTON(self->understand_check)));
+        gtk_widget_set_sensitive(self->more_time_button, !self->busy);
+        gtk_widget_set_sensitive(self->understand_check, !self->busy);
+}
+
+static void show_error(FrConfirmDialog *self, const char *text) {
+        g_autofree char *full = g_strdup_printf(_("Error: %s"), text);
+
+        gtk_label_set_text(GTK_LABEL(self->message_label), full);
+        gtk_widget_set_visible(self->message_label, TRUE);
+        gtk_accessible_announce(GTK_ACCESSIBLE(self), full, GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_HIGH);
+}
+
+static void on_confirm_done(GObject *source, GAsyncResult *result, gpointer user_data) {
+        g_autoptr(FrConfirmDialog) self = user_data;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
+        const char *answer;
+
+        self->busy = FALSE;
+        if (!reply) {
+                g_autofree char *text = fr_client_error_to_string(error);
+                log_answer("confirm-error", self->request_id, text);
+                if (self->answered)
+                        return;
+                show_error(self, text);
+                update_sensitivity(self);
+                return;
+        }
+        g_variant_get(reply, "(&s)", &answer);
+        log_answer("confirm", self->request_id, answer);
+        if (!self->answered)
+                finish(self);
+}
+
+static void on_reset_clicked(GtkButton *button, FrConfirmDialog *self) {
+        if (self->busy || !gtk_check_button_get_active(GTK_CHECK_BUTTON(self->understand_check)))
+                return;
+        self->busy = TRUE;
+        update_sensitivity(self);
+        gtk_label_set_text(GTK_LABEL(self->countdown_label), _("Starting the factory reset…"));
+        fr_client_call(self->client, "Confirm", g_variant_new("(u)", self->request_id), TRUE, NULL,
+                       on_confirm_done, g_object_ref(self));
+}
+
+static void on_extend_done(GObject *source, GAsyncResult *result, gpointer user_data) {
+        g_autoptr(FrConfirmDialog) self = user_data;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = fr_client_call_finish(result, &error);
+        guint64 deadline;
+        g_autofree char *text = NULL;
+
+        if (self->answered)
+                return;
+        self->busy = FALSE;
+        update_sensitivity(self);
+        if (!reply) {
+                g_autofree char *message = fr_client_error_to_string(error);
+                show_error(self, message);
+                return;
+        }
+        g_variant_get(reply, "(t)", &deadline);
+        self->deadline_usec = (gint64) deadline;
+        log_answer("extend", self->request_id, "ok");
+        self->announced_at = threshold_for(remaining_seconds(self));
+        update_countdown(self);
+        text = g_strdup_printf(_("More time given. %s"), gtk_label_get_text(GTK_LABEL(self->countdown_label)));
+        announce(self, text);
+}
+
+static void on_more_time_clicked(GtkButton *button, FrConfirmDialog *self) {
+        self->busy = TRUE;
+        update_sensitivity(self);
+        fr_client_call(self->client, "ExtendConfirmation", g_variant_new("(u)", self->request_id), FALSE, NULL,
+                       on_extend_done, g_object_ref(self));
+}
+
+static void on_cancel_clicked(GtkButton *button, FrConfirmDialog *self) {
+        decline(self, "cancel");
+}
+
+static gboolean on_escape(GtkWidget *widget, GVariant *args, gpointer user_data) {
+        decline(FR_CONFIRM_DIALOG(widget), "escape");
+        return TRUE;
+}
+
+static gboolean on_close_request(GtkWindow *window) {
+        decline(FR_CONFIRM_DIALOG(window), "closed");
+        return TRUE; /* decline() destroyed it, or it was over already */
+}
+
+static GtkWidget *label_new(const char *text, const char *css_class) {
+        GtkWidget *label = fr_label_new(text, css_class);
+
+        gtk_label_set_max_width_chars(GTK_LABEL(label), 50);
+        return label;
+}
+
+static void fr_confirm_dialog_dispose(GObject *object) {
+        FrConfirmDialog *self = FR_CONFIRM_DIALOG(object);
+
+        g_clear_handle_id(&self->tick, g_source_remove);
+        g_clear_object(&self->client);
+        G_OBJECT_CLASS(fr_confirm_dialog_parent_class)->dispose(object);
+}
+
+static void fr_confirm_dialog_class_init(FrConfirmDialogClass *klass) {
+        GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+        G_OBJECT_CLASS(klass)->dispose = fr_confirm_dialog_dispose;
+        GTK_WINDOW_CLASS(klass)->close_request = on_close_request;
+        widget_class->map = on_map;
+        gtk_widget_class_add_binding(widget_class, GDK_KEY_Escape, 0, on_escape, NULL);
+}
+
+static void fr_confirm_dialog_init(FrConfirmDialog *self) {
+        self->shown_seconds = -1;
+}
+
+FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, guint32 request_id,
+                                       const char *trigger, const char *device, gint64 deadline_usec) {
+        FrConfirmDialog *self;
+        GtkWidget *header, *content, *buttons, *spacer, *list, *title;
+        g_autofree char *intro = NULL;
+
+        self = g_object_new(FR_TYPE_CONFIRM_DIALOG,
+                            "application", app,
+                            "accessible-role", GTK_ACCESSIBLE_ROLE_ALERT_DIALOG,
+                            "modal", TRUE,
+                            "resizable", FALSE,
+                            "title", _("Factory Reset"),
+                            NULL);
+        self->client = g_object_ref(client);
+        self->request_id = request_id;
+        self->deadline_usec = deadline_usec;
+
+        header = gtk_header_bar_new();
+        gtk_window_set_titlebar(GTK_WINDOW(self), header);
+
+        content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+        fr_set_margins(content, 18, 24);
+
+        title = label_new(_("Erase everything on this computer?"), "title-2");
+        gtk_accessible_update_property(GTK_ACCESSIBLE(title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
+        gtk_box_append(GTK_BOX(content), title);
+        /* Translators: %s is the name of the key gesture from hotkeyd.conf, e.g. "power-key". */
+        intro = g_strdup_printf(_("A factory reset was requested by holding a key (“%s”). "
+                                  "If that was not you, or not on purpose, choose Cancel."),
+                                trigger);
+        gtk_box_append(GTK_BOX(content), label_new(intro, NULL));
+        if (device && *device) {
+                g_autofree char *from = g_strdup_printf(_("Key device: %s"), device);
+                gtk_box_append(GTK_BOX(content), label_new(from, "dim-label"));
+        }
+
+        gtk_box_append(GTK_BOX(content), label_new(_("What will be erased"), "heading"));
+        list = fr_erase_list_new();
+        fr_erase_list_update(list, client);
+        gtk_box_append(GTK_BOX(content), list);
+
+        self->countdown_label = label_new("", NULL);
+        gtk_accessible_update_property(GTK_ACCESSIBLE(self->countdown_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       _("Time left to answer; More Time gives more"), -1);
+        gtk_box_append(GTK_BOX(content), self->countdown_label);
+
+        self->message_label = label_new("", "error");
+        gtk_widget_set_visible(self->message_label, FALSE);
+        gtk_box_append(GTK_BOX(content), self->message_label);
+
+        self->understand_check = gtk_check_button_new_with_mnemonic(
+                _("I _understand that everything listed above will be erased"));
+        fr_describe(self->understand_check, _("Check this to make the Reset button available"));
+        g_signal_connect_swapped(self->understand_check, "toggled", G_CALLBACK(update_sensitivity), self);
+        gtk_box_append(GTK_BOX(content), self->understand_check);
+
+        buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+        gtk_widget_set_margin_top(buttons, 6);
+        self->more_time_button = fr_button_new(_("_More Time"), _("Restarts the countdown, as often as you need"),
+                                               NULL, G_CALLBACK(on_more_time_clicked), self);
+        gtk_box_append(GTK_BOX(buttons), self->more_time_button);
+        spacer = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
+        gtk_widget_set_hexpand(spacer, TRUE);
+        gtk_box_append(GTK_BOX(buttons), spacer);
+        self->cancel_button = fr_button_new(_("_Cancel"),
+                                            _("Declines the factory reset; nothing is erased. Escape does the same."),
+                                            NULL, G_CALLBACK(on_cancel_clicked), self);
+        gtk_box_append(GTK_BOX(buttons), self->cancel_button);
+        self->reset_button = fr_button_new(_("_Reset"),
+                                           _("Erases everything listed above and restarts the computer. "
+                                             "Available once “I understand” is checked."),
+                                           "destructive-action", G_CALLBACK(on_reset_clicked), self);
+        gtk_box_append(GTK_BOX(buttons), self->reset_button);
+        gtk_box_append(GTK_BOX(content), buttons);
+
+        gtk_window_set_child(GTK_WINDOW(self), content);
+        gtk_window_set_default_widget(GTK_WINDOW(self), self->cancel_button);
+        gtk_window_set_focus(GTK_WINDOW(self), self->cancel_button);
+        update_sensitivity(self);
+
+        self->announced_at = threshold_for(remaining_seconds(self));
+        update_countdown(self);
+        self->tick = g_timeout_add(TICK_MSEC, on_tick, self);
+        fr_screenshot_when_shown(GTK_WIDGET(self), "dialog");
+        return self;
+}
+
+guint32 fr_confirm_dialog_get_request_id(FrConfirmDialog *self) {
+        return self->request_id;
+}
+
+void fr_confirm_dialog_close_unanswered(FrConfirmDialog *self, const char *reason) {
+        if (self->answered)
+                return;
+        log_answer("closed", self->request_id, reason);
+        finish(self);
+}

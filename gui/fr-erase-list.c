@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <glib/gi18n.h>
+
+#include "fr-erase-list.h"
+#include "fr-widgets.h"
+
+GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char *subtitle) {
+        GtkWidget *row, *box, *texts;
+        g_autofree char *accessible = NULL;
+
+        box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+        fr_set_margins(box, 8, 12);
+        if (icon_name) {
+                /* The icon repeats what the text says: screen readers skip it. */
+                GtkWidget *icon = g_object_new(GTK_TYPE_IMAGE, "icon-name", icon_name,
+                                               "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+                gtk_widget_set_valign(icon, GTK_ALIGN_CENTER);
+                gtk_box_append(GTK_BOX(box), icon);
+        }
+        texts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+        gtk_widget_set_hexpand(texts, TRUE);
+        gtk_box_append(GTK_BOX(texts), fr_label_new(title, NULL));
+        if (subtitle && *subtitle)
+                gtk_box_append(GTK_BOX(texts), fr_label_new(subtitle, "dim-label"));
+        gtk_box_append(GTK_BOX(box), texts);
+
+        row = gtk_list_box_row_new();
+        gtk_list_box_row_set_child(GTK_LIST_BOX_ROW(row), box);
+        gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), FALSE);
+        /* Information, not a control: Tab goes from control to control. */
+        gtk_widget_set_focusable(row, FALSE);
+        accessible = subtitle && *subtitle ? g_strdup_printf("%s. %s", title, subtitle) : g_strdup(title);
+        gtk_accessible_update_property(GTK_ACCESSIBLE(row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+        return row;
+}
+
+GtkWidget *fr_erase_list_new(void) {
+        return fr_boxed_list_new(_("What will be erased"), _("The partitions and keys that a factory reset erases"));
+}
+
+static char *partition_details(const char *device, guint64 size, const char *mount_point) {
+        g_autoptr(GString) s = g_string_new(NULL);
+
+        if (!*device)
+                return g_strdup(_("Not created yet: it is made fresh on the next boot."));
+        g_string_append(s, device);
+        if (size > 0) {
+                g_autofree char *sz = g_format_size(size);
+                g_string_append_printf(s, ", %s", sz);
+        }
+        if (*mount_point)
+                g_string_append_printf(s, _(", in use at %s"), mount_point);
+        return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static void append_partitions(GtkListBox *list, FrClient *client) {
+        g_autoptr(GVariant) parts = fr_client_dup_property(client, "ErasedPartitions", "a(ssssts)");
+        g_autoptr(GVariant) problems = fr_client_dup_property(client, "EraseProblems", "as");
+        const char *file, *type, *label, *device, *mount_point;
+        guint64 size;
+        GVariantIter iter;
+
+        if (!parts) {
+                gtk_list_box_append(list, fr_info_row_new("dialog-question-symbolic",
+                                                          _("Cannot tell which partitions will be erased"),
+                                                          _("The factory reset service does not say. "
+                                                            "Assume that all your files and settings are erased.")));
+        } else if (g_variant_n_children(parts) == 0) {
+                gtk_list_box_append(list, fr_info_row_new("drive-harddisk-symbolic",
+                                                          _("No partition is marked to be erased"),
+                                                          _("No partition definition says FactoryReset=yes.")));
+        } else {
+                g_variant_iter_init(&iter, parts);
+                while (g_variant_iter_next(&iter, "(&s&s&s&st&s)", &file, &type, &label, &device, &size, &mount_point)) {
+                        g_autofree char *title = NULL;
+                        g_autofree char *details = partition_details(device, size, mount_point);
+
+                        /* Translators: a partition to be erased: its label, then its type, e.g. "home (home)". */
+                        title = *label ? g_strdup_printf(_("%s (%s)"), label, type) : g_strdup(type);
+                        gtk_list_box_append(list, fr_info_row_new("drive-harddisk-symbolic", title, details));
+                }
+        }
+
+        if (problems) {
+                const char *problem;
+
+                g_variant_iter_init(&iter, problems);
+                while (g_variant_iter_next(&iter, "&s", &problem))
+                        gtk_list_box_append(list, fr_info_row_new("dialog-warning-symbolic",
+                                                                  _("Warning: the list may be incomplete"), problem));
+        }
+}
+
+static void append_tpm(GtkListBox *list, FrClient *client) {
+        g_autoptr(GVariant) clears = fr_client_dup_property(client, "ClearsTpm", "b");
+        g_autoptr(GVariant) tpm = fr_client_dup_property(client, "Tpm", "a{sv}");
+        gboolean present = FALSE;
+
+        if (tpm)
+                g_variant_lookup(tpm, "Present", "b", &present);
+
+        if (!clears)
+                gtk_list_box_append(list, fr_info_row_new("dialog-question-symbolic",
+                                                          _("Cannot tell whether the security chip (TPM) will be cleared"),
+                                                          _("The factory reset service does not say.")));
+        else if (g_variant_get_boolean(clears))
+                gtk_list_box_append(list, fr_info_row_new("security-high-symbolic",
+                                                          _("The security chip (TPM) will be cleared"),
+                                                          _("Keys kept in it are lost, such as those of encrypted disks and passkeys.")));
+        else if (tpm && !present)
+                gtk_list_box_append(list, fr_info_row_new("security-high-symbolic",
+                                                          _("This computer has no security chip (TPM)"), NULL));
+        else
+                gtk_list_box_append(list, fr_info_row_new("security-high-symbolic",
+                                                          _("The security chip (TPM) is not cleared"), NULL));
+}
+
+void fr_erase_list_update(GtkWidget *list, FrClient *client) {
+        gtk_list_box_remove_all(GTK_LIST_BOX(list));
+        append_partitions(GTK_LIST_BOX(list), client);
+        append_tpm(GTK_LIST_BOX(list), client);
+}

@@ -1,0 +1,307 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The GTK front end on a screen of its own, seen through AT-SPI.
+
+Started here, for real: Xvfb; a session dbus-daemon, which starts
+at-spi-bus-launcher (and with it the accessibility bus and
+at-spi2-registryd) by D-Bus activation when GTK asks for org.a11y.Bus;
+the built factory-reset, connected to the private system bus of
+system_testbed.System.  The test process reads the accessible tree with
+libatspi (python3-gi, Atspi 2.0) like a screen reader does, and types
+with AT-SPI's key synthesis (XTest on Xvfb).
+
+Looks: 'light'; 'dark' and 'high-contrast' through GtkSettings in
+$XDG_CONFIG_HOME/gtk-4.0/settings.ini (gtk-interface-color-scheme,
+gtk-interface-contrast: what GNOME's dark style and high contrast set);
+'large-text' as GNOME's large text does it, a larger Xft/DPI (1.5 x 96).
+GTK takes the DPI from XSETTINGS or, without an XSETTINGS manager, from the
+Xft.dpi X resource, never from settings.ini (measured: gtk-xft-dpi there
+changed nothing), so the screen's RESOURCE_MANAGER property is set before
+such an app starts."""
+
+import ctypes
+import os
+import queue
+import subprocess
+import threading
+import time
+
+import gi
+
+gi.require_version('Atspi', '2.0')
+from gi.repository import Atspi, GLib  # noqa: E402
+
+FACTORY_RESET = os.environ.get('FACTORY_RESET', 'factory-reset')
+LSAN_SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lsan-gui.supp')
+BUILD_ROOT = os.environ.get('HOTKEYD_BUILD_ROOT', os.getcwd())
+SCREENSHOTS = os.path.join(BUILD_ROOT, 'screenshots')
+
+# look: (settings.ini lines, X resources)
+LOOKS = {
+    'light': ('', ''),
+    'dark': ('gtk-interface-color-scheme=dark\ngtk-application-prefer-dark-theme=true\n', ''),
+    'large-text': ('', f'Xft.dpi:\t{int(96 * 1.5)}\n'),
+    'high-contrast': ('gtk-interface-contrast=more\n', ''),
+}
+
+CONTROL_ROLES = (Atspi.Role.PUSH_BUTTON, Atspi.Role.TOGGLE_BUTTON, Atspi.Role.CHECK_BOX, Atspi.Role.PROGRESS_BAR,
+                 Atspi.Role.ENTRY, Atspi.Role.TEXT, Atspi.Role.PASSWORD_TEXT, Atspi.Role.RADIO_BUTTON)
+NAMED_ROLES = CONTROL_ROLES + (Atspi.Role.LABEL,)
+
+
+def wait_for(cond, what, timeout=10, step=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        pump()
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f'{what} not within {timeout}s')
+        time.sleep(step)
+
+
+def pump():
+    """Lets libatspi process what arrived (its cache follows events)."""
+    ctx = GLib.MainContext.default()
+    while ctx.pending():
+        ctx.iteration(False)
+
+
+class Node:
+    """One accessible object, read fresh (no cached state)."""
+
+    def __init__(self, acc):
+        self.acc = acc
+        self.role = acc.get_role()
+        self.name = acc.get_name() or ''
+        self.description = acc.get_description() or ''
+        states = acc.get_state_set()
+        self.sensitive = states.contains(Atspi.StateType.SENSITIVE)
+        self.showing = states.contains(Atspi.StateType.SHOWING)
+        self.focusable = states.contains(Atspi.StateType.FOCUSABLE)
+        self.focused = states.contains(Atspi.StateType.FOCUSED)
+        self.checked = states.contains(Atspi.StateType.CHECKED)
+
+    def __repr__(self):
+        return f'<{Atspi.role_get_name(self.role)} {self.name!r}{"" if self.sensitive else " insensitive"}>'
+
+    def press(self):
+        """Activates it through its AT-SPI action (what a screen reader's
+        "activate" does)."""
+        action = self.acc.get_action_iface()
+        assert action, f'{self} has no action'
+        action.do_action(0)
+
+
+class App:
+    """A running factory-reset process and its accessible tree."""
+
+    def __init__(self, screen, args, look='light', screenshot_dir=None, gated=False):
+        env = dict(screen.env)
+        config = os.path.join(screen.system.tmp, f'config-{look}')
+        os.makedirs(os.path.join(config, 'gtk-4.0'), exist_ok=True)
+        settings, resources = LOOKS[look]
+        with open(os.path.join(config, 'gtk-4.0', 'settings.ini'), 'w') as f:
+            f.write('[Settings]\n' + settings)
+        screen.set_x_resources(resources)
+        env['XDG_CONFIG_HOME'] = config
+        if screenshot_dir:
+            env['FACTORY_RESET_SCREENSHOT_DIR'] = screenshot_dir
+        # In the ASan build: a leak of ours fails stop(); fontconfig's are
+        # suppressed (lsan-gui.supp).
+        env['LSAN_OPTIONS'] = f'suppressions={LSAN_SUPPRESSIONS}'
+        cmd = [FACTORY_RESET, *args]
+        if gated:
+            # Waits for open_gate() with the pid it will keep (exec): a
+            # test can make login1 know the pid before the agent asks.
+            cmd = ['sh', '-c', 'read _ && exec "$0" "$@"', *cmd]
+        self.proc = screen.system._spawn(cmd, env=env, stdin=subprocess.PIPE if gated else subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        self.log = screen.system.log
+        self.lines = queue.Queue()
+        self.said = []
+        self.errors = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines), daemon=True).start()
+        threading.Thread(target=self._read_errors, daemon=True).start()
+        self._root = None
+
+    def open_gate(self):
+        self.proc.stdin.write('\n')
+        self.proc.stdin.close()
+
+    @staticmethod
+    def _read(stream, q):
+        for line in stream:
+            q.put(line.rstrip('\n'))
+
+    def _read_errors(self):
+        # Also into the testbed's log, which a failed test prints.
+        for line in self.proc.stderr:
+            self.errors.append(line.rstrip('\n'))
+            self.log.append(f'factory-reset[{self.pid}]: {line.rstrip()}')
+
+    def expect(self, prefix, timeout=10):
+        """The next stdout line that starts with prefix (others are kept in
+        self.said)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(f'factory-reset said no {prefix!r} within {timeout}s; it said {self.said}; '
+                                     f'stderr: {self.errors}')
+            self.said.append(line)
+            if line.startswith(prefix):
+                return line
+
+    def drain(self):
+        """What it said and nobody expected yet."""
+        lines = []
+        while not self.lines.empty():
+            lines.append(self.lines.get())
+        self.said += lines
+        return lines
+
+    def root(self):
+        if self._root is None:
+            def find():
+                desktop = Atspi.get_desktop(0)
+                for i in range(desktop.get_child_count()):
+                    child = desktop.get_child_at_index(i)
+                    if child is not None and child.get_process_id() == self.pid:
+                        return child
+                return None
+            self._root = wait_for(find, f'the accessible application of pid {self.pid}', timeout=15)
+        return self._root
+
+    def windows(self):
+        root = self.root()
+        root.clear_cache()
+        return [root.get_child_at_index(i) for i in range(root.get_child_count())]
+
+    def window(self, name):
+        """The showing window named name, or None."""
+        for w in self.windows():
+            if w is not None and w.get_name() == name and w.get_state_set().contains(Atspi.StateType.SHOWING):
+                return w
+        return None
+
+    def tree(self, window=None):
+        """Every showing object below the (first) window, depth first."""
+        if window is None:
+            window = self.windows()[0]
+        window.clear_cache()
+        out = []
+
+        def walk(acc):
+            node = Node(acc)
+            if not node.showing and node.role != Atspi.Role.FRAME:
+                return
+            out.append(node)
+            for i in range(acc.get_child_count()):
+                child = acc.get_child_at_index(i)
+                if child is not None:
+                    walk(child)
+        walk(window)
+        return out
+
+    def find(self, role, name, window=None):
+        hits = [n for n in self.tree(window) if n.role == role and n.name == name]
+        assert len(hits) == 1, f'{len(hits)} {Atspi.role_get_name(role)} named {name!r} in {self.tree(window)}'
+        return hits[0]
+
+    def focused(self, window=None):
+        hits = [n for n in self.tree(window) if n.focused]
+        return hits[0] if hits else None
+
+    def stop(self):
+        """SIGTERM, as systemd stops the user unit; returns the exit status
+        (0: it quit through its main loop, no sanitizer report)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError('factory-reset did not quit on SIGTERM')
+        time.sleep(0.1)  # the stderr thread's last lines
+        return self.proc.returncode
+
+
+def key(keysym):
+    """One key press and release, synthesized by AT-SPI (XTest)."""
+    Atspi.generate_keyboard_event(keysym, None, Atspi.KeySynthType.SYM)
+    time.sleep(0.1)
+
+
+def type_text(text):
+    Atspi.generate_keyboard_event(0, text, Atspi.KeySynthType.STRING)
+    time.sleep(0.2)
+
+
+class Screen:
+    """Xvfb and a session bus with AT-SPI, for System (system_testbed)."""
+
+    def __init__(self, system):
+        self.system = system
+        tmp = system.tmp
+        runtime = os.path.join(tmp, 'runtime')
+        os.mkdir(runtime, 0o700)
+
+        r, w = os.pipe()
+        system._spawn(['Xvfb', '-displayfd', str(w), '-screen', '0', '1280x1024x24', '-nolisten', 'tcp',
+                       '-noreset'], pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            display = f.readline().strip()
+        assert display, 'Xvfb did not start'
+        self.display = f':{display}'
+
+        env = dict(system.env)
+        env.update({
+            'DISPLAY': self.display,
+            'XDG_RUNTIME_DIR': runtime,
+            'HOME': tmp,
+            'GDK_BACKEND': 'x11',
+            'GSK_RENDERER': 'cairo',       # no GPU; the same pixels every run
+            'GDK_DISABLE': 'gl',
+            'GSETTINGS_BACKEND': 'memory',
+            'GTK_A11Y': 'atspi',
+            'LANG': 'C.UTF-8',
+            'LANGUAGE': '',
+            'NO_AT_BRIDGE': '0',
+        })
+        socket = os.path.join(tmp, 'session_bus_socket')
+        env['DBUS_SESSION_BUS_ADDRESS'] = f'unix:path={socket}'
+        system._spawn(['dbus-daemon', '--session', '--nofork', '--nopidfile', f'--address=unix:path={socket}'],
+                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        system._wait_for(lambda: os.path.exists(socket), 'the session bus socket')
+        self.env = env
+
+        # libatspi in this process: the same screen and session bus.
+        os.environ['DISPLAY'] = self.display
+        os.environ['DBUS_SESSION_BUS_ADDRESS'] = env['DBUS_SESSION_BUS_ADDRESS']
+        Atspi.init()
+
+    def set_x_resources(self, text):
+        """The screen's RESOURCE_MANAGER property (what xrdb sets; the root
+        has no xrdb), read by X clients when they connect."""
+        x11 = ctypes.CDLL('libX11.so.6')
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        x11.XDefaultRootWindow.restype = ctypes.c_ulong
+        x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        x11.XChangeProperty.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                                        ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        dpy = x11.XOpenDisplay(self.display.encode())
+        assert dpy, f'cannot open {self.display}'
+        data = text.encode()
+        XA_RESOURCE_MANAGER, XA_STRING, PROP_MODE_REPLACE = 23, 31, 0
+        x11.XChangeProperty(dpy, x11.XDefaultRootWindow(dpy), XA_RESOURCE_MANAGER, XA_STRING, 8,
+                            PROP_MODE_REPLACE, data, len(data))
+        x11.XCloseDisplay(dpy)  # flushes
+
+    def app(self, *args, **kw):
+        return App(self, list(args), **kw)

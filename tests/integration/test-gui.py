@@ -1,0 +1,419 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""factory-reset, the GTK front end: the window and the session agent's
+dialog on Xvfb, seen and driven through AT-SPI like a screen reader and a
+keyboard would, against hotkeyd on the private system bus of
+system_testbed.py (real polkitd and io.systemd.FactoryReset; login1 and
+systemd1 are dbusmock stand-ins; the agent's session is the login1 session
+whose Leader is its pid).  Each test_* is its own meson test.
+
+Keys are typed with AT-SPI's key synthesis, which reaches Xvfb through
+XTest, into the window that has the X input focus (GTK gives it to the
+window it presents; there is no window manager).  Buttons are pressed by
+keyboard (Space) wherever the point is the keyboard path; the window's
+pending-reset case uses the AT-SPI action, the way a screen reader's
+"activate" does."""
+
+import os
+import socket
+import subprocess
+import time
+
+import dbus
+
+from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Screen, key, type_text, wait_for
+from hotkeyd_testbed import run_tests
+from system_testbed import BUS_IFACE, BUS_NAME, BUS_PATH, DESKTOP, HOLD, MOCK_IFACE, SESSION_IFACE, System
+
+
+# When the hold completes, in evemu time (system_testbed.HOLD, HoldSec=1).
+TRIGGERED_AT = HOLD[0][0] + 1.0
+
+Tab = 0xff09
+Space = 0x20
+Escape = 0xff1b
+
+# GTK's own window controls in the header bar: named by GTK, without a
+# description of ours.
+WINDOW_CONTROLS = ('Minimize', 'Maximize', 'Close')
+
+
+class Desktop(System):
+    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, **kw):
+        super().__init__(efi=efi, **kw)
+        self.map_sessions_by_leader()
+        if pending:
+            # Before the daemon starts: it asks systemd at start-up and
+            # after its own Request()/Cancel(), not when others act.
+            self.request_pending()
+        self.start_daemon(DESKTOP.format(timeout=timeout), input_devices=input_devices)
+        self.screen = Screen(self)
+        self.session_path = None
+
+    def agent(self, **kw):
+        """factory-reset --agent, registered for session c1 on seat0."""
+        app = self.screen.app('--agent', gated=True, **kw)
+        if self.session_path is None:
+            self.session_path = self.session('c1', 'seat0', 0, app.pid)
+        else:
+            self.session_mock(self.session_path).UpdateProperties(SESSION_IFACE, {'Leader': dbus.UInt32(app.pid)})
+        app.open_gate()
+        app.expect('registered')
+        self.wait_log('Session agent registered for session c1 on seat0')
+        return app
+
+    def window(self, **kw):
+        app = self.screen.app(**kw)
+        wait_for(lambda: app.windows(), 'the window')
+        return app
+
+    def dialog(self, agent, hold_window=None):
+        """A hold on a new device; returns (the dialog's accessible window,
+        the request id, seconds from the completed hold to the dialog seen
+        through AT-SPI).  hold_window: a callback for the "keep holding"
+        window, called while the key is held."""
+        _, t0 = self.start_hold()
+        if hold_window:
+            hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1.5,
+                                 step=0.01))
+        # Only test_dialog_appears_within_1s_* holds it to 1 s: an ASan
+        # build on a loaded machine once took over 5 s to draw the first
+        # large-text window.
+        try:
+            window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=20, step=0.01)
+        except AssertionError:
+            windows = [(w.get_name(), w.get_role_name(), w.get_state_set().get_states()) for w in agent.windows()]
+            raise AssertionError(f'no dialog within 20s; windows: {windows}; the agent said {agent.said}, '
+                                 f'then {agent.drain()}')
+        seen = time.monotonic() - (t0 + TRIGGERED_AT)
+        request_id = int(agent.expect('request ').split()[1])
+        return window, request_id, seen
+
+
+def check_named(nodes):
+    """Every button, entry, check box and label has a role and a name;
+    our controls have a description too."""
+    named = [n for n in nodes if n.role in NAMED_ROLES]
+    assert named, nodes
+    for n in named:
+        assert n.name.strip(), f'{n} has no accessible name'
+        if n.role in CONTROL_ROLES and n.name not in WINDOW_CONTROLS:
+            assert n.description.strip(), f'{n} has no accessible description'
+
+
+def tab_cycle(app, window, count=12):
+    """The names of the controls Tab reaches, in order, starting after the
+    focused one."""
+    seen = []
+    for _ in range(count):
+        key(Tab)
+        node = wait_for(lambda: app.focused(window), 'a focused object')
+        seen.append(node.name)
+    return seen
+
+
+def press_with_keyboard(app, window, name, most=12):
+    """Tabs to the control named name, then presses Space on it."""
+    for _ in range(most):
+        focused = app.focused(window)
+        if focused is not None and focused.name == name:
+            key(Space)
+            return
+        key(Tab)
+    raise AssertionError(f'Tab never reached {name!r}')
+
+
+def asked(**kw):
+    """A desktop with the agent running and its dialog open after a hold:
+    (testbed, agent, dialog window, request id)."""
+    s = Desktop(**kw)
+    agent = s.agent()
+    window, request_id, _ = s.dialog(agent)
+    return s, agent, window, request_id
+
+
+def done(s, app):
+    assert app.stop() == 0, app.errors[-30:]
+    assert s.stop() == 0
+
+
+def declined(s, agent, request_id, why):
+    assert agent.expect(f'decline {request_id}') == f'decline {request_id} {why}'
+    s.wait_log('not confirmed: declined in session c1')
+    wait_for(lambda: not agent.windows(), 'the dialog to close')
+    assert s.start_unit_calls() == []
+
+
+# --- the window ----------------------------------------------------------
+
+def test_window_tree_and_keyboard_request():
+    s = Desktop()
+    app = s.window()
+    window = app.windows()[0]
+    nodes = app.tree(window)
+    check_named(nodes)
+    assert app.find(Atspi.Role.LABEL, 'Reset this computer', window)
+    assert app.find(Atspi.Role.LABEL, 'Current state: No reset requested', window)
+    # This daemon does not publish ErasedPartitions or ClearsTpm yet: the
+    # window says so instead of guessing.
+    assert app.find(Atspi.Role.LABEL, 'Cannot tell which partitions will be erased', window)
+
+    reset = app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window)
+    assert not reset.sensitive
+    name = socket.gethostname()
+    entry = [n for n in nodes if n.role == Atspi.Role.TEXT]
+    assert len(entry) == 1 and name in entry[0].name, nodes
+
+    # Tab reaches the entry and the window's controls; the Reset button
+    # is insensitive, so it is not reached yet.
+    order = tab_cycle(app, window)
+    assert entry[0].name in order, order
+    assert 'Reset Computer…' not in order, order
+
+    press_with_keyboard(app, window, entry[0].name)  # (Space into the entry is undone below)
+    key(0xff08)  # BackSpace
+    type_text(name + 'x')  # a wrong name does not do
+    time.sleep(0.3)
+    assert not app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window).sensitive
+    key(0xff08)
+    wait_for(lambda: app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window).sensitive,
+             'Reset to become sensitive once the name is typed')
+    assert s.start_unit_calls() == []
+    press_with_keyboard(app, window, 'Reset Computer…')
+    wait_for(lambda: any(n.name.startswith('The factory reset was requested') for n in app.tree(window)),
+             'the result in the window')
+    assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
+    done(s, app)
+
+
+def test_window_unsupported_explains_and_offers_nothing():
+    s = Desktop(efi=False)
+    app = s.window()
+    window = app.windows()[0]
+    reason = str(s.prop('UnsupportedReason'))
+    assert reason
+    nodes = app.tree(window)
+    check_named(nodes)
+    names = [n.name for n in nodes]
+    assert 'Factory reset is not available' in names, names
+    assert reason in names, names
+    controls = [n for n in nodes if n.role in CONTROL_ROLES and n.name not in WINDOW_CONTROLS]
+    assert controls == [], controls
+    done(s, app)
+
+
+def test_window_cancels_pending_reset():
+    # Without umockdev's preload in the daemon: its child
+    # systemd-factory-reset would inherit it and look for the EFI variable
+    # in umockdev's /sys.
+    s = Desktop(pending=True, input_devices=False)
+    app = s.window()
+    window = app.windows()[0]
+    check_named(app.tree(window))
+    assert app.find(Atspi.Role.LABEL, 'A factory reset is pending', window)
+    assert not [n for n in app.tree(window) if n.name.startswith('Reset Computer')]
+    app.find(Atspi.Role.PUSH_BUTTON, 'Cancel Pending Reset', window).press()
+    wait_for(lambda: any(n.name.startswith('The pending factory reset was cancelled') for n in app.tree(window)),
+             'the result in the window')
+    assert not s.is_pending()
+    done(s, app)
+
+
+def test_window_lists_what_will_be_erased_and_shows_errors():
+    """ErasedPartitions, ClearsTpm and EraseProblems (daemon properties
+    another part of hotkeyd adds) from a dbusmock stand-in of hotkeyd on the
+    same system bus: the window lists them, and shows a refused Request()
+    in words.  Also a screenshot (light/window-erase-list.png) of a filled
+    list for review."""
+    s = System(efi=True)
+    s._spawn(['python3', '-m', 'dbusmock', '--system', BUS_NAME, BUS_PATH, BUS_IFACE], stdout=subprocess.DEVNULL)
+    s._wait_name(BUS_NAME)
+    mock = dbus.Interface(s.bus.get_object(BUS_NAME, BUS_PATH), MOCK_IFACE)
+    mock.AddMethod(BUS_IFACE, 'Request', 't', 's',
+                   'raise dbus.exceptions.DBusException("Authentication was dismissed.", '
+                   'name="org.freedesktop.DBus.Error.AccessDenied")')
+    mock.AddProperties(BUS_IFACE, {
+        'Supported': True,
+        'UnsupportedReason': '',
+        'Mode': 'unspecified',
+        'ErasedPartitions': dbus.Array([
+            ('/usr/lib/repart.d/50-home.conf', 'home', 'home', '/dev/vda3', dbus.UInt64(20 * 10**9), '/home'),
+            ('/usr/lib/repart.d/60-var.conf', 'var', '', '', dbus.UInt64(0), ''),
+        ], signature='(ssssts)'),
+        'ClearsTpm': True,
+        'EraseProblems': dbus.Array(['/etc/repart.d/70-bad.conf:3: unknown Type=foo'], signature='s'),
+        'Tpm': dbus.Dictionary({'Present': True}, signature='sv'),
+    })
+    screen = Screen(s)
+    app = screen.app(screenshot_dir=os.path.join(SCREENSHOTS, 'light'))
+    window = wait_for(lambda: next(iter(app.windows()), None), 'the window')
+    nodes = app.tree(window)
+    check_named(nodes)
+    rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
+    assert 'home (home). /dev/vda3, 20.0\xa0GB, in use at /home' in rows, rows  # g_format_size: no-break space
+    assert 'var. Not created yet: it is made fresh on the next boot.' in rows, rows
+    assert 'Warning: the list may be incomplete. /etc/repart.d/70-bad.conf:3: unknown Type=foo' in rows, rows
+    assert any(r.startswith('The security chip (TPM) will be cleared') for r in rows), rows
+    assert any(r.startswith('2. The firmware may ask to clear the security chip') for r in rows), rows
+    assert not any(r.startswith('Cannot tell') for r in rows), rows
+    assert app.expect('screenshot') == f'screenshot {SCREENSHOTS}/light/window.png'
+    os.replace(os.path.join(SCREENSHOTS, 'light', 'window.png'), os.path.join(SCREENSHOTS, 'light', 'window-erase-list.png'))
+
+    press_with_keyboard(app, window, next(n.name for n in nodes if n.role == Atspi.Role.TEXT))
+    key(0xff08)  # BackSpace: the Space that "pressed" the entry
+    type_text(socket.gethostname())
+    wait_for(lambda: app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window).sensitive, 'Reset to become sensitive')
+    press_with_keyboard(app, window, 'Reset Computer…')
+    error = 'Error: You are not allowed to do this: Authentication was dismissed.'
+    wait_for(lambda: any(n.name == error for n in app.tree(window)), 'the error in the window')
+    # Not by colour alone: an icon named "Error" and the word.
+    assert app.find(Atspi.Role.LABEL, error, window)
+    assert app.find(Atspi.Role.IMAGE, 'Error', window)
+    assert app.stop() == 0, app.errors[-30:]
+    s.kill()
+
+
+# --- the agent's dialog ----------------------------------------------------
+
+def test_dialog_appears_within_1s_with_accessible_tree():
+    s = Desktop()
+    agent = s.agent()
+    held = []
+
+    def hold_window(window):
+        nodes = agent.tree(window)
+        check_named(nodes)
+        bars = [n for n in nodes if n.role == Atspi.Role.PROGRESS_BAR]
+        assert len(bars) == 1 and bars[0].name == 'How long the key was held', nodes
+        held.append(window)
+
+    window, request_id, seen = s.dialog(agent, hold_window)
+    assert held
+    assert agent.window('Keep Holding to Reset') is None
+    assert seen < 1.0, f'the dialog was seen {seen:.3f}s after the hold completed'
+    print(f'   dialog seen through AT-SPI {seen * 1000:.0f} ms after the hold completed')
+    nodes = agent.tree(window)
+    check_named(nodes)
+    assert Node_names(nodes, 'Erase everything on this computer?')
+    # Cancel has the focus; Reset waits for "I understand…".
+    assert wait_for(lambda: agent.focused(window), 'focus').name == 'Cancel'
+    reset = agent.find(Atspi.Role.PUSH_BUTTON, 'Reset', window)
+    assert not reset.sensitive
+    check = [n for n in nodes if n.role == Atspi.Role.CHECK_BOX]
+    assert len(check) == 1 and not check[0].checked, nodes
+    order = tab_cycle(agent, window)
+    for name in ('More Time', 'Cancel', check[0].name):
+        assert name in order, order
+    assert 'Reset' not in order, order
+    # The countdown was announced when the dialog opened, once.
+    announced = [line for line in agent.said if line.startswith(f'announce {request_id} ')]
+    assert len(announced) == 1 and 'declined in' in announced[0], agent.said
+
+    # More Time moves the deadline (ExtendConfirmation).
+    press_with_keyboard(agent, window, 'More Time')
+    assert agent.expect(f'extend {request_id}') == f'extend {request_id} ok'
+    assert agent.expect(f'announce {request_id}').startswith(f'announce {request_id} More time given.')
+    assert s.start_unit_calls() == []
+    done(s, agent)
+
+
+def Node_names(nodes, name):
+    return [n for n in nodes if n.name == name]
+
+
+def test_dialog_keyboard_confirmation_starts_once():
+    s, agent, window, request_id = asked()
+    check_name = next(n.name for n in agent.tree(window) if n.role == Atspi.Role.CHECK_BOX)
+    press_with_keyboard(agent, window, check_name)
+    wait_for(lambda: agent.find(Atspi.Role.PUSH_BUTTON, 'Reset', window).sensitive,
+             'Reset to become sensitive once "I understand" is checked')
+    assert s.start_unit_calls() == []
+    press_with_keyboard(agent, window, 'Reset')
+    assert agent.expect(f'confirm {request_id}') == f'confirm {request_id} started'
+    s.wait_log('confirmed in session c1 (uid 0)')
+    wait_for(lambda: not agent.windows(), 'the dialog to close')
+    time.sleep(0.5)
+    assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
+    done(s, agent)
+
+
+def test_dialog_cancel_declines():
+    s, agent, window, request_id = asked()
+    # Cancel has the focus: Space presses it.
+    assert wait_for(lambda: agent.focused(window), 'focus').name == 'Cancel'
+    key(Space)
+    declined(s, agent, request_id, 'cancel')
+    done(s, agent)
+
+
+def test_dialog_escape_declines():
+    s, agent, window, request_id = asked()
+    # Checking "I understand" does not change what Escape means.
+    check_name = next(n.name for n in agent.tree(window) if n.role == Atspi.Role.CHECK_BOX)
+    press_with_keyboard(agent, window, check_name)
+    key(Escape)
+    declined(s, agent, request_id, 'escape')
+    done(s, agent)
+
+
+def test_dialog_countdown_declines_and_is_announced_sparingly():
+    # 12 s: the dialog counts down to 1 s before the daemon's deadline, so
+    # it announces at the start and at 10 s left, and declines at 0.
+    s, agent, window, request_id = asked(timeout='12s')
+    assert agent.expect(f'decline {request_id}', timeout=15) == f'decline {request_id} timeout'
+    s.wait_log('not confirmed: declined in session c1')
+    wait_for(lambda: not agent.windows(), 'the dialog to close')
+    announced = [line for line in agent.said if line.startswith(f'announce {request_id} ')]
+    assert len(announced) == 2, announced
+    assert 'in 10 seconds' in announced[1], announced
+    assert s.start_unit_calls() == []
+    done(s, agent)
+
+
+def test_agent_registers_again_when_daemon_restarts():
+    s = Desktop()
+    agent = s.agent()
+    s.daemon.terminate()
+    s.daemon.wait(10)
+    assert agent.expect('daemon-gone')
+    s.log.clear()
+    s.start_daemon(DESKTOP.format(timeout='60s'), input_devices=True)
+    agent.expect('registered')
+    s.wait_log('Session agent registered for session c1 on seat0')
+    _, request_id, _ = s.dialog(agent)
+    key(Escape)
+    assert agent.expect(f'decline {request_id}') == f'decline {request_id} escape'
+    done(s, agent)
+
+
+# --- how it looks ------------------------------------------------------------
+
+def test_screenshots():
+    """window.png and dialog.png in light, dark and large-text looks, under
+    the build directory's screenshots/ for review."""
+    s = Desktop()
+    for look in ('light', 'dark', 'large-text', 'high-contrast'):
+        out = os.path.join(SCREENSHOTS, look)
+        for f in ('window.png', 'dialog.png'):
+            if os.path.exists(os.path.join(out, f)):
+                os.unlink(os.path.join(out, f))
+        window = s.window(look=look, screenshot_dir=out)
+        assert window.expect('screenshot') == f'screenshot {out}/window.png'
+        assert window.stop() == 0, window.errors[-30:]
+        agent = s.agent(look=look, screenshot_dir=out)
+        _, request_id, _ = s.dialog(agent)
+        assert agent.expect('screenshot') == f'screenshot {out}/dialog.png'
+        key(Escape)
+        agent.expect(f'decline {request_id}')
+        assert agent.stop() == 0, agent.errors[-30:]
+        s.wait_log('Session agent of session c1 on seat0 went away.')
+        s.log.clear()
+        for f in ('window.png', 'dialog.png'):
+            with open(os.path.join(out, f), 'rb') as png:
+                assert png.read(8) == b'\x89PNG\r\n\x1a\n'
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+if __name__ == '__main__':
+    run_tests(globals())

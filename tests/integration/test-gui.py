@@ -154,9 +154,9 @@ def test_window_tree_and_keyboard_request():
     check_named(nodes)
     assert app.find(Atspi.Role.LABEL, 'Reset this computer', window)
     assert app.find(Atspi.Role.LABEL, 'Current state: No reset requested', window)
-    # This daemon does not publish ErasedPartitions or ClearsTpm yet: the
-    # window says so instead of guessing.
-    assert app.find(Atspi.Role.LABEL, 'Cannot tell which partitions will be erased', window)
+    # The testbed has no repart.d definitions: the daemon's ErasedPartitions
+    # is empty, and the window says so in words.
+    assert app.find(Atspi.Role.LABEL, 'No partition is marked to be erased', window)
 
     reset = app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window)
     assert not reset.sensitive

@@ -10,6 +10,7 @@ its own meson test."""
 
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -182,6 +183,27 @@ def test_confirm_from_inactive_session_is_refused():
 def test_confirm_from_locked_session_is_refused():
     # The screen locked while the dialog was up: nobody can have seen it.
     confirm_after_session_change({'LockedHint': True}, 'session c1 is locked')
+
+
+def test_killed_daemon_forgets_the_open_confirmation():
+    """SIGKILL while the dialog is up: no clean-up at all.  The restarted
+    daemon starts nothing by itself, and the old request id names nothing
+    in it, even after the agent registered again."""
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    s.daemon.send_signal(signal.SIGKILL)
+    s.daemon.wait(5)
+    s.start_daemon(DESKTOP.format(timeout='60s'), input_devices=True)
+    agent.send('register')
+    agent.expect('registered')
+    agent.send('confirm', request_id)
+    assert agent.expect('confirm-error')[2] == 'io.hotkeyd.FactoryReset1.Error.NoSuchRequest', agent.seen
+    s.hold()
+    assert agent.expect('request')[1] != request_id, agent.seen
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
 
 
 def test_only_the_asked_agent_may_answer():

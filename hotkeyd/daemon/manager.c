@@ -19,6 +19,8 @@
 /* Hold deadlines are the point of the daemon; sd-event's default 250 ms
  * slack would be visible in every gesture. */
 #define TIMER_ACCURACY_USEC (1 * USEC_PER_MSEC)
+/* How long to wait before connecting to a system bus that went away. */
+#define BUS_RECONNECT_USEC (1 * USEC_PER_SEC)
 
 static void manager_update_timer(Manager *m);
 
@@ -334,22 +336,30 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
         return 0;
 }
 
-Manager *manager_free(Manager *m) {
-        if (!m)
-                return NULL;
-
+/* Everything that lives on the bus connection goes with it: callers and
+ * agents were on the old bus, and nothing half-asked may be acted on. */
+static void manager_drop_bus(Manager *m) {
         while (m->operations)
                 operation_free(m->operations);
         while (m->agent_registrations)
                 agent_registration_free(m->agent_registrations);
         while (m->agents)
                 agent_free(m->agents);
-        support_waiter_free(m->support_refresh);
-        support_queue_free(m->support_queue);
+        m->support_refresh = support_waiter_free(m->support_refresh);
+        m->support_queue = support_queue_free(m->support_queue);
+        m->erase.tpm_clear_check = tpm_clear_check_free(m->erase.tpm_clear_check);
+        m->logind = logind_free(m->logind);
+        m->bus = sd_bus_flush_close_unref(m->bus);
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+
+        manager_drop_bus(m);
         erase_state_done(&m->erase);
         sd_event_source_disable_unref(m->kiosk_timer);
-        logind_free(m->logind);
-        sd_bus_flush_close_unref(m->bus);
+        sd_event_source_disable_unref(m->bus_reconnect);
         input_free(m->input);
         gesture_engine_free(m->engine);
         short_press_free(m->short_press);
@@ -371,6 +381,68 @@ static int manager_on_signal(sd_event_source *s, const struct signalfd_siginfo *
 
         log_info("Received %s, exiting.", strsignal((int) si->ssi_signo));
         return sd_event_exit(m->event, 0);
+}
+
+static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void manager_schedule_reconnect(Manager *m) {
+        int r;
+
+        r = sd_event_source_set_time_relative(m->bus_reconnect, BUS_RECONNECT_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->bus_reconnect, SD_EVENT_ONESHOT);
+        if (r < 0) {
+                /* Without the bus there is no API: better a restart by the
+                 * service manager than a daemon nobody can reach. */
+                log_error_errno(r, "Cannot schedule reconnecting to the system bus, exiting: %m");
+                (void) sd_event_exit(m->event, r);
+        }
+}
+
+static int manager_on_bus_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+
+        /* Torn down from the loop, not from within the bus's own callback. */
+        log_warning("Lost the connection to the system bus; reconnecting.");
+        manager_schedule_reconnect(m);
+        return 0;
+}
+
+static int manager_connect_bus(Manager *m) {
+        _cleanup_free_ unsigned *keys = NULL;
+        int r;
+
+        r = bus_api_start(m);
+        if (r >= 0)
+                r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected", manager_on_bus_disconnected,
+                                        m);
+        if (r >= 0)
+                r = support_queue_new(m->event, m->bus, m->varlink_address, &m->support_queue);
+        if (r >= 0)
+                r = logind_new(m->bus, &m->logind);
+        if (r < 0) {
+                manager_drop_bus(m);
+                return log_error_errno(r, "Cannot set up the system bus connection: %m");
+        }
+
+        size_t n_keys = manager_watched_keys(m->config, &keys);
+        logind_set_keys(m->logind, keys, n_keys);
+        manager_refresh_support(m);
+        erase_refresh(m);
+        return 0;
+}
+
+static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        manager_drop_bus(m);
+        if (manager_connect_bus(m) < 0) {
+                manager_schedule_reconnect(m);
+                return 0;
+        }
+        log_notice("Connected to the system bus again.");
+        return 0;
 }
 
 int manager_start(Manager *m) {
@@ -399,14 +471,18 @@ int manager_start(Manager *m) {
 
                 m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
                 tpm_read_info(getenv("HOTKEYD_TPM2_TCTI"), NULL, &m->tpm);
-                r = bus_api_start(m);
+                r = sd_event_add_time_relative(m->event, &m->bus_reconnect, CLOCK_MONOTONIC, BUS_RECONNECT_USEC,
+                                               0, manager_on_bus_reconnect, m);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->bus_reconnect, SD_EVENT_OFF);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot create the reconnect timer: %m");
+
+                /* Without the bus name at start there is no service:
+                 * fail, the service manager knows what to do. */
+                r = manager_connect_bus(m);
                 if (r < 0)
                         return r;
-                r = support_queue_new(m->event, m->bus, m->varlink_address, &m->support_queue);
-                if (r < 0)
-                        return log_oom();
-                manager_refresh_support(m);
-                erase_refresh(m);
 
                 /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
                 r = sd_event_set_watchdog(m->event, true);
@@ -424,12 +500,6 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Cannot set up input: %m");
 
-        if (!m->dry_run) {
-                r = logind_new(m->bus, &m->logind);
-                if (r < 0)
-                        return log_error_errno(r, "Cannot set up logind coordination: %m");
-                logind_set_keys(m->logind, keys, n_keys);
-        }
 
         if (n_keys > 0) {
                 r = input_start(m->input);

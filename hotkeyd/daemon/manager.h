@@ -38,6 +38,7 @@ typedef struct Manager {
 
         /* Everything below stays unused in dry-run mode. */
         sd_bus *bus;
+        sd_event_source *bus_reconnect; /* armed when the system bus went away */
         const char *varlink_address; /* $HOTKEYD_FACTORY_RESET_SOCKET, for tests; NULL: systemd's */
         SupportState support;        /* the latest answer, for the properties */
         bool support_known;

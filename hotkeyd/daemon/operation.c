@@ -751,6 +751,14 @@ int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trig
         _cleanup_(operation_freep) Operation *o = NULL;
         int r;
 
+        /* Between losing the system bus and getting it back nobody can be
+         * asked and nothing started: the gesture is journaled, no more. */
+        if (!m->bus) {
+                log_warning("Trigger %s on %s: not connected to the system bus, nothing was done.", strna(trigger),
+                            strna(seat));
+                return 0;
+        }
+
         /* One dialog per seat: a second gesture while one is open changes nothing. */
         if (origin == ORIGIN_GESTURE && operation_confirmation_open(m, seat)) {
                 log_info("Trigger %s on %s: a confirmation is already open there, nothing more to do.",

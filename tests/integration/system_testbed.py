@@ -100,6 +100,14 @@ class System(Testbed):
         self.efi = efi
         self._mount_firmware(efi)
         self._mount_polkit(kiosk_rule)
+        self._start_peers(target_installed)
+        self.varlink = os.path.join(self.tmp, 'io.systemd.FactoryReset')
+        self._spawn(['systemd-socket-activate', '--accept', '--fdname=varlink', '-l', self.varlink,
+                     FACTORY_RESET])
+        self._wait_for(lambda: os.path.exists(self.varlink), 'the factory-reset socket')
+
+    def _start_peers(self, target_installed=True):
+        """The system bus and everything on it but hotkeyd."""
         self._start_bus()
         self._start_polkitd()
         self.systemd = self._start_mock('systemd', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1')
@@ -113,10 +121,20 @@ class System(Testbed):
             self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'LoadUnit', 's', 'o',
                                    'raise dbus.exceptions.DBusException("Unit %s not found." % args[0], '
                                    'name="org.freedesktop.systemd1.NoSuchUnit")')
-        self.varlink = os.path.join(self.tmp, 'io.systemd.FactoryReset')
-        self._spawn(['systemd-socket-activate', '--accept', '--fdname=varlink', '-l', self.varlink,
-                     FACTORY_RESET])
-        self._wait_for(lambda: os.path.exists(self.varlink), 'the factory-reset socket')
+
+    def restart_bus(self):
+        """Stops the system bus and its peers (not hotkeyd), then starts them
+        again on the same socket."""
+        peers = [p for p in self.procs if p.poll() is None and
+                 any(x in ' '.join(map(str, p.args)) for x in ('dbus-daemon', 'polkitd', 'dbusmock'))]
+        for p in peers:
+            p.terminate()
+        for p in peers:
+            p.wait(10)
+        socket = os.path.join(self.tmp, 'system_bus_socket')
+        if os.path.exists(socket):
+            os.unlink(socket)
+        self._start_peers()
 
     # --- setup -----------------------------------------------------------
 

@@ -15,13 +15,14 @@ pending-reset case uses the AT-SPI action, the way a screen reader's
 "activate" does."""
 
 import os
+import re
 import socket
 import subprocess
 import time
 
 import dbus
 
-from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Screen, key, type_text, wait_for
+from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Screen, key, type_text, wait_for
 from hotkeyd_testbed import run_tests
 from system_testbed import BUS_IFACE, BUS_NAME, BUS_PATH, DESKTOP, HOLD, MOCK_IFACE, SESSION_IFACE, System
 
@@ -67,20 +68,22 @@ class Desktop(System):
         wait_for(lambda: app.windows(), 'the window')
         return app
 
-    def dialog(self, agent, hold_window=None):
+    def dialog(self, agent, hold_window=None, po=str):
         """A hold on a new device; returns (the dialog's accessible window,
         the request id, seconds from the completed hold to the dialog seen
         through AT-SPI).  hold_window: a callback for the "keep holding"
-        window, called while the key is held."""
+        window, called while the key is held.  po: the Catalogue of the
+        agent's language (the window titles)."""
         _, t0 = self.start_hold()
         if hold_window:
-            hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1.5,
+            hold_window(wait_for(lambda: agent.window(po('Keep Holding to Reset')), 'the hold window', timeout=1.5,
                                  step=0.01))
         # Only test_dialog_appears_within_1s_* holds it to 1 s: an ASan
         # build on a loaded machine once took over 5 s to draw the first
         # large-text window.
         try:
-            window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=20, step=0.01)
+            window = wait_for(lambda: agent.window(po('Factory Reset')), 'the confirmation dialog', timeout=20,
+                              step=0.01)
         except AssertionError:
             windows = [(w.get_name(), w.get_role_name(), w.get_state_set().get_states()) for w in agent.windows()]
             raise AssertionError(f'no dialog within 20s; windows: {windows}; the agent said {agent.said}, '
@@ -384,6 +387,81 @@ def test_agent_registers_again_when_daemon_restarts():
     key(Escape)
     assert agent.expect(f'decline {request_id}') == f'decline {request_id} escape'
     done(s, agent)
+
+
+# --- in other languages ------------------------------------------------------
+
+def seen_in(lang):
+    """With LANGUAGE=lang, the window and the agent's dialog show the
+    translations of po/LANG.po (the msgstr values, read from the file)."""
+    po = Catalogue(lang)
+    assert po('Reset this computer') != 'Reset this computer'
+    s = Desktop(timeout='25s')
+    hold_titles = []
+
+    app = s.window(language=lang)
+    window = app.windows()[0]
+    assert window.get_name() == po('Factory Reset')
+    nodes = app.tree(window)
+    assert app.find(Atspi.Role.LABEL, po('Reset this computer'), window)
+    assert app.find(Atspi.Role.LABEL, po('Current state: %s') % po('No reset requested'), window)
+    assert app.find(Atspi.Role.LABEL, po('A factory reset erases your files, accounts and settings and returns '
+                                         'the computer to the state it was in when it was installed.'), window)
+    for heading in ('What will be erased', 'What happens next', 'Confirm'):
+        assert app.find(Atspi.Role.LABEL, po(heading), window)
+    rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
+    assert f"{po('No partition is marked to be erased')}. {po('No partition definition says FactoryReset=yes.')}" \
+        in rows, rows
+    first_step = po('%u. %s') % (1, po('The computer restarts'))
+    assert f"{first_step}. {po('Save your work first: open applications are closed.')}" in rows, rows
+    reset = app.find(Atspi.Role.PUSH_BUTTON, po.label('_Reset Computer…'), window)
+    assert reset.description == po('Erases everything listed above and restarts the computer. Available once the '
+                                   'name of this computer is typed above; you may be asked for an administrator '
+                                   'password.')
+    entry = [n for n in nodes if n.role == Atspi.Role.TEXT]
+    assert len(entry) == 1, nodes
+    assert entry[0].description == po('To confirm, type the name of this computer: %s') % socket.gethostname()
+    assert app.stop() == 0, app.errors[-30:]
+
+    agent = s.agent(language=lang)
+    window, request_id, _ = s.dialog(agent, lambda w: hold_titles.append(w.get_name()), po)
+    assert hold_titles == [po('Keep Holding to Reset')]
+    nodes = agent.tree(window)
+    names = [n.name for n in nodes]
+    assert po('Erase everything on this computer?') in names, names
+    assert po('A factory reset was requested by holding a key (“%s”). If that was not you, or not on purpose, '
+              'choose Cancel.') % 'reset-key' in names, names
+    for label, description in (
+            ('_More Time', 'Restarts the countdown, as often as you need'),
+            ('_Cancel', 'Declines the factory reset; nothing is erased. Escape does the same.'),
+            ('_Reset', 'Erases everything listed above and restarts the computer. Available once “I understand” '
+                       'is checked.')):
+        assert agent.find(Atspi.Role.PUSH_BUTTON, po.label(label), window).description == po(description)
+    assert agent.find(Atspi.Role.CHECK_BOX, po.label('I _understand that everything listed above will be erased'),
+                      window)
+    assert wait_for(lambda: agent.focused(window), 'focus').name == po.label('_Cancel')
+    # The countdown in the plural form of its number: any form of the
+    # message, with the number that the language's Plural-Forms picks it for.
+    countdown = 'Without an answer, this request is declined in %d second.'
+    forms = [re.compile(re.escape(f).replace('%d', r'(\d+)') + '$') for f in po.plural_forms(countdown)]
+    shown = [(n, int(m.group(1))) for n in names for f in forms for m in [f.match(n)] if m]
+    assert len(shown) == 1, names
+    assert shown[0][0] == po.ngettext(countdown, shown[0][1]) % shown[0][1], shown
+    # What a screen reader announced when the dialog opened.
+    announced = next(line for line in agent.said if line.startswith(f'announce {request_id} '))
+    opening = po('A factory reset was requested. Confirm or cancel it. %s').split('%s')[0]
+    assert announced.startswith(f'announce {request_id} {opening}'), announced
+    key(Escape)
+    declined(s, agent, request_id, 'escape')
+    done(s, agent)
+
+
+def test_window_and_dialog_in_german():
+    seen_in('de')
+
+
+def test_window_and_dialog_in_polish():
+    seen_in('pl')
 
 
 # --- how it looks ------------------------------------------------------------

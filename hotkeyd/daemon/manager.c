@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -297,6 +298,10 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
                 return log_oom();
         m->dry_run = dry_run;
         m->dry_run_output = stdout;
+        /* Request ids start anywhere, so that an agent's dialog left over
+         * from before a restart can never name a request of this run. */
+        if (getrandom(&m->next_operation_id, sizeof m->next_operation_id, GRND_NONBLOCK) < 0)
+                m->next_operation_id = (unsigned) now_usec(CLOCK_MONOTONIC);
 
         if (config_path) {
                 m->config_path = strdup(config_path);

@@ -675,7 +675,8 @@ static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Oper
                 return -ENOMEM;
         o->kind = kind;
         o->origin = origin;
-        o->id = ++m->next_operation_id;
+        /* 0 is never an id, so a zeroed field never names a request. */
+        o->id = ++m->next_operation_id ?: ++m->next_operation_id;
         *ret = o;
         return 0;
 }

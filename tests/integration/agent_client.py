@@ -34,7 +34,8 @@ class Agent(dbus.service.Object):
     def __init__(self, bus, auto):
         super().__init__(bus, AGENT_PATH)
         self.auto = auto
-        self.daemon = dbus.Interface(bus.get_object(BUS_NAME, BUS_PATH), BUS_NAME)
+        # Follows the name, so that it talks to a restarted daemon too.
+        self.daemon = dbus.Interface(bus.get_object(BUS_NAME, BUS_PATH, follow_name_owner_changes=True), BUS_NAME)
 
     @dbus.service.method(AGENT_IFACE, in_signature='ussst', out_signature='')
     def RequestConfirmation(self, request_id, trigger, seat, device, deadline):

@@ -10,6 +10,7 @@ its own meson test."""
 
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -157,33 +158,50 @@ def test_confirm_from_session_on_other_seat_is_refused():
     assert s.stop() == 0
 
 
-def test_confirm_from_inactive_session_is_refused():
+def confirm_after_session_change(change, refusal):
+    """The session changes while the dialog is up; the agent's Confirm is
+    then refused with a reason naming it, and nothing starts."""
     s = Desktop()
     agent = s.agent()
     s.hold()
     request_id = agent.expect('request')[1]
-    # The person switched to another session (VT switch) before answering.
-    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, {'Active': False})
+    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, change)
     agent.send('confirm', request_id)
     words = agent.expect('confirm-error')
     assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
-    assert 'session c1 is not the active session on seat0' in words[3], words
+    assert refusal in words[3], words
     s.wait_log('Confirmation of the factory reset for trigger reset-key on seat0')
     assert s.start_unit_calls() == []
     assert s.stop() == 0
 
 
+def test_confirm_from_inactive_session_is_refused():
+    # The person switched to another session (VT switch) before answering.
+    confirm_after_session_change({'Active': False}, 'session c1 is not the active session on seat0')
+
+
 def test_confirm_from_locked_session_is_refused():
+    # The screen locked while the dialog was up: nobody can have seen it.
+    confirm_after_session_change({'LockedHint': True}, 'session c1 is locked')
+
+
+def test_killed_daemon_forgets_the_open_confirmation():
+    """SIGKILL while the dialog is up: no clean-up at all.  The restarted
+    daemon starts nothing by itself, and the old request id names nothing
+    in it, even after the agent registered again."""
     s = Desktop()
     agent = s.agent()
     s.hold()
     request_id = agent.expect('request')[1]
-    # The screen locked while the dialog was up: nobody can have seen it.
-    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, {'LockedHint': True})
+    s.daemon.send_signal(signal.SIGKILL)
+    s.daemon.wait(5)
+    s.start_daemon(DESKTOP.format(timeout='60s'), input_devices=True)
+    agent.send('register')
+    agent.expect('registered')
     agent.send('confirm', request_id)
-    words = agent.expect('confirm-error')
-    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
-    assert 'session c1 is locked' in words[3], words
+    assert agent.expect('confirm-error')[2] == 'io.hotkeyd.FactoryReset1.Error.NoSuchRequest', agent.seen
+    s.hold()
+    assert agent.expect('request')[1] != request_id, agent.seen
     assert s.start_unit_calls() == []
     assert s.stop() == 0
 

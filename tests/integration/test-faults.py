@@ -7,6 +7,7 @@ private system bus of system_testbed.py; each test_* is its own meson
 test."""
 
 import os
+import re
 import signal
 import time
 
@@ -75,6 +76,72 @@ def test_repeated_syn_dropped_cancels_holds_then_recovers():
     assert len(cancels) == 3 and all(t.endswith('reason=resync') for t in cancels), texts
     assert texts.index(cancels[-1]) < texts.index(line), texts
     assert [t for t in texts if t.startswith('trigger ')] == [line], texts
+    assert bed.stop() == 0
+
+
+def fds_and_rss(pid):
+    # What each fd is; sockets and pipes by kind, their inode numbers may
+    # change (umockdev's preload reconnects its own sockets).
+    fds = sorted(re.sub(r':\[\d+\]$', '', os.readlink(f'/proc/{pid}/fd/{fd}'))
+                 for fd in os.listdir(f'/proc/{pid}/fd'))
+    with open(f'/proc/{pid}/status') as f:
+        rss = next(int(line.split()[1]) for line in f if line.startswith('VmRSS:'))
+    return fds, rss
+
+
+HOTPLUG_CYCLES = int(os.environ.get('HOTKEYD_HOTPLUG_CYCLES', '10000'))
+
+
+def test_hotplug_cycles_leave_fds_and_memory_at_baseline():
+    """The same emulated power button appears and disappears again and
+    again (udev "add", "remove"); every time the daemon opens and probes it,
+    then closes it.  Afterwards its fds are what they were and its memory
+    has not grown by more than allocator noise."""
+    bed = Testbed()
+    bed.start(POWER_1S)
+    button = bed.add_device('Power Button', ['KEY_POWER'])
+    pid = bed.daemon.pid
+
+    seen = {'lines': 0, 'removed': 0}
+
+    def wait_removed(total):
+        deadline = time.monotonic() + 60
+        while seen['removed'] < total:
+            assert time.monotonic() < deadline, f"{seen['removed']} removals of {total}: {bed.log[-5:]}"
+            bed._pump(0.05)
+            new = bed.log[seen['lines']:]
+            seen['lines'] += len(new)
+            seen['removed'] += sum('Stopped watching' in line for line in new)
+
+    def cycle(n):
+        # In steps of 4 (8 uevents): umockdev sends uevents as unix
+        # datagrams, which queue at most net.unix.max_dgram_qlen (10) deep,
+        # and its sender gives up (EAGAIN) when the daemon's queue is full.
+        target = seen['removed']
+        for i in range(n):
+            bed.testbed.uevent(button.syspath, 'add')
+            bed.testbed.uevent(button.syspath, 'remove')
+            if i % 4 == 3:
+                target += 4
+                wait_removed(target)
+        wait_removed(target + n % 4)
+
+    # A first round warms up what is allocated once (libudev, libevdev, stdio).
+    cycle(50)
+    base_fds, base_rss = fds_and_rss(pid)
+    started = time.monotonic()
+    done = 0
+    while done < HOTPLUG_CYCLES:
+        cycle(500)
+        done += 500
+    seconds = time.monotonic() - started
+    fds, rss = fds_and_rss(pid)
+    print(f'{done} hotplug cycles in {seconds:.1f}s; fds {len(base_fds)} -> {len(fds)}, RSS {base_rss} -> {rss} KiB',
+          flush=True)
+    assert fds == base_fds, (base_fds, fds)
+    assert rss - base_rss <= 256, (base_rss, rss)
+    watching = sum('Watching /dev/input/event10' in line for line in bed.log)
+    assert watching == done + 50, watching
     assert bed.stop() == 0
 
 

@@ -16,11 +16,20 @@ gtk-interface-contrast: what GNOME's dark style and high contrast set);
 GTK takes the DPI from XSETTINGS or, without an XSETTINGS manager, from the
 Xft.dpi X resource, never from settings.ini (measured: gtk-xft-dpi there
 changed nothing), so the screen's RESOURCE_MANAGER property is set before
-such an app starts."""
+such an app starts.
+
+Languages: App(language='de') runs the app with LANGUAGE=de.  It binds its
+gettext domain to its compiled-in LOCALEDIR only, so install_translations()
+makes the built catalogues appear there, in the test's own mount namespace;
+Catalogue reads what the app should show from the .po files themselves."""
 
 import ctypes
+import gettext
+import json
 import os
 import queue
+import re
+import shutil
 import subprocess
 import threading
 import time
@@ -34,6 +43,16 @@ FACTORY_RESET = os.environ.get('FACTORY_RESET', 'factory-reset')
 LSAN_SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lsan-gui.supp')
 BUILD_ROOT = os.environ.get('HOTKEYD_BUILD_ROOT', os.getcwd())
 SCREENSHOTS = os.path.join(BUILD_ROOT, 'screenshots')
+SOURCE_ROOT = os.environ.get('HOTKEYD_SOURCE_ROOT', os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+# factory-reset's compiled-in LOCALEDIR and the build's catalogues
+# (BUILD/po/LANG/LC_MESSAGES/hotkeyd.mo, what meson installs).
+LOCALEDIR = os.environ.get('HOTKEYD_LOCALEDIR')
+BUILD_LOCALEDIR = os.environ.get('HOTKEYD_BUILD_LOCALEDIR', os.path.join(BUILD_ROOT, 'po'))
+# glibc ignores LANGUAGE while the locale is C or C.UTF-8, and the build
+# root has no other compiled locale: a copy of C.UTF-8 under this name
+# (through LOCPATH) is a UTF-8 locale that is not C.
+UTF8_LOCALE = 'en_US.UTF-8'
 
 # look: (settings.ini lines, X resources)
 LOOKS = {
@@ -96,8 +115,11 @@ class Node:
 class App:
     """A running factory-reset process and its accessible tree."""
 
-    def __init__(self, screen, args, look='light', screenshot_dir=None, gated=False):
+    def __init__(self, screen, args, look='light', screenshot_dir=None, gated=False, language=None):
         env = dict(screen.env)
+        if language:
+            env.update(screen.translations())
+            env['LANGUAGE'] = language
         config = os.path.join(screen.system.tmp, f'config-{look}')
         os.makedirs(os.path.join(config, 'gtk-4.0'), exist_ok=True)
         settings, resources = LOOKS[look]
@@ -283,6 +305,18 @@ class Screen:
         os.environ['DISPLAY'] = self.display
         os.environ['DBUS_SESSION_BUS_ADDRESS'] = env['DBUS_SESSION_BUS_ADDRESS']
         Atspi.init()
+        self._translation_env = None
+
+    def translations(self):
+        """The environment for a translated app: the built catalogues
+        installed (once) and a UTF-8 locale that is not C."""
+        if self._translation_env is None:
+            install_translations(self.system)
+            locpath = os.path.join(self.system.tmp, 'locales')
+            os.mkdir(locpath)
+            shutil.copytree('/usr/lib/locale/C.utf8', os.path.join(locpath, UTF8_LOCALE))
+            self._translation_env = {'LOCPATH': locpath, 'LANG': UTF8_LOCALE}
+        return self._translation_env
 
     def set_x_resources(self, text):
         """The screen's RESOURCE_MANAGER property (what xrdb sets; the root
@@ -305,3 +339,84 @@ class Screen:
 
     def app(self, *args, **kw):
         return App(self, list(args), **kw)
+
+
+def install_translations(system):
+    """Makes the built catalogues appear in factory-reset's LOCALEDIR, the
+    only place it looks: an overlay on the nearest existing directory of
+    that path, in this test's mount namespace, whose upper layer (in the
+    test's tmpfs) receives the .mo files.  The build root stays as it is,
+    and whatever was there stays visible (other domains' catalogues)."""
+    from system_testbed import sh
+
+    assert LOCALEDIR, 'HOTKEYD_LOCALEDIR is not set'
+    lower = LOCALEDIR
+    while not os.path.isdir(lower):
+        lower = os.path.dirname(lower)
+    upper, work = os.path.join(system.tmp, 'locale-upper'), os.path.join(system.tmp, 'locale-work')
+    os.mkdir(upper)
+    os.mkdir(work)
+    sh('mount', '-t', 'overlay', '-o', f'lowerdir={lower},upperdir={upper},workdir={work}', 'hotkeyd-locale', lower)
+    for lang in linguas():
+        mo = os.path.join(BUILD_LOCALEDIR, lang, 'LC_MESSAGES', 'hotkeyd.mo')
+        assert os.path.exists(mo), f'{mo} was not built'
+        os.makedirs(os.path.join(LOCALEDIR, lang, 'LC_MESSAGES'), exist_ok=True)
+        shutil.copy(mo, os.path.join(LOCALEDIR, lang, 'LC_MESSAGES'))
+
+
+def linguas():
+    with open(os.path.join(SOURCE_ROOT, 'po', 'LINGUAS')) as f:
+        return [w for line in f if not line.startswith('#') for w in line.split()]
+
+
+class Catalogue:
+    """The translations of po/LANG.po, read from the .po file itself (not
+    the compiled catalogue the app loads): a message that is missing,
+    untranslated or fuzzy there fails the test that asks for it."""
+
+    def __init__(self, lang):
+        self.lang = lang
+        self.messages = {}  # (msgctxt, msgid) -> [msgstr...]; fuzzy ones left out
+        self.plural = None
+        with open(os.path.join(SOURCE_ROOT, 'po', f'{lang}.po'), encoding='utf-8') as f:
+            for entry in f.read().split('\n\n'):
+                self._add(entry)
+        assert self.plural, f'{lang}.po has no Plural-Forms'
+
+    def _add(self, entry):
+        fields, key, fuzzy = {}, None, False
+        for line in entry.splitlines():
+            if line.startswith('#,') and 'fuzzy' in line:
+                fuzzy = True
+            elif line.startswith('"') and key:
+                fields[key] += json.loads(line)  # C escapes of .po strings are JSON's
+            elif line and not line.startswith('#'):
+                key, value = line.split(' ', 1)
+                fields[key] = json.loads(value)
+        if 'msgid' not in fields or fuzzy:
+            return
+        if fields['msgid'] == '':
+            m = re.search(r'^Plural-Forms:.*plural=([^;]*);', fields.get('msgstr', ''), re.M)
+            self.plural = gettext.c2py(m.group(1)) if m else None
+            return
+        forms = [fields[k] for k in sorted(fields) if k.startswith('msgstr')]
+        self.messages[(fields.get('msgctxt'), fields['msgid'])] = forms
+
+    def __call__(self, msgid, context=None):
+        forms = self.messages.get((context, msgid))
+        assert forms and all(forms), f'{self.lang}.po does not translate {msgid!r}'
+        return forms[0]
+
+    def ngettext(self, msgid, n):
+        forms = self.messages.get((None, msgid))
+        assert forms and all(forms), f'{self.lang}.po does not translate {msgid!r}'
+        return forms[self.plural(n)]
+
+    def plural_forms(self, msgid):
+        self(msgid)
+        return self.messages[(None, msgid)]
+
+    def label(self, msgid):
+        """The translated text of a label with a mnemonic, as GTK shows and
+        names it (the underline marker removed)."""
+        return re.sub(r'_(.)', r'\1', self(msgid))

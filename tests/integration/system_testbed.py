@@ -23,6 +23,7 @@ test needs emulated input devices.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -40,6 +41,7 @@ BUS_NAME = 'io.hotkeyd.FactoryReset1'
 BUS_PATH = '/io/hotkeyd/FactoryReset1'
 BUS_IFACE = 'io.hotkeyd.FactoryReset1'
 MOCK_IFACE = 'org.freedesktop.DBus.Mock'
+UNIT_IFACE = 'org.freedesktop.systemd1.Unit'
 SESSION_IFACE = 'org.freedesktop.login1.Session'
 NOBODY = 65534
 
@@ -344,3 +346,70 @@ class System(Testbed):
                     p.wait(5)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+# --- what a reset erases: repart.d definitions, block devices, TPM clear ------
+
+VAR_GUID = '4d21b016-b534-45c2-a9fb-5c16e091fd2d'
+HOME_GUID = '933ac7e1-2eb4-4f13-b844-0e14e2aef915'
+
+
+class Dirs:
+    """etc, run, usr: three definition directories in order of precedence."""
+
+    def __init__(self, s):
+        self.root = os.path.join(s.tmp, 'repart')
+        self.names = ('etc', 'run', 'usr')
+        for n in self.names:
+            os.makedirs(os.path.join(self.root, n))
+
+    def path(self, d, name):
+        return os.path.join(self.root, d, name)
+
+    def write(self, d, name, text):
+        with open(self.path(d, name), 'w') as f:
+            f.write(text)
+        return self.path(d, name)
+
+    def env(self):
+        return {'HOTKEYD_REPART_DIRS': ':'.join(os.path.join(self.root, n) for n in self.names)}
+
+
+def add_partition(s, index, name, guid, label, sectors, dev=None):
+    """A GPT partition as udev describes it; dev: (major, minor)."""
+    major, minor = dev or (259, 100 + index)
+    disk = f'/devices/platform/hotkeyd-test/block/vdz{index}'
+    record = [f'P: {disk}/{name}',
+              'E: SUBSYSTEM=block', 'E: DEVTYPE=partition', f'E: DEVNAME=/dev/{name}',
+              f'E: MAJOR={major}', f'E: MINOR={minor}',
+              f'E: ID_PART_ENTRY_TYPE={guid}', 'E: ID_PART_ENTRY_SCHEME=gpt']
+    if label is not None:
+        record.append(f'E: ID_PART_ENTRY_NAME={label}')
+    record += [f'A: size={sectors}', f'A: dev={major}:{minor}', 'A: partition=3', '',
+               f'P: {disk}', 'E: SUBSYSTEM=block', 'E: DEVTYPE=disk', f'E: DEVNAME=/dev/vdz{index}',
+               f'A: size={sectors * 4}', '']
+    s.testbed.add_from_string('\n'.join(record) + '\n')
+    return f'/dev/{name}'
+
+
+def mounted_tmpfs(s, name):
+    """A tmpfs mounted in this test's namespace; returns (path, (major, minor))."""
+    path = os.path.join(s.tmp, name)
+    os.mkdir(path)
+    sh('mount', '-t', 'tmpfs', 'hotkeyd-test', path)
+    with open('/proc/self/mountinfo') as f:
+        for line in f:
+            fields = line.split()
+            # The kernel escapes spaces as \040.
+            if re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), fields[4]) == path:
+                major, minor = fields[2].split(':')
+                return path, (int(major), int(minor))
+    raise AssertionError(f'{path} not in mountinfo')
+
+
+def target_wants_tpm_clear(s, installed=True):
+    target = s.systemd_unit('factory-reset.target')
+    target.AddProperty(UNIT_IFACE, 'Wants', dbus.Array(['systemd-factory-reset-request.service',
+                                                        'systemd-tpm2-clear.service'], signature='s'))
+    if installed:
+        s.systemd.AddMockUnit('systemd-tpm2-clear.service')

@@ -15,35 +15,9 @@ import subprocess
 import dbus
 
 from hotkeyd_testbed import run_tests
-from system_testbed import System, sh
+from system_testbed import VAR_GUID, Dirs, System, add_partition, mounted_tmpfs, target_wants_tpm_clear
 
 CTL = os.environ.get('HOTKEYCTL', 'hotkeyctl')
-UNIT_IFACE = 'org.freedesktop.systemd1.Unit'
-MOCK_IFACE = 'org.freedesktop.DBus.Mock'
-
-VAR_GUID = '4d21b016-b534-45c2-a9fb-5c16e091fd2d'
-HOME_GUID = '933ac7e1-2eb4-4f13-b844-0e14e2aef915'
-
-
-class Dirs:
-    """etc, run, usr: three definition directories in order of precedence."""
-
-    def __init__(self, s):
-        self.root = os.path.join(s.tmp, 'repart')
-        self.names = ('etc', 'run', 'usr')
-        for n in self.names:
-            os.makedirs(os.path.join(self.root, n))
-
-    def path(self, d, name):
-        return os.path.join(self.root, d, name)
-
-    def write(self, d, name, text):
-        with open(self.path(d, name), 'w') as f:
-            f.write(text)
-        return self.path(d, name)
-
-    def env(self):
-        return {'HOTKEYD_REPART_DIRS': ':'.join(os.path.join(self.root, n) for n in self.names)}
 
 
 def erased(s):
@@ -87,38 +61,6 @@ def test_definitions_follow_systemds_override_and_mask_rules():
     assert s.prop('ClearsTpm') == False
     s.wait_log('A factory reset erases 3 partition(s); 0 problem(s)')
     assert s.stop() == 0
-
-
-def add_partition(s, index, name, guid, label, sectors, dev=None):
-    """A GPT partition as udev describes it; dev: (major, minor)."""
-    major, minor = dev or (259, 100 + index)
-    disk = f'/devices/platform/hotkeyd-test/block/vdz{index}'
-    record = [f'P: {disk}/{name}',
-              'E: SUBSYSTEM=block', 'E: DEVTYPE=partition', f'E: DEVNAME=/dev/{name}',
-              f'E: MAJOR={major}', f'E: MINOR={minor}',
-              f'E: ID_PART_ENTRY_TYPE={guid}', 'E: ID_PART_ENTRY_SCHEME=gpt']
-    if label is not None:
-        record.append(f'E: ID_PART_ENTRY_NAME={label}')
-    record += [f'A: size={sectors}', f'A: dev={major}:{minor}', 'A: partition=3', '',
-               f'P: {disk}', 'E: SUBSYSTEM=block', 'E: DEVTYPE=disk', f'E: DEVNAME=/dev/vdz{index}',
-               f'A: size={sectors * 4}', '']
-    s.testbed.add_from_string('\n'.join(record) + '\n')
-    return f'/dev/{name}'
-
-
-def mounted_tmpfs(s, name):
-    """A tmpfs mounted in this test's namespace; returns (path, (major, minor))."""
-    path = os.path.join(s.tmp, name)
-    os.mkdir(path)
-    sh('mount', '-t', 'tmpfs', 'hotkeyd-test', path)
-    with open('/proc/self/mountinfo') as f:
-        for line in f:
-            fields = line.split()
-            # The kernel escapes spaces as \040.
-            if re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), fields[4]) == path:
-                major, minor = fields[2].split(':')
-                return path, (int(major), int(minor))
-    raise AssertionError(f'{path} not in mountinfo')
 
 
 def test_partitions_are_matched_with_block_devices():
@@ -174,14 +116,6 @@ def test_malformed_definitions_are_reported_not_fatal():
     s.wait_log(f'{bad_bool}:3: Invalid boolean')
     assert s.prop('Supported') == True  # nothing else is affected
     assert s.stop() == 0
-
-
-def target_wants_tpm_clear(s, installed=True):
-    target = s.systemd_unit('factory-reset.target')
-    target.AddProperty(UNIT_IFACE, 'Wants', dbus.Array(['systemd-factory-reset-request.service',
-                                                        'systemd-tpm2-clear.service'], signature='s'))
-    if installed:
-        s.systemd.AddMockUnit('systemd-tpm2-clear.service')
 
 
 def test_clears_tpm_when_target_wants_service_and_tpm_present():

@@ -15,15 +15,16 @@ pending-reset case uses the AT-SPI action, the way a screen reader's
 "activate" does."""
 
 import os
+import re
 import socket
-import subprocess
 import time
 
 import dbus
 
-from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Screen, key, type_text, wait_for
+from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Screen, key, type_text, wait_for
 from hotkeyd_testbed import run_tests
-from system_testbed import BUS_IFACE, BUS_NAME, BUS_PATH, DESKTOP, HOLD, MOCK_IFACE, SESSION_IFACE, System
+from system_testbed import (DESKTOP, HOLD, HOME_GUID, SESSION_IFACE, Dirs, System, add_partition, mounted_tmpfs, sh,
+                            target_wants_tpm_clear)
 
 
 # When the hold completes, in evemu time (system_testbed.HOLD, HoldSec=1).
@@ -67,20 +68,22 @@ class Desktop(System):
         wait_for(lambda: app.windows(), 'the window')
         return app
 
-    def dialog(self, agent, hold_window=None):
+    def dialog(self, agent, hold_window=None, po=str):
         """A hold on a new device; returns (the dialog's accessible window,
         the request id, seconds from the completed hold to the dialog seen
         through AT-SPI).  hold_window: a callback for the "keep holding"
-        window, called while the key is held."""
+        window, called while the key is held.  po: the Catalogue of the
+        agent's language (the window titles)."""
         _, t0 = self.start_hold()
         if hold_window:
-            hold_window(wait_for(lambda: agent.window('Keep Holding to Reset'), 'the hold window', timeout=1.5,
+            hold_window(wait_for(lambda: agent.window(po('Keep Holding to Reset')), 'the hold window', timeout=1.5,
                                  step=0.01))
         # Only test_dialog_appears_within_1s_* holds it to 1 s: an ASan
         # build on a loaded machine once took over 5 s to draw the first
         # large-text window.
         try:
-            window = wait_for(lambda: agent.window('Factory Reset'), 'the confirmation dialog', timeout=20, step=0.01)
+            window = wait_for(lambda: agent.window(po('Factory Reset')), 'the confirmation dialog', timeout=20,
+                              step=0.01)
         except AssertionError:
             windows = [(w.get_name(), w.get_role_name(), w.get_state_set().get_states()) for w in agent.windows()]
             raise AssertionError(f'no dialog within 20s; windows: {windows}; the agent said {agent.said}, '
@@ -220,39 +223,38 @@ def test_window_cancels_pending_reset():
 
 
 def test_window_lists_what_will_be_erased_and_shows_errors():
-    """ErasedPartitions, ClearsTpm and EraseProblems (daemon properties
-    another part of hotkeyd adds) from a dbusmock stand-in of hotkeyd on the
-    same system bus: the window lists them, and shows a refused Request()
-    in words.  Also a screenshot (light/window-erase-list.png) of a filled
-    list for review."""
+    """What the daemon publishes about a reset (ErasedPartitions,
+    ClearsTpm, EraseProblems) from repart.d definitions in temporary
+    directories, a umockdev-emulated partition mounted in this test's
+    namespace, a malformed definition, and factory-reset.target pulling in
+    the TPM clear (systemd1 stand-in) with swtpm as the TPM: the window
+    lists it.  Then the firmware stops offering a reset (no EFI any more),
+    and Request() is refused for real: the daemon's support check at
+    request time says no, and the window shows why in words.  Also a
+    screenshot (light/window-erase-list.png) of a filled list for review."""
     s = System(efi=True)
-    s._spawn(['python3', '-m', 'dbusmock', '--system', BUS_NAME, BUS_PATH, BUS_IFACE], stdout=subprocess.DEVNULL)
-    s._wait_name(BUS_NAME)
-    mock = dbus.Interface(s.bus.get_object(BUS_NAME, BUS_PATH), MOCK_IFACE)
-    mock.AddMethod(BUS_IFACE, 'Request', 't', 's',
-                   'raise dbus.exceptions.DBusException("Authentication was dismissed.", '
-                   'name="org.freedesktop.DBus.Error.AccessDenied")')
-    mock.AddProperties(BUS_IFACE, {
-        'Supported': True,
-        'UnsupportedReason': '',
-        'Mode': 'unspecified',
-        'ErasedPartitions': dbus.Array([
-            ('/usr/lib/repart.d/50-home.conf', 'home', 'home', '/dev/vda3', dbus.UInt64(20 * 10**9), '/home'),
-            ('/usr/lib/repart.d/60-var.conf', 'var', '', '', dbus.UInt64(0), ''),
-        ], signature='(ssssts)'),
-        'ClearsTpm': True,
-        'EraseProblems': dbus.Array(['/etc/repart.d/70-bad.conf:3: unknown Type=foo'], signature='s'),
-        'Tpm': dbus.Dictionary({'Present': True}, signature='sv'),
-    })
+    d = Dirs(s)
+    d.write('usr', '50-home.conf', '[Partition]\nType=home\nLabel=home\nFactoryReset=yes\n')
+    d.write('usr', '60-var.conf', '[Partition]\nType=var\nFactoryReset=yes\n')
+    bad = d.write('etc', '70-bad.conf', '[Partition]\nType=foo\nFactoryReset=yes\n')
+    where, dev = mounted_tmpfs(s, 'home')
+    node = add_partition(s, 1, 'vdz1p3', HOME_GUID, 'home', 20 * 10**9 // 512, dev=dev)
+    target_wants_tpm_clear(s)
+    s.start_daemon(DESKTOP.format(timeout='60s'), input_devices=True, extra_env=d.env(), tpm_tcti=s.start_swtpm())
+    s.wait_log('A factory reset asks the firmware to clear the TPM.')
+    problems = [str(p) for p in s.prop('EraseProblems')]
+    assert problems and all(p.startswith(f'{bad}:') for p in problems), problems
+
     screen = Screen(s)
     app = screen.app(screenshot_dir=os.path.join(SCREENSHOTS, 'light'))
     window = wait_for(lambda: next(iter(app.windows()), None), 'the window')
     nodes = app.tree(window)
     check_named(nodes)
     rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
-    assert 'home (home). /dev/vda3, 20.0\xa0GB, in use at /home' in rows, rows  # g_format_size: no-break space
+    assert f'home (home). {node}, 20.0\xa0GB, in use at {where}' in rows, rows  # g_format_size: no-break space
     assert 'var. Not created yet: it is made fresh on the next boot.' in rows, rows
-    assert 'Warning: the list may be incomplete. /etc/repart.d/70-bad.conf:3: unknown Type=foo' in rows, rows
+    for p in problems:
+        assert f'Warning: the list may be incomplete. {p}' in rows, rows
     assert any(r.startswith('The security chip (TPM) will be cleared') for r in rows), rows
     assert any(r.startswith('2. The firmware may ask to clear the security chip') for r in rows), rows
     assert not any(r.startswith('Cannot tell') for r in rows), rows
@@ -263,14 +265,18 @@ def test_window_lists_what_will_be_erased_and_shows_errors():
     key(0xff08)  # BackSpace: the Space that "pressed" the entry
     type_text(socket.gethostname())
     wait_for(lambda: app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window).sensitive, 'Reset to become sensitive')
+    # systemd-factory-reset (a new process per connection) now finds no EFI.
+    sh('rm', '-r', '/sys/firmware/efi')
     press_with_keyboard(app, window, 'Reset Computer…')
-    error = 'Error: You are not allowed to do this: Authentication was dismissed.'
-    wait_for(lambda: any(n.name == error for n in app.tree(window)), 'the error in the window')
+    wait_for(lambda: any(n.name.startswith('Error: ') for n in app.tree(window)), 'the error in the window')
+    reason = str(s.prop('UnsupportedReason'))
+    assert reason and s.prop('Supported') == False
+    error = f'Error: A factory reset cannot be requested: {reason}'
     # Not by colour alone: an icon named "Error" and the word.
     assert app.find(Atspi.Role.LABEL, error, window)
     assert app.find(Atspi.Role.IMAGE, 'Error', window)
-    assert app.stop() == 0, app.errors[-30:]
-    s.kill()
+    assert s.start_unit_calls() == []
+    done(s, app)
 
 
 # --- the agent's dialog ----------------------------------------------------
@@ -384,6 +390,81 @@ def test_agent_registers_again_when_daemon_restarts():
     key(Escape)
     assert agent.expect(f'decline {request_id}') == f'decline {request_id} escape'
     done(s, agent)
+
+
+# --- in other languages ------------------------------------------------------
+
+def seen_in(lang):
+    """With LANGUAGE=lang, the window and the agent's dialog show the
+    translations of po/LANG.po (the msgstr values, read from the file)."""
+    po = Catalogue(lang)
+    assert po('Reset this computer') != 'Reset this computer'
+    s = Desktop(timeout='25s')
+    hold_titles = []
+
+    app = s.window(language=lang)
+    window = app.windows()[0]
+    assert window.get_name() == po('Factory Reset')
+    nodes = app.tree(window)
+    assert app.find(Atspi.Role.LABEL, po('Reset this computer'), window)
+    assert app.find(Atspi.Role.LABEL, po('Current state: %s') % po('No reset requested'), window)
+    assert app.find(Atspi.Role.LABEL, po('A factory reset erases your files, accounts and settings and returns '
+                                         'the computer to the state it was in when it was installed.'), window)
+    for heading in ('What will be erased', 'What happens next', 'Confirm'):
+        assert app.find(Atspi.Role.LABEL, po(heading), window)
+    rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
+    assert f"{po('No partition is marked to be erased')}. {po('No partition definition says FactoryReset=yes.')}" \
+        in rows, rows
+    first_step = po('%u. %s') % (1, po('The computer restarts'))
+    assert f"{first_step}. {po('Save your work first: open applications are closed.')}" in rows, rows
+    reset = app.find(Atspi.Role.PUSH_BUTTON, po.label('_Reset Computer…'), window)
+    assert reset.description == po('Erases everything listed above and restarts the computer. Available once the '
+                                   'name of this computer is typed above; you may be asked for an administrator '
+                                   'password.')
+    entry = [n for n in nodes if n.role == Atspi.Role.TEXT]
+    assert len(entry) == 1, nodes
+    assert entry[0].description == po('To confirm, type the name of this computer: %s') % socket.gethostname()
+    assert app.stop() == 0, app.errors[-30:]
+
+    agent = s.agent(language=lang)
+    window, request_id, _ = s.dialog(agent, lambda w: hold_titles.append(w.get_name()), po)
+    assert hold_titles == [po('Keep Holding to Reset')]
+    nodes = agent.tree(window)
+    names = [n.name for n in nodes]
+    assert po('Erase everything on this computer?') in names, names
+    assert po('A factory reset was requested by holding a key (“%s”). If that was not you, or not on purpose, '
+              'choose Cancel.') % 'reset-key' in names, names
+    for label, description in (
+            ('_More Time', 'Restarts the countdown, as often as you need'),
+            ('_Cancel', 'Declines the factory reset; nothing is erased. Escape does the same.'),
+            ('_Reset', 'Erases everything listed above and restarts the computer. Available once “I understand” '
+                       'is checked.')):
+        assert agent.find(Atspi.Role.PUSH_BUTTON, po.label(label), window).description == po(description)
+    assert agent.find(Atspi.Role.CHECK_BOX, po.label('I _understand that everything listed above will be erased'),
+                      window)
+    assert wait_for(lambda: agent.focused(window), 'focus').name == po.label('_Cancel')
+    # The countdown in the plural form of its number: any form of the
+    # message, with the number that the language's Plural-Forms picks it for.
+    countdown = 'Without an answer, this request is declined in %d second.'
+    forms = [re.compile(re.escape(f).replace('%d', r'(\d+)') + '$') for f in po.plural_forms(countdown)]
+    shown = [(n, int(m.group(1))) for n in names for f in forms for m in [f.match(n)] if m]
+    assert len(shown) == 1, names
+    assert shown[0][0] == po.ngettext(countdown, shown[0][1]) % shown[0][1], shown
+    # What a screen reader announced when the dialog opened.
+    announced = next(line for line in agent.said if line.startswith(f'announce {request_id} '))
+    opening = po('A factory reset was requested. Confirm or cancel it. %s').split('%s')[0]
+    assert announced.startswith(f'announce {request_id} {opening}'), announced
+    key(Escape)
+    declined(s, agent, request_id, 'escape')
+    done(s, agent)
+
+
+def test_window_and_dialog_in_german():
+    seen_in('de')
+
+
+def test_window_and_dialog_in_polish():
+    seen_in('pl')
 
 
 # --- how it looks ------------------------------------------------------------

@@ -71,7 +71,14 @@ def wait_for(cond, what, timeout=10, step=0.05):
     deadline = time.monotonic() + timeout
     while True:
         pump()
-        value = cond()
+        try:
+            value = cond()
+        except GLib.Error as e:
+            # A widget that went away between listing its parent's children
+            # and asking about it: the window is changing, look again.
+            if 'No such interface' not in str(e) and 'Unknown object' not in str(e):
+                raise
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

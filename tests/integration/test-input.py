@@ -119,8 +119,8 @@ def test_flood_of_other_keys_produces_nothing():
     # build on a busy machine), and umockdev then splits an event across two
     # writes (a real evdev node never returns part of an event): libevdev
     # rejects the partial read and the daemon rightly drops the device; that
-    # would test umockdev, not us.  Measured: at 1000/s one ASan run in
-    # three dropped the device while two other builds ran on the machine.
+    # would test umockdev, not us.  Seen once at 1000/s: an ASan run
+    # dropped the device while other builds and a QEMU guest ran alongside.
     events = []
     t = 0.05
     for i in range(1000):

@@ -119,10 +119,8 @@ for f in "$here"/vm/repart-*.conf; do
     install -m 0644 "$f" "$staging/usr/lib/repart.d/$(basename "${f#*/repart-}")"
 done
 
-install -D -m 0644 "$here/vm/systemd-repart-after-sysroot.conf" \
-    "$staging/usr/lib/systemd/system/systemd-repart.service.d/50-after-sysroot.conf"
-
 step "initrd (dracut with systemd and systemd-repart, in the guest root)"
+install -D -m 0644 "$here/vm/initrd-systemd-repart.conf" "$staging/usr/lib/hotkeyd-vm/initrd-systemd-repart.conf"
 kver=$(basename "$(ls -d "$staging"/usr/lib/modules/*)")
 for d in proc sys dev; do mount --bind "/$d" "$staging/$d"; done
 trap 'for d in proc sys dev; do umount -l "$staging/$d" 2>/dev/null || true; done' EXIT
@@ -131,6 +129,7 @@ chroot "$staging" dracut --quiet --force --no-hostonly --no-hostonly-cmdline --n
     --add "systemd-repart tpm2-tss" \
     --omit "plymouth bluetooth lvm mdraid multipath crypt dmsquash-live nfs iscsi btrfs" \
     --install "/usr/lib/systemd/systemd-factory-reset /usr/lib/systemd/system-generators/systemd-factory-reset-generator /usr/lib/systemd/system/factory-reset-now.target /usr/lib/systemd/system/systemd-factory-reset-complete.service" \
+    --include /usr/lib/hotkeyd-vm/initrd-systemd-repart.conf /usr/lib/systemd/system/systemd-repart.service.d/50-hotkeyd-vm.conf \
     --kver "$kver" /boot/initrd.img >&2
 for d in proc sys dev; do umount "$staging/$d"; done
 trap - EXIT

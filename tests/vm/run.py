@@ -25,6 +25,7 @@ BOOT_TIMEOUT = 420
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--vm-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'build-vm'))
+    parser.add_argument('--work-dir', help='logs, screenshots, VM state (default VM_DIR/run)')
     parser.add_argument('--boot-only', action='store_true', help='boot, check the shell, power off')
     args = parser.parse_args()
     vm_dir = os.path.abspath(args.vm_dir)
@@ -33,7 +34,7 @@ def main():
         # 77: meson's "skipped"; tools/test-summary.py lists skips, never as passes.
         print(f'{image} missing: run tools/mkvm.sh on the host first (make check does)', file=sys.stderr)
         return 77
-    workdir = os.path.join(vm_dir, 'run')
+    workdir = os.path.abspath(args.work_dir or os.path.join(vm_dir, 'run'))
     times = {}
     m = Machine(image, workdir)
     t0 = time.monotonic()

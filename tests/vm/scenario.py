@@ -51,15 +51,20 @@ class Steps:
         out = self.m.run(f"journalctl -b --after-cursor='{cursor}' MESSAGE_ID={message_id} -o json", check=False)[1]
         return [json.loads(line) for line in out.splitlines() if line.startswith('{')]
 
-    def wait_entry(self, cursor, message_id, timeout, what):
+    def until(self, probe, timeout, failure, interval=1.0):
+        """Call probe() until it returns something true; failure() says why not."""
         deadline = time.monotonic() + timeout
         while True:
-            found = self.entries(cursor, message_id)
+            found = probe()
             if found:
                 return found
             if time.monotonic() > deadline:
-                self.m.fail(f'{what}: no journal entry {message_id} within {timeout} s')
-            time.sleep(1)
+                self.m.fail(failure())
+            time.sleep(interval)
+
+    def wait_entry(self, cursor, message_id, timeout, what):
+        return self.until(lambda: self.entries(cursor, message_id), timeout,
+                          lambda: f'{what}: no journal entry {message_id} within {timeout} s')
 
     def agent_lines(self):
         return self.m.run(f'cat {AGENT}/out', check=False)[1].splitlines()
@@ -68,17 +73,11 @@ class Steps:
         self.m.run(f"echo '{command}' > {AGENT}/in")
 
     def wait_agent(self, pattern, timeout, what, after=0):
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = self.agent_lines()
-            for line in lines[after:]:
-                mm = re.match(pattern, line)
-                if mm:
-                    return mm
-            if time.monotonic() > deadline:
-                self.m.fail(f'{what}: the session agent did not say {pattern!r} within {timeout} s '
-                            f'(it said: {lines[after:]})')
-            time.sleep(1)
+        def probe():
+            return next(filter(None, (re.match(pattern, line) for line in self.agent_lines()[after:])), None)
+        return self.until(probe, timeout,
+                          lambda: f'{what}: the session agent did not say {pattern!r} within {timeout} s '
+                                  f'(it said: {self.agent_lines()[after:]})')
 
     def screenshot(self, name):
         path = os.path.join(self.m.dir, name)
@@ -90,14 +89,9 @@ class Steps:
             return f.read().decode(errors='replace')
 
     def wait_journal_log(self, pattern, timeout, what, start=0):
-        deadline = time.monotonic() + timeout
-        while True:
-            mm = re.search(pattern, self.journal_log()[start:])
-            if mm:
-                return mm
-            if time.monotonic() > deadline:
-                self.m.fail(f'{what}: {pattern!r} not in the forwarded journal within {timeout} s')
-            time.sleep(0.5)
+        return self.until(lambda: re.search(pattern, self.journal_log()[start:]), timeout,
+                          lambda: f'{what}: {pattern!r} not in the forwarded journal within {timeout} s',
+                          interval=0.5)
 
     # --- the steps -------------------------------------------------------
 
@@ -199,12 +193,9 @@ class Steps:
         self.step('reboot: firmware, initrd (systemd-repart --factory-reset), next boot')
         t = time.monotonic()
         # OVMF asks before it clears the TPM (physical presence); answer it.
-        # OVMF (Debian's, TCG) sometimes takes a page fault early after the
-        # guest's reset and stops ("X64 Exception Type - 0E"); a person
-        # would press reset.  The test does so (QMP system_reset), at most
-        # twice, and records it: the request lives in the EFI variable
-        # store, which a reset keeps.
-        crashes = 0
+        # OVMF crashing after the guest's reset ("X64 Exception Type", seen
+        # with multi-threaded TCG under load, and a QMP system_reset did not
+        # bring it back) fails the step at once instead of after the timeout.
         asked = False
         pattern = re.compile(rb'F12 to clear|X64 Exception Type|' + PROMPT.pattern)
         while True:
@@ -212,14 +203,8 @@ class Steps:
                             self.serial_start)
             self.serial_start = mm.end()
             if mm.group(0).startswith(b'X64 Exception'):
-                crashes += 1
-                self.times['firmware_crashes'] = crashes
-                print(f'         firmware crashed after the reset ({crashes}), QMP system_reset', flush=True)
-                if crashes > 2:
-                    m.fail('the firmware crashed three times')
                 time.sleep(2)
-                m.qmp.execute('system_reset')
-                continue
+                m.fail('the firmware (OVMF) crashed after the reset')
             if mm.group(0).startswith(b'F12'):
                 self.screenshot('tpm-clear-prompt.png')
                 print('         firmware TPM clear prompt: pressing F12', flush=True)

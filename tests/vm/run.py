@@ -17,9 +17,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from machine import Failure, Machine  # noqa: E402
+from machine import BOOT_TIMEOUT, Failure, Machine  # noqa: E402
 
-BOOT_TIMEOUT = 420
 
 
 def main():

@@ -193,7 +193,7 @@ class Steps:
         t = time.monotonic()
         # OVMF asks before it clears the TPM (physical presence); answer it.
         # OVMF sometimes crashes right after the guest's reset ("X64
-        # Exception Type", 3 of 7 runs; a QMP system_reset did not bring it
+        # Exception Type", 3 of 8 runs; a QMP system_reset did not bring it
         # back, see docs/ARCHITECTURE.md): fail at once, not at the timeout.
         asked = False
         pattern = re.compile(rb'F12 to clear|X64 Exception Type|' + PROMPT.pattern)

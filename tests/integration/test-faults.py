@@ -142,7 +142,13 @@ def test_hotplug_cycles_leave_fds_and_memory_at_baseline():
     print(f'{done} hotplug cycles in {seconds:.1f}s; fds {len(base_fds)} -> {len(fds)}, RSS {base_rss} -> {rss} KiB',
           flush=True)
     assert fds == base_fds, (base_fds, fds)
-    assert rss - base_rss <= 256, (base_rss, rss)
+    # Under AddressSanitizer freed memory waits in its quarantine (up to
+    # 256 MiB), so RSS says nothing there; leaks are LeakSanitizer's job at
+    # the daemon's exit, which stop() checks.
+    with open(f'/proc/{pid}/maps') as f:
+        asan = 'libasan' in f.read()
+    if not asan:
+        assert rss - base_rss <= 256, (base_rss, rss)
     watching = sum('Watching /dev/input/event10' in line for line in bed.log)
     assert watching == done + 50, watching
     assert bed.stop() == 0

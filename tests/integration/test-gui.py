@@ -281,7 +281,7 @@ def test_window_lists_what_will_be_erased_and_shows_errors():
 
 # --- the agent's dialog ----------------------------------------------------
 
-def test_dialog_appears_within_1s_with_accessible_tree():
+def test_hold_window_is_accessible_and_closes():
     s = Desktop()
     agent = s.agent()
     held = []
@@ -293,9 +293,22 @@ def test_dialog_appears_within_1s_with_accessible_tree():
         assert len(bars) == 1 and bars[0].name == 'How long the key was held', nodes
         held.append(window)
 
-    window, request_id, seen = s.dialog(agent, hold_window)
+    window, request_id, _ = s.dialog(agent, hold_window)
     assert held
     assert agent.window('Keep Holding to Reset') is None
+    press_with_keyboard(agent, window, 'Cancel')
+    declined(s, agent, request_id, 'cancel')
+    done(s, agent)
+
+
+def test_dialog_appears_within_1s_with_accessible_tree():
+    s = Desktop()
+    agent = s.agent()
+    # Nothing but the wait for the dialog talks to AT-SPI while the key is
+    # held, so that the time measured is the agent's: once, in a full run,
+    # walking the hold window's tree here stalled the test for 14 s, which
+    # a repeat of the same test alone (30 ms) did not show.
+    window, request_id, seen = s.dialog(agent)
     assert seen < 1.0, f'the dialog was seen {seen:.3f}s after the hold completed'
     print(f'   dialog seen through AT-SPI {seen * 1000:.0f} ms after the hold completed')
     nodes = agent.tree(window)

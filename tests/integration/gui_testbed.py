@@ -138,7 +138,7 @@ class App:
             env['FACTORY_RESET_SCREENSHOT_DIR'] = screenshot_dir
         # In the ASan build: a leak of ours fails stop(); fontconfig's are
         # suppressed (lsan-gui.supp).
-        env['LSAN_OPTIONS'] = f'suppressions={LSAN_SUPPRESSIONS}'
+        env['LSAN_OPTIONS'] = f'suppressions={LSAN_SUPPRESSIONS}:fast_unwind_on_malloc=0'
         cmd = [FACTORY_RESET, *args]
         if gated:
             # Waits for open_gate() with the pid it will keep (exec): a

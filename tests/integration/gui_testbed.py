@@ -207,7 +207,13 @@ class App:
     def windows(self):
         root = self.root()
         root.clear_cache()
-        return [root.get_child_at_index(i) for i in range(root.get_child_count())]
+        windows = [root.get_child_at_index(i) for i in range(root.get_child_count())]
+        if not windows:
+            # Seen in full runs: the application object found earlier kept
+            # reporting no windows while the app showed its dialog.  Look
+            # the application up again next time instead of trusting it.
+            self._root = None
+        return windows
 
     def window(self, name):
         """The showing window named name, or None."""

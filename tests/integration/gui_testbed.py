@@ -76,7 +76,7 @@ def wait_for(cond, what, timeout=10, step=0.05):
         except GLib.Error as e:
             # A widget that went away between listing its parent's children
             # and asking about it: the window is changing, look again.
-            if 'No such interface' not in str(e) and 'Unknown object' not in str(e):
+            if not any(m in str(e) for m in ('No such interface', 'Unknown object', 'Object does not exist')):
                 raise
             value = None
         if value:

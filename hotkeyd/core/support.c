@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <systemd/sd-varlink.h>
 
 #include "macro.h"
 #include "support.h"
@@ -52,4 +53,82 @@ SupportVerdict support_evaluate(const SupportAnswers *a) {
         if (!a->target_load_state || !streq(a->target_load_state, "loaded"))
                 return SUPPORT_TARGET_MISSING;
         return SUPPORT_YES;
+}
+
+void support_answers_init(SupportAnswers *a) {
+        *a = (SupportAnswers) {
+                .mode = _FACTORY_RESET_MODE_INVALID,
+        };
+}
+
+void support_answers_varlink_failed(SupportAnswers *a, int error) {
+        if (a->varlink_error >= 0)
+                a->varlink_error = error < 0 ? error : -EBADMSG;
+}
+
+int support_varlink_error_to_errno(const char *error_id) {
+        if (!error_id)
+                return -EBADMSG;
+        if (streq(error_id, SD_VARLINK_ERROR_DISCONNECTED))
+                return -ECONNRESET;
+        if (streq(error_id, SD_VARLINK_ERROR_TIMEOUT))
+                return -ETIMEDOUT;
+        if (streq(error_id, SD_VARLINK_ERROR_METHOD_NOT_FOUND) || streq(error_id, SD_VARLINK_ERROR_INTERFACE_NOT_FOUND))
+                return -EOPNOTSUPP;
+        return -EBADMSG;
+}
+
+/* The one member called key of an object; NULL when it is absent, when
+ * there is more than one (sd-json keeps duplicates, and which one counts
+ * must not depend on a lookup order), or when v is no object. */
+static sd_json_variant *object_field(sd_json_variant *v, const char *key) {
+        sd_json_variant *found = NULL;
+        size_t n;
+
+        if (!v || !sd_json_variant_is_object(v))
+                return NULL;
+        n = sd_json_variant_elements(v);
+        for (size_t i = 0; i + 1 < n; i += 2) {
+                const char *k = sd_json_variant_string(sd_json_variant_by_index(v, i));
+
+                if (!k || !streq(k, key))
+                        continue;
+                if (found)
+                        return NULL;
+                found = sd_json_variant_by_index(v, i + 1);
+        }
+        return found;
+}
+
+int support_answers_add_can_request(SupportAnswers *a, sd_json_variant *parameters, const char *error_id) {
+        sd_json_variant *supported;
+
+        if (error_id) {
+                int r = support_varlink_error_to_errno(error_id);
+                support_answers_varlink_failed(a, r);
+                return r;
+        }
+
+        supported = object_field(parameters, "supported");
+        if (!supported || !sd_json_variant_is_boolean(supported)) {
+                support_answers_varlink_failed(a, -EBADMSG);
+                return -EBADMSG;
+        }
+        a->can_request = sd_json_variant_boolean(supported);
+        return 0;
+}
+
+int support_answers_add_mode(SupportAnswers *a, sd_json_variant *parameters, const char *error_id) {
+        sd_json_variant *mode;
+
+        if (error_id) {
+                int r = support_varlink_error_to_errno(error_id);
+                support_answers_varlink_failed(a, r);
+                return r;
+        }
+
+        mode = object_field(parameters, "mode");
+        a->mode = mode && sd_json_variant_is_string(mode) ? factory_reset_mode_from_string(sd_json_variant_string(mode))
+                                                          : _FACTORY_RESET_MODE_INVALID;
+        return 0;
 }

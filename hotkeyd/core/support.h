@@ -6,6 +6,7 @@
  * decides and words the reason. */
 
 #include <stdbool.h>
+#include <systemd/sd-json.h>
 
 /* io.systemd.FactoryReset.GetFactoryResetMode's answer. */
 typedef enum FactoryResetMode {
@@ -42,6 +43,31 @@ typedef struct SupportAnswers {
         int manager_error;        /* LoadUnit/LoadState on org.freedesktop.systemd1 */
         const char *target_load_state; /* "loaded", "not-found", "masked", ... */
 } SupportAnswers;
+
+/* Nothing known yet: no error, no "supported", mode invalid. */
+void support_answers_init(SupportAnswers *a);
+
+/* Records a failure of either Varlink call; the first one is kept. */
+void support_answers_varlink_failed(SupportAnswers *a, int error);
+
+/* io.systemd.FactoryReset's replies, as sd-varlink hands them to a reply
+ * callback (parameters may be NULL; error_id is set for an error reply or a
+ * local error such as a disconnect).  These are the only interpretation of
+ * what the service said.  Returns 0 when the reply was a well-formed answer,
+ * or the negative errno now recorded as varlink_error (-EBADMSG for a reply
+ * that is not the documented answer):
+ *   CanRequestFactoryReset: {"supported": BOOL}; "supported" missing, not a
+ *     boolean or given twice is malformed.
+ *   GetFactoryResetMode: {"mode": STRING}; a missing, repeated or unknown
+ *     mode is recorded as _FACTORY_RESET_MODE_INVALID (and returns 0): the
+ *     verdict then says the service did not answer properly, or that the
+ *     machine cannot request a reset, whichever comes first. */
+int support_answers_add_can_request(SupportAnswers *a, sd_json_variant *parameters, const char *error_id);
+int support_answers_add_mode(SupportAnswers *a, sd_json_variant *parameters, const char *error_id);
+
+/* A Varlink error id as a negative errno (disconnect, timeout, no such
+ * method; anything else -EBADMSG). */
+int support_varlink_error_to_errno(const char *error_id);
 
 /* The verdict; the first reason that applies wins, in the order of the
  * enum (a missing service explains everything after it). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "agent.h"
+#include "bus-args.h"
 #include "bus-names.h"
 #include "log.h"
 #include "manager.h"
@@ -175,11 +176,12 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
 int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         _cleanup_(agent_registration_freep) AgentRegistration *reg = NULL;
-        const char *path, *sender = sd_bus_message_get_sender(call);
+        const char *sender = sd_bus_message_get_sender(call);
+        BusMethodArgs args;
         pid_t pid;
         int r;
 
-        r = sd_bus_message_read(call, "o", &path);
+        r = bus_method_args_read(call, BUS_METHOD_REGISTER_AGENT, &args, error);
         if (r < 0)
                 return r;
         if (!sender)
@@ -202,7 +204,7 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
         reg->call = sd_bus_message_ref(call);
         if (sd_bus_creds_get_euid(creds, &reg->uid) < 0)
                 reg->uid = UID_INVALID;
-        reg->path = strdup(path);
+        reg->path = strdup(args.object_path);
         if (!reg->path)
                 return -ENOMEM;
 
@@ -219,18 +221,19 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
 }
 
 int agent_method_unregister(sd_bus_message *call, Manager *m, sd_bus_error *error) {
-        const char *path;
+        BusMethodArgs args;
         Agent *a;
         int r;
 
-        r = sd_bus_message_read(call, "o", &path);
+        r = bus_method_args_read(call, BUS_METHOD_UNREGISTER_AGENT, &args, error);
         if (r < 0)
                 return r;
 
-        a = agent_find_by_owner(m, sd_bus_message_get_sender(call), path);
+        a = agent_find_by_owner(m, sd_bus_message_get_sender(call), args.object_path);
         if (!a)
                 return sd_bus_error_setf(error, HOTKEYD_ERROR_NO_SUCH_AGENT,
-                                         "No session agent at %s is registered by this connection.", path);
+                                         "No session agent at %s is registered by this connection.",
+                                         args.object_path);
 
         agent_log(a, LOG_INFO, MESSAGE_ID_AGENT_UNREGISTERED, "Session agent of session %s on %s unregistered.",
                   a->session, a->seat);

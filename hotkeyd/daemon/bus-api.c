@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "agent.h"
 #include "bus-api.h"
+#include "bus-args.h"
 #include "bus-names.h"
 #include "keys.h"
 #include "log.h"
 #include "manager.h"
 #include "operation.h"
-
-/* Request() and Cancel() take flags for future use; none is defined. */
-#define REQUEST_FLAGS_ALL UINT64_C(0)
 
 static int property_get_supported(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -146,24 +144,13 @@ static int property_get_erase_problems(sd_bus *bus, const char *path, const char
         return sd_bus_message_close_container(reply);
 }
 
-static int read_flags(sd_bus_message *message, sd_bus_error *error) {
-        uint64_t flags;
-        int r;
-
-        r = sd_bus_message_read(message, "t", &flags);
-        if (r < 0)
-                return r;
-        if (flags & ~REQUEST_FLAGS_ALL)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".",
-                                         flags & ~REQUEST_FLAGS_ALL);
-        return 0;
-}
-
 /* Request() and Cancel(): validated here, answered when the operation ends. */
 static int method_operation(sd_bus_message *message, OperationKind kind, void *userdata, sd_bus_error *error) {
+        BusMethodArgs args;
         int r;
 
-        r = read_flags(message, error);
+        r = bus_method_args_read(message, kind == OPERATION_REQUEST ? BUS_METHOD_REQUEST : BUS_METHOD_CANCEL, &args,
+                                 error);
         if (r < 0)
                 return r;
 

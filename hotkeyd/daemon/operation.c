@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include "agent.h"
+#include "bus-args.h"
 #include "bus-names.h"
 #include "log.h"
 #include "manager.h"
@@ -477,20 +478,16 @@ static Operation *operation_find(Manager *m, uint32_t id) {
 
 /* The open request a Confirm()/Decline()/ExtendConfirmation() names; NULL
  * after setting the error. */
-static Operation *operation_find_open(Manager *m, sd_bus_message *call, sd_bus_error *error) {
-        uint32_t id;
+static Operation *operation_find_open(Manager *m, sd_bus_message *call, BusMethod method, sd_bus_error *error) {
+        BusMethodArgs args;
         Operation *o;
-        int r;
 
-        r = sd_bus_message_read(call, "u", &id);
-        if (r < 0) {
-                (void) sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Expected a request id.");
+        if (bus_method_args_read(call, method, &args, error) < 0)
                 return NULL;
-        }
-        o = operation_find(m, id);
+        o = operation_find(m, args.request_id);
         if (!o || o->origin != ORIGIN_GESTURE || !IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING)) {
                 (void) sd_bus_error_setf(error, HOTKEYD_ERROR_NO_SUCH_REQUEST, "No confirmation request %" PRIu32
-                                         " is open.", id);
+                                         " is open.", args.request_id);
                 return NULL;
         }
         return o;
@@ -510,7 +507,7 @@ int operation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *err
         pid_t pid;
         int r;
 
-        o = operation_find_open(m, call, error);
+        o = operation_find_open(m, call, BUS_METHOD_CONFIRM, error);
         if (!o)
                 return -EINVAL;
         if (o->stage == STAGE_VERIFYING)
@@ -537,7 +534,7 @@ int operation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *err
         Operation *o;
         char reason[256];
 
-        o = operation_find_open(m, call, error);
+        o = operation_find_open(m, call, BUS_METHOD_DECLINE, error);
         if (!o)
                 return -EINVAL;
         if (!operation_called_by_agent(o, call, error))
@@ -557,7 +554,7 @@ int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *erro
         Operation *o;
         int r;
 
-        o = operation_find_open(m, call, error);
+        o = operation_find_open(m, call, BUS_METHOD_EXTEND_CONFIRMATION, error);
         if (!o)
                 return -EINVAL;
         if (!operation_called_by_agent(o, call, error))

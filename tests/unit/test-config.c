@@ -14,35 +14,11 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-#define ERRORS_MAX 32
-
-typedef struct Errors {
-        size_t n;
-        char text[ERRORS_MAX][1024];
-} Errors;
-
-static void collect(const char *file, unsigned line, const char *message, void *userdata) {
-        Errors *e = userdata;
-
-        if (e->n < ERRORS_MAX) {
-                if (line > 0)
-                        snprintf(e->text[e->n], sizeof e->text[e->n], "%s:%u: %s", file, line, message);
-                else
-                        snprintf(e->text[e->n], sizeof e->text[e->n], "%s: %s", file, message);
-        }
-        e->n++;
-}
-
-static void dump_errors(const Errors *e) {
-        for (size_t i = 0; i < e->n && i < ERRORS_MAX; i++)
-                fprintf(stderr, "  reported: %s\n", e->text[i]);
-}
-
 /* Parses text as "test.conf" into c, expects the return value r. */
 static void parse_into(Config *c, const char *file, const char *text, int expected, Errors *e) {
-        int r = config_parse_text(c, file, text, strlen(text), collect, e);
+        int r = config_parse_text(c, file, text, strlen(text), errors_collect, e);
         if (r != expected) {
-                dump_errors(e);
+                errors_dump(e);
                 FAIL("config_parse_text(%s) = %d, expected %d", file, r, expected);
         }
 }
@@ -58,7 +34,7 @@ static Config *parse_valid(const char *text) {
         Errors e = {};
         Config *c = parse(text, 0, &e);
         if (e.n != 0) {
-                dump_errors(&e);
+                errors_dump(&e);
                 FAIL("a valid file reported %zu problems", e.n);
         }
         return c;
@@ -67,7 +43,7 @@ static Config *parse_valid(const char *text) {
 /* Asserts that exactly n problems were reported. */
 static void assert_n_errors(const Errors *e, size_t n) {
         if (e->n != n) {
-                dump_errors(e);
+                errors_dump(e);
                 FAIL("%zu problems reported, expected %zu", e->n, n);
         }
 }
@@ -76,16 +52,16 @@ static void assert_n_errors(const Errors *e, size_t n) {
  * needle. */
 static void assert_error_v(const Errors *e, size_t i, const char *prefix, va_list ap) {
         if (i >= e->n || i >= ERRORS_MAX) {
-                dump_errors(e);
+                errors_dump(e);
                 FAIL("no problem #%zu reported", i);
         }
         if (strncmp(e->text[i], prefix, strlen(prefix)) != 0) {
-                dump_errors(e);
+                errors_dump(e);
                 FAIL("problem #%zu \"%s\" does not start with \"%s\"", i, e->text[i], prefix);
         }
         for (const char *needle; (needle = va_arg(ap, const char *));)
                 if (!strstr(e->text[i], needle)) {
-                        dump_errors(e);
+                        errors_dump(e);
                         FAIL("problem #%zu \"%s\" does not mention \"%s\"", i, e->text[i], needle);
                 }
 }
@@ -790,7 +766,7 @@ TEST(error_nul_byte) {
         Errors e = {};
         _cleanup_(config_freep) Config *c = config_new();
 
-        ASSERT_EQ(config_parse_text(c, "test.conf", text, sizeof text - 1, collect, &e), -EINVAL);
+        ASSERT_EQ(config_parse_text(c, "test.conf", text, sizeof text - 1, errors_collect, &e), -EINVAL);
         assert_n_errors(&e, 1);
         ASSERT_ERROR(&e, 0, "test.conf:2: ", "NUL");
         ASSERT_EQ(c->mode, DAEMON_MODE_DESKTOP);
@@ -803,7 +779,7 @@ TEST(error_nul_byte_in_trigger_drops_it) {
         Errors e = {};
         _cleanup_(config_freep) Config *c = config_new();
 
-        ASSERT_EQ(config_parse_text(c, "test.conf", text, sizeof text - 1, collect, &e), -EINVAL);
+        ASSERT_EQ(config_parse_text(c, "test.conf", text, sizeof text - 1, errors_collect, &e), -EINVAL);
         assert_n_errors(&e, 1);
         ASSERT_ERROR(&e, 0, "test.conf:5: ", "NUL");
         ASSERT_UEQ(c->n_triggers, 0);
@@ -1009,10 +985,10 @@ static const char lib_main[] =
 static Config *load_ok(const Root *r) {
         Errors e = {};
         Config *c = NULL;
-        int k = config_load(r->path, NULL, collect, &e, &c);
+        int k = config_load(r->path, NULL, errors_collect, &e, &c);
 
         if (k != 0) {
-                dump_errors(&e);
+                errors_dump(&e);
                 FAIL("config_load() = %d", k);
         }
         assert_n_errors(&e, 0);
@@ -1022,10 +998,10 @@ static Config *load_ok(const Root *r) {
 
 static void load_fails(const Root *r, int expected, Errors *e) {
         Config *c = NULL;
-        int k = config_load(r->path, NULL, collect, e, &c);
+        int k = config_load(r->path, NULL, errors_collect, e, &c);
 
         if (k != expected) {
-                dump_errors(e);
+                errors_dump(e);
                 FAIL("config_load() = %d, expected %d", k, expected);
         }
         ASSERT_TRUE(c == NULL);
@@ -1313,7 +1289,7 @@ TEST(load_explicit_path) {
         write_file(&r, "/custom", "test.conf", "[Daemon]\nMode=kiosk\n[Trigger]\nName=t\nKeys=KEY_POWER\nHoldSec=3\n");
         root_path(&r, p, sizeof p, "/custom", "test.conf");
 
-        ASSERT_EQ(config_load(NULL, p, collect, &e, &c), 0);
+        ASSERT_EQ(config_load(NULL, p, errors_collect, &e, &c), 0);
         assert_n_errors(&e, 0);
         ASSERT_EQ(c->mode, DAEMON_MODE_KIOSK);
         ASSERT_UEQ(c->n_triggers, 1);
@@ -1332,7 +1308,7 @@ TEST(load_explicit_path_replaces_search_path) {
         write_file(&r, "/custom", "only.conf", "[Trigger]\nName=only\nKeys=KEY_A\nHoldSec=1\n");
         root_path(&r, p, sizeof p, "/custom", "only.conf");
 
-        ASSERT_EQ(config_load(r.path, p, collect, &e, &c), 0);
+        ASSERT_EQ(config_load(r.path, p, errors_collect, &e, &c), 0);
         assert_n_errors(&e, 0);
         /* Neither the main file nor the drop-in was read. */
         ASSERT_EQ(c->mode, DAEMON_MODE_DESKTOP);
@@ -1345,7 +1321,7 @@ TEST(load_explicit_path_missing) {
         Errors e = {};
         Config *c = NULL;
 
-        ASSERT_EQ(config_load(NULL, "/nonexistent/hotkeyd.conf", collect, &e, &c), -ENOENT);
+        ASSERT_EQ(config_load(NULL, "/nonexistent/hotkeyd.conf", errors_collect, &e, &c), -ENOENT);
         ASSERT_TRUE(c == NULL);
         assert_n_errors(&e, 1);
         ASSERT_ERROR(&e, 0, "/nonexistent/hotkeyd.conf: ", "No such file");
@@ -1361,7 +1337,7 @@ TEST(load_explicit_path_error_names_line) {
         write_file(&r, "/custom", "bad.conf", "[Daemon]\n\n\nMode=kiosk mode\n");
         root_path(&r, p, sizeof p, "/custom", "bad.conf");
 
-        ASSERT_EQ(config_load(NULL, p, collect, &e, &c), -EINVAL);
+        ASSERT_EQ(config_load(NULL, p, errors_collect, &e, &c), -EINVAL);
         ASSERT_TRUE(c == NULL);
         assert_n_errors(&e, 1);
         snprintf(prefix, sizeof prefix, "%s:4: ", p);
@@ -1372,7 +1348,7 @@ TEST(load_explicit_dev_null) {
         Errors e = {};
         Config *c = NULL;
 
-        ASSERT_EQ(config_load(NULL, "/dev/null", collect, &e, &c), 0);
+        ASSERT_EQ(config_load(NULL, "/dev/null", errors_collect, &e, &c), 0);
         assert_n_errors(&e, 0);
         ASSERT_UEQ(c->n_triggers, 0);
         config_free(c);
@@ -1396,9 +1372,9 @@ TEST(shipped_default) {
                 FAIL("HOTKEYD_SOURCE_ROOT is not set; it must point at the source tree");
         snprintf(p, sizeof p, "%s/data/hotkeyd.conf", src);
 
-        int r = config_load(NULL, p, collect, &e, &c);
+        int r = config_load(NULL, p, errors_collect, &e, &c);
         if (r != 0) {
-                dump_errors(&e);
+                errors_dump(&e);
                 FAIL("%s does not load: %d", p, r);
         }
         assert_n_errors(&e, 0);

@@ -91,6 +91,33 @@ static inline int test_main(int argc, char *argv[]) {
         return 0;
 }
 
+/* Problems the line parsers report (parse_error_fn in core/parse-util.h),
+ * kept as "FILE:LINE: MESSAGE", or "FILE: MESSAGE" for a problem of the
+ * whole file (line 0), for assertions; counted beyond ERRORS_MAX. */
+#define ERRORS_MAX 32
+
+typedef struct Errors {
+        size_t n;
+        char text[ERRORS_MAX][1024];
+} Errors;
+
+static inline void errors_collect(const char *file, unsigned line, const char *message, void *userdata) {
+        Errors *e = userdata;
+
+        if (e->n < ERRORS_MAX) {
+                if (line > 0)
+                        snprintf(e->text[e->n], sizeof e->text[e->n], "%s:%u: %s", file, line, message);
+                else
+                        snprintf(e->text[e->n], sizeof e->text[e->n], "%s: %s", file, message);
+        }
+        e->n++;
+}
+
+static inline void errors_dump(const Errors *e) {
+        for (size_t i = 0; i < e->n && i < ERRORS_MAX; i++)
+                fprintf(stderr, "  reported: %s\n", e->text[i]);
+}
+
 #define TEST_MAIN                                       \
         int main(int argc, char *argv[]) {              \
                 return test_main(argc, argv);           \

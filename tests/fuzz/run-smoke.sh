@@ -14,5 +14,8 @@ cp -R "$corpus/." "$tmp/"
 mkdir -p "$artifacts"
 
 # -timeout: one input taking a second is a hang for a parser of small files.
+# -error_exitcode/-timeout_exitcode: libFuzzer's default for a crash is 77,
+# which meson counts as a skipped test, not a failed one.
 "$fuzzer" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+        -error_exitcode=1 -timeout_exitcode=1 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" "$tmp"

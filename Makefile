@@ -2,11 +2,12 @@
 #   make demo   build, then show hotkeyd recognising an emulated 6 s power-key hold
 #   make check  build root if needed, build, whole test suite
 #   make vm     the whole-system VM scenario alone (not yet part of check)
+#   make fuzz   the long fuzzing runs (10 minutes per target), not part of check
 # All run inside the Debian testing build root (tools/mkbuildroot.sh); the
 # VM image is made on the host first (tools/mkvm.sh: its guest root is a
 # second mmdebstrap root, bind-mounted into the build root for the image).
 
-.PHONY: demo check buildroot vm
+.PHONY: demo check buildroot vm fuzz
 
 demo:
 	tools/in-buildroot.sh tools/demo.sh
@@ -17,6 +18,9 @@ check:
 vm:
 	tools/mkvm.sh
 	tools/in-buildroot.sh python3 tests/vm/run.py
+
+fuzz:
+	tools/in-buildroot.sh tools/fuzz-long.sh
 
 buildroot:
 	tools/mkbuildroot.sh

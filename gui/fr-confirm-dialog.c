@@ -5,8 +5,10 @@
 #include "bus-names.h"
 #include "fr-confirm-dialog.h"
 #include "fr-erase-list.h"
+#include "fr-journal.h"
 #include "fr-screenshot.h"
 #include "fr-widgets.h"
+#include "messages.h"
 
 /* The dialog declines this long before the daemon's deadline, so that the
  * answer is a Decline from the person's side and never a race with the
@@ -19,6 +21,7 @@ struct _FrConfirmDialog {
 
         FrClient *client;
         guint32 request_id;
+        char *trigger;
         gint64 deadline_usec;
         gint64 announced_at; /* the last announced threshold, in seconds */
         gint64 shown_seconds;
@@ -109,9 +112,16 @@ static void update_countdown(FrConfirmDialog *self) {
 
 static void on_map(GtkWidget *widget) {
         FrConfirmDialog *self = FR_CONFIRM_DIALOG(widget);
-        g_autofree char *text = NULL;
+        g_autofree char *text = NULL, *id = NULL, *logged = NULL;
 
         GTK_WIDGET_CLASS(fr_confirm_dialog_parent_class)->map(widget);
+        /* For the journal (the VM scenario waits for it, and it dates the
+         * dialog): mapped now, on screen with the compositor's next frame. */
+        id = g_strdup_printf("%u", self->request_id);
+        logged = g_strdup_printf("Showing the factory reset confirmation dialog (request %u, trigger %s).",
+                                 self->request_id, self->trigger);
+        fr_journal(MESSAGE_ID_AGENT_DIALOG_SHOWN, logged, "HOTKEYD_OPERATION", id, "HOTKEYD_TRIGGER", self->trigger,
+                   NULL);
         text = g_strdup_printf(_("A factory reset was requested. Confirm or cancel it. %s"),
                                gtk_label_get_text(GTK_LABEL(self->countdown_label)));
         announce(self, text);
@@ -234,6 +244,7 @@ static void fr_confirm_dialog_dispose(GObject *object) {
 
         g_clear_handle_id(&self->tick, g_source_remove);
         g_clear_object(&self->client);
+        g_clear_pointer(&self->trigger, g_free);
         G_OBJECT_CLASS(fr_confirm_dialog_parent_class)->dispose(object);
 }
 
@@ -265,6 +276,7 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
                             NULL);
         self->client = g_object_ref(client);
         self->request_id = request_id;
+        self->trigger = g_strdup(trigger);
         self->deadline_usec = deadline_usec;
 
         header = gtk_header_bar_new();

@@ -84,7 +84,7 @@ CONF
 
 # Root (no password) gets an autologin shell on the serial console; the
 # user "user" an autologin session on tty1, the active session of seat0,
-# where the session agent runs.
+# where cage runs the GTK session agent (tools/vm/session-agent).
 chroot "$staging" passwd -q -d root
 chroot "$staging" useradd -m -s /bin/bash -c "VM user" user
 chroot "$staging" passwd -q -d user
@@ -102,9 +102,7 @@ ExecStart=-/sbin/agetty -o '-f -- \\u' --noreset --noclear --autologin user - ${
 CONF
 install -D -m 0644 "$here/vm/user-bash_profile" "$staging/home/user/.bash_profile"
 chroot "$staging" chown user:user /home/user/.bash_profile
-# The scripted session agent of the integration tests stands in for the
-# GTK agent until that exists.
-install -D -m 0755 "$src/tests/integration/agent_client.py" "$staging/usr/local/lib/hotkeyd-vm/agent_client.py"
+# The session: cage with the GTK session agent (factory-reset --agent).
 install -D -m 0755 "$here/vm/session-agent" "$staging/usr/local/lib/hotkeyd-vm/session-agent"
 
 # Units: hotkeyd (also D-Bus activatable), the TPM clear request of

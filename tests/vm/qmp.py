@@ -53,7 +53,13 @@ class QMP:
 
     def send_key(self, qcode, hold_ms):
         """Press a key and release it hold_ms later (QEMU times the release)."""
-        return self.execute('send-key', keys=[{'type': 'qcode', 'data': qcode}], **{'hold-time': hold_ms})
+        return self.send_keys([qcode], hold_ms)
+
+    def send_keys(self, qcodes, hold_ms=100):
+        """Press keys together (e.g. ['shift', 'tab']), in order, and
+        release them hold_ms later."""
+        return self.execute('send-key', keys=[{'type': 'qcode', 'data': q} for q in qcodes],
+                            **{'hold-time': hold_ms})
 
     def screendump(self, filename, fmt='png'):
         return self.execute('screendump', filename=filename, format=fmt)

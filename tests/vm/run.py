@@ -44,6 +44,8 @@ def main():
         print(f'[{times["boot_s"]:6.1f}s] booted: root shell on the serial console', flush=True)
         if args.boot_only:
             print(m.run(os.environ.get('HOTKEYD_VM_DEBUG_CMD', 'systemctl is-system-running --wait; systemctl --failed; findmnt -no SOURCE,TARGET /var'), timeout=300, check=False)[1])
+            # What the VM's screen shows then (the session: cage and the agent).
+            m.qmp.screendump(os.path.join(workdir, 'screen-boot.png'))
         else:
             import scenario
             scenario.run(m, t0, times)

@@ -1,5 +1,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The scenario's steps on a booted Machine (see run.py)."""
+"""The scenario's steps on a booted Machine (see run.py).
+
+The session agent is the real GTK one: the autologin session of "user" on
+tty1 runs cage with `factory-reset --agent` (tools/vm/session-agent).  The
+scenario follows it through the guest journal (hotkeyd's entries, the
+agent's "dialog shown" entry and its stdout lines, identifier
+factory-reset-agent), looks at the VM's screen through QMP screendumps
+(screen.py) and answers the dialog with QMP key presses, as a person at
+the keyboard would."""
 
 import json
 import os
@@ -8,14 +16,18 @@ import time
 import uuid
 
 from machine import BOOT_TIMEOUT, PROMPT
+import screen
 
 MSG_SHORT_PRESS = 'baf14ea41c564481800e03a0a28fc099'
 MSG_CONFIRMATION_ASKED = '9f3c12a3f58841adac31f0d1525c8b2e'
 MSG_RESET_DECLINED = 'c9121a2e8bba49da8569e2dfcb4be8d4'
 MSG_RESET_CONFIRMED = '918629f84cca4306ba8d7a80523e77df'
 MSG_RESET_STARTED = '93667916dc694ae29057d21a9e53c1e8'
+MSG_AGENT_REGISTERED = '8f62684735944051a71d343b6fbde602'
+MSG_DIALOG_SHOWN = '53f8b85367fb4ec5ac1322bfe44ea4e2'   # written by the GTK agent
 
-AGENT = '/run/user/1000/hotkeyd-agent'
+AGENT_ID = 'factory-reset-agent'   # the journal identifier of the agent's stdout lines
+USER_UID = '1000'
 TPM = 'TPM2TOOLS_TCTI=device:/dev/tpmrm0'
 TPM_HANDLE = '0x81000010'
 FACTORY_RESET = '/usr/lib/systemd/systemd-factory-reset'
@@ -47,7 +59,8 @@ class Steps:
         return m.group(1)
 
     def entries(self, cursor, message_id):
-        out = self.m.run(f"journalctl -b --after-cursor='{cursor}' MESSAGE_ID={message_id} -o json", check=False)[1]
+        after = f"--after-cursor='{cursor}'" if cursor else ''
+        out = self.m.run(f"journalctl -b {after} MESSAGE_ID={message_id} -o json", check=False)[1]
         return [json.loads(line) for line in out.splitlines() if line.startswith('{')]
 
     def until(self, probe, timeout, failure, interval=1.0):
@@ -65,23 +78,79 @@ class Steps:
         return self.until(lambda: self.entries(cursor, message_id), timeout,
                           lambda: f'{what}: no journal entry {message_id} within {timeout} s')
 
-    def agent_lines(self):
-        return self.m.run(f'cat {AGENT}/out', check=False)[1].splitlines()
+    def agent_lines(self, cursor=None):
+        """The GTK agent's stdout lines in this boot's journal (after cursor)."""
+        after = f"--after-cursor='{cursor}'" if cursor else ''
+        return self.m.run(f'journalctl -b {after} -t {AGENT_ID} -o cat', check=False)[1].splitlines()
 
-    def agent(self, command):
-        self.m.run(f"echo '{command}' > {AGENT}/in")
-
-    def wait_agent(self, pattern, timeout, what, after=0):
+    def wait_agent(self, pattern, timeout, what, cursor=None):
         def probe():
-            return next(filter(None, (re.match(pattern, line) for line in self.agent_lines()[after:])), None)
+            return next(filter(None, (re.match(pattern, line) for line in self.agent_lines(cursor))), None)
         return self.until(probe, timeout,
                           lambda: f'{what}: the session agent did not say {pattern!r} within {timeout} s '
-                                  f'(it said: {self.agent_lines()[after:]})')
+                                  f'(it said: {self.agent_lines(cursor)})')
 
     def screenshot(self, name):
         path = os.path.join(self.m.dir, name)
         self.m.qmp.screendump(path)
         print(f'         screenshot {path}', flush=True)
+
+    def screen(self, name):
+        """A screendump: NAME.png to look at, and what it shows (from a PPM
+        taken just before; the PPM is not kept)."""
+        ppm = os.path.join(self.m.dir, name + '.ppm')
+        self.m.qmp.screendump(ppm, fmt='ppm')
+        seen = screen.analyse(ppm)
+        os.unlink(ppm)
+        self.screenshot(name + '.png')
+        print(f'           {seen}', flush=True)
+        return seen
+
+    def wait_screen(self, name, good, timeout, what):
+        """Screendumps until good(Screen) holds; the last one stays as NAME.png."""
+        last = []
+
+        def probe():
+            last[:] = [self.screen(name)]
+            return last[0] if good(last[0]) else None
+        return self.until(probe, timeout, lambda: f'{what}: not on the VM screen within {timeout} s '
+                                                  f'(last screendump {name}.png: {last[0] if last else "none"})',
+                          interval=2.0)
+
+    def keys(self, *presses):
+        """Key presses as a person types them; each press is a list of
+        QEMU qcodes pressed together, e.g. ['shift', 'tab']."""
+        for press in presses:
+            self.m.qmp.send_keys(press, 100)
+            time.sleep(0.8)   # TCG: let the guest, cage and GTK take each key
+
+    def gtk_agent_up(self, timeout, what):
+        """cage and factory-reset --agent run in user's session, hotkeyd
+        registered that process's bus name as the agent, and the agent
+        says so."""
+        m = self.m
+        procs = m.poll(f'pgrep -u user -x cage && pgrep -u user -a -x factory-reset', timeout,
+                       f'{what}: cage and factory-reset --agent running as user')
+        print('         ' + ' | '.join(procs.split('\n')).strip(' |'))
+        if '--agent' not in procs:
+            m.fail(f'{what}: factory-reset runs, but not as the agent: {procs}')
+        entry = self.until(lambda: [e for e in self.entries(None, MSG_AGENT_REGISTERED)
+                                    if e.get('HOTKEYD_AGENT_UID') == USER_UID],
+                           timeout, lambda: f'{what}: hotkeyd logged no agent of uid {USER_UID} registering')[-1]
+        print(f'         journal: {entry.get("MESSAGE")}')
+        self.wait_agent(r'^registered$', 30, f'{what}: the agent saying it registered')
+        # The bus name hotkeyd registered belongs to the GTK process
+        # (busctl list: NAME PID PROCESS USER ...).
+        name = re.search(r'\(uid \d+, (:[0-9.]+)\)', entry.get('MESSAGE', ''))
+        if not name:
+            m.fail(f'{what}: no bus name in {entry.get("MESSAGE")!r}')
+        owner = m.run(f'busctl --system --no-legend list | awk \'$1 == "{name.group(1)}" {{print $3, $4}}\'')[1].strip()
+        if owner != 'factory-reset user':
+            m.fail(f'{what}: the registered agent {name.group(1)} is {owner!r}, not factory-reset of user')
+        # (The bus policy keeps root from calling or introspecting the
+        # agent's connection; the name hotkeyd registered and its owner
+        # say enough.)
+        print(f'         bus: the registered agent {name.group(1)} is {owner}')
 
     def journal_log(self):
         with open(self.m.journal_log, 'rb') as f:
@@ -96,16 +165,16 @@ class Steps:
 
     def prepare(self):
         m = self.m
-        self.step('hotkeyd runs, user session active on seat0, session agent registered')
+        self.step('hotkeyd runs, user session active on seat0, GTK agent in cage registered')
         m.poll('systemctl is-active hotkeyd.service', 120, 'hotkeyd.service active')
         session = m.poll("s=$(loginctl show-seat seat0 -p ActiveSession --value) && [ -n \"$s\" ] && "
                          "loginctl show-session \"$s\" -p Name -p TTY -p Class", 120,
                          'an active session on seat0')
         if 'Name=user' not in session or 'TTY=tty1' not in session:
             m.fail(f'the active session on seat0 is not the autologin session of user on tty1: {session}')
-        m.poll(f'test -p {AGENT}/in && grep -q ^ready {AGENT}/out', 60, 'the session agent started')
-        self.agent('register')
-        self.wait_agent(r'^registered', 30, 'RegisterAgent')
+        self.gtk_agent_up(180, 'the GTK session agent')
+        # cage without a window: nothing but its black background.
+        self.wait_screen('screen-session', lambda seen: seen.empty, 60, 'the empty cage session')
         self.done('prepare_s')
 
         self.step('marker on /var (FactoryReset=yes), persistent TPM object')
@@ -137,7 +206,6 @@ class Steps:
         m = self.m
         self.step(f'power key held {SHORT_HOLD_MS} ms: a short press, logind\'s action (lock) done by hotkeyd')
         cursor = self.cursor()
-        agent_before = len(self.agent_lines())
         m.qmp.send_key('power', SHORT_HOLD_MS)
         entry = self.wait_entry(cursor, MSG_SHORT_PRESS, 30, 'hotkeyd passing on the short press')[0]
         print(f'         journal: {entry.get("MESSAGE")}')
@@ -146,38 +214,74 @@ class Steps:
         time.sleep(2)
         if self.entries(cursor, MSG_CONFIRMATION_ASKED):
             m.fail('a 2 s press asked for a confirmation')
-        if any(l.startswith('request') for l in self.agent_lines()[agent_before:]):
+        if self.entries(cursor, MSG_DIALOG_SHOWN):
+            m.fail('the GTK agent showed its dialog after a 2 s press')
+        if any(l.startswith('request') for l in self.agent_lines(cursor)):
             m.fail('the session agent was asked to confirm after a 2 s press')
+        # The hold window came and went with the key; no window is left.
+        seen = self.screen('screen-short-press')
+        if not seen.empty:
+            m.fail(f'a window is on the VM screen after a 2 s press (screen-short-press.png: {seen})')
         m.run('systemctl is-system-running --quiet || systemctl is-system-running | grep -qx degraded')
         self.done('short_press_s')
 
     def long_press(self, answer, key):
         m = self.m
-        self.step(f'power key held {LONG_HOLD_MS} ms: confirmation asked, the agent answers {answer}')
+        self.step(f'power key held {LONG_HOLD_MS} ms: the GTK dialog on the screen, answered by keyboard: {answer}')
         cursor = self.cursor()
-        after = len(self.agent_lines())
-        m.qmp.send_key('power', LONG_HOLD_MS)
-        req = self.wait_agent(r'^request (\d+) (\S+) (\S+)', 60, 'RequestConfirmation', after)
-        request_id = req.group(1)
-        print(f'         agent: {req.group(0)}')
-        asked = self.wait_entry(cursor, MSG_CONFIRMATION_ASKED, 30, 'the confirmation request in the journal')[0]
+        m.qmp.send_key('power', LONG_HOLD_MS)   # QEMU releases it; this returns at once
+        # While the key is held (HoldSec=3): "Keep Holding to Reset" with its bar.
+        time.sleep(2.0)
+        holding = self.screen(f'screen-{key}-holding')
+        asked = self.wait_entry(cursor, MSG_CONFIRMATION_ASKED, 60, 'the confirmation request in the journal')[0]
         print(f'         journal: {asked.get("MESSAGE")}')
-        self.screenshot(f'screen-{key}.png')   # the tty1 session; the GTK dialog comes with the GUI
+        request_id = asked.get('HOTKEYD_OPERATION')
+        shown = self.wait_entry(cursor, MSG_DIALOG_SHOWN, 30, 'the GTK agent showing its dialog')[0]
+        print(f'         journal: {shown.get("MESSAGE")} '
+              f'({(int(shown["__MONOTONIC_TIMESTAMP"]) - int(asked["__MONOTONIC_TIMESTAMP"])) / 1000:.0f} ms '
+              f'after hotkeyd asked)')
+        if shown.get('HOTKEYD_OPERATION') != request_id:
+            m.fail(f'the dialog is for request {shown.get("HOTKEYD_OPERATION")}, hotkeyd asked {request_id}')
+        if not (holding.gtk_window and holding.blue > 0.0002):
+            m.fail(f'no "Keep Holding to Reset" window with its progress bar on the screen 2 s into the hold '
+                   f'(screen-{key}-holding.png: {holding})')
+        dialog = self.wait_screen(f'screen-{key}', lambda seen: seen.dialog, 30, 'the GTK dialog')
+        if dialog.red > 0.0005:
+            m.fail(f'Reset looks available before "I understand" was checked (screen-{key}.png: {dialog})')
+
         if answer == 'decline':
-            self.agent(f'decline {request_id}')
-            self.wait_agent(rf'^decline-ok {request_id}', 30, 'Decline accepted', after)
+            # Cancel has the focus, and Escape declines wherever it is.
+            self.keys(['esc'])
+            self.wait_agent(rf'^decline {request_id} escape$', 30, 'Escape declining', cursor)
             declined = self.wait_entry(cursor, MSG_RESET_DECLINED, 30, 'the decline in the journal')[0]
             print(f'         journal: {declined.get("MESSAGE")}')
+            self.wait_screen(f'screen-{key}-closed', lambda seen: seen.empty, 30, 'the dialog closed')
             time.sleep(2)
             m.run('true', timeout=30)   # still up
             status, out = m.run('ls /sys/firmware/efi/efivars/ | grep -c ^FactoryResetRequest-', check=False)
             if out.strip() != '0':
                 m.fail(f'FactoryResetRequest set after a decline: {out}')
+            if self.entries(cursor, MSG_RESET_STARTED):
+                m.fail('hotkeyd started factory-reset.target after Escape')
             self.done(f'{key}_s')
             return
+
+        # The keyboard path to Reset: Cancel has the focus; backwards, Tab
+        # reaches More Time, then "I understand…" (the dialog's focus chain:
+        # check button, More Time, Cancel, Reset; the rows of the erase list
+        # are no Tab stops).  Space ticks it, which makes Reset sensitive;
+        # forwards, Tab goes More Time, Cancel, Reset; Enter activates it.
+        self.keys(['shift', 'tab'], ['shift', 'tab'], ['spc'])
+        self.wait_screen(f'screen-{key}-checked', lambda seen: seen.dialog and seen.red > 0.0005, 30,
+                         '"I understand" ticked: Reset available (the red destructive button)')
+        self.keys(['tab'], ['tab'], ['tab'])
         self.journal_start = len(self.journal_log())
         self.serial_start = m.mark()
-        self.agent(f'confirm {request_id}')
+        self.keys(['ret'])
+        # The machine reboots soon: follow the forwarded journal from here.
+        self.wait_journal_log(rf'{AGENT_ID}\[\d+\]: confirm {request_id} started', 60,
+                              'the agent confirming (Enter on Reset)', self.journal_start)
+        print(f'         agent: confirm {request_id} started')
         self.wait_journal_log(r'Finished systemd-factory-reset-request\.service', 120,
                               'FactoryResetRequest set (systemd-factory-reset-request.service)',
                               self.journal_start)
@@ -219,7 +323,7 @@ class Steps:
         self.times['second_boot_s'] = round(time.monotonic() - t, 1)
         self.done('reboot_s')
 
-        self.step('after the reset: marker gone, TPM cleared, reset complete, session agent back')
+        self.step('after the reset: marker gone, TPM cleared, reset complete, GTK agent back')
         initrd = m.run('journalctl -b -o short-monotonic --no-hostname -u systemd-repart.service '
                        '-u systemd-factory-reset-complete.service -u factory-reset-now.target', check=False)[1]
         print('         initrd journal:\n           ' + '\n           '.join(initrd.splitlines()[:40]))
@@ -246,9 +350,8 @@ class Steps:
         print(f'         systemd-factory-reset status: {out.strip()} (exit {status})')
         if out.strip() != 'complete':
             m.fail(f'systemd-factory-reset status says {out.strip()!r}, not complete')
-        m.poll(f'test -p {AGENT}/in && grep -q ^ready {AGENT}/out', 120, 'the session agent after the reset')
-        self.agent('register')
-        self.wait_agent(r'^registered', 30, 'RegisterAgent after the reset')
+        self.gtk_agent_up(180, 'the GTK session agent after the reset')
+        self.wait_screen('screen-after-reset', lambda seen: seen.empty, 60, 'the empty cage session after the reset')
         self.done('after_reset_s')
 
 

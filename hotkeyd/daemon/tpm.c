@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
@@ -68,8 +69,13 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
          * the loader's other defaults (tabrmd, simulators) would make "no
          * TPM" a string of errors. */
         if (!tcti) {
-                if (access(TPM_DEVICE, F_OK) < 0) {
-                        log_debug("No %s: this machine has no TPM 2.0.", TPM_DEVICE);
+                /* stat(), not access(): under DevicePolicy=closed the device
+                 * cgroup refuses even access(F_OK) on a device node that is
+                 * not allowed, which would turn "cannot use the TPM" into a
+                 * false "no TPM" in the dialog. */
+                struct stat st;
+                if (stat(TPM_DEVICE, &st) < 0) {
+                        log_debug_errno(-errno, "No %s: this machine has no TPM 2.0 (%m).", TPM_DEVICE);
                         return;
                 }
                 tcti = "device:" TPM_DEVICE;

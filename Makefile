@@ -2,11 +2,12 @@
 #   make demo   build, then show hotkeyd recognising an emulated 6 s power-key hold
 #   make check  build root if needed, build, whole test suite
 #   make vm     the whole-system VM scenario alone (not yet part of check)
+#   make bench  benchmarks against the peers in the VM -> bench/RESULTS.md (not part of check)
 # All run inside the Debian testing build root (tools/mkbuildroot.sh); the
 # VM image is made on the host first (tools/mkvm.sh: its guest root is a
 # second mmdebstrap root, bind-mounted into the build root for the image).
 
-.PHONY: demo check buildroot vm
+.PHONY: demo check buildroot vm bench
 
 demo:
 	tools/in-buildroot.sh tools/demo.sh
@@ -17,6 +18,10 @@ check:
 vm:
 	tools/mkvm.sh
 	tools/in-buildroot.sh python3 tests/vm/run.py
+
+bench:
+	tools/mkvm.sh
+	HOTKEYD_BENCH_COMMAND="make bench" tools/in-buildroot.sh python3 bench/run.py
 
 buildroot:
 	tools/mkbuildroot.sh

@@ -47,6 +47,21 @@ def sh(cmd, check=True, **kw):
                           stdout=subprocess.PIPE, **kw).stdout
 
 
+def logged(cmd, log):
+    """Run a helper with its stderr (and the daemon's log) in a file: on the
+    serial console a chatty daemon would wait for the slow tty, in the middle
+    of what is measured.  On failure the file's tail is shown."""
+    os.makedirs(RUN, exist_ok=True)
+    path = f'{RUN}/{log}'
+    with open(path, 'w') as f:
+        p = subprocess.run(cmd, text=True, stdout=subprocess.PIPE, stderr=f)
+    if p.returncode != 0:
+        with open(path) as f:
+            sys.stderr.write(''.join(f.readlines()[-30:]))
+        raise SystemExit(f'{cmd[0]} failed with status {p.returncode} (log: {path})')
+    return p.stdout
+
+
 def result(obj):
     print('@@RESULT ' + json.dumps(obj, separators=(',', ':')), flush=True)
 
@@ -311,7 +326,7 @@ def cmd_footprint(args):
     # meanwhile (the bus name must be free).
     sh('systemctl stop hotkeyd.service')
     try:
-        out = sh([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', hotkeyd])
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', hotkeyd], 'startup.log')
     finally:
         sh('systemctl start hotkeyd.service')
     res['startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
@@ -322,7 +337,7 @@ def cmd_footprint(args):
 
 def cmd_hotplug(args):
     pid = main_pid('hotkeyd.service')
-    out = sh([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds)])
+    out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds)], 'hotplug.log')
     lines = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
     result({'count': args.count, 'rounds': args.rounds, 'pid': pid,
             'baseline': next(x for x in lines if x['kind'] == 'baseline'),
@@ -351,7 +366,7 @@ def cmd_hold(args):
                '--logind-hold-ms', str(LOGIND_LONG_PRESS_SEC * 1000 + 600), '--logind-gap-ms', '600',
                '--', hotkeyd_binary(), '--dry-run', f'--config={conf}']
         say(' '.join(cmd))
-        out = sh(cmd)
+        out = logged(cmd, 'hold.log')
     finally:
         inhibit.terminate()
         inhibit.wait()

@@ -9,14 +9,17 @@
  * includes udev's processing of the "add"), then destroys them one after
  * the other, waiting until PID closed each.  The daemon's CPU time
  * (/proc/PID/schedstat) over each phase, and its fds and RSS after each
- * round (after --settle), against the baseline before the first.
+ * round (2 s after its last remove), against the baseline before the first,
+ * and what the fds point to.
  * JSON lines:
  *   {"kind":"baseline","fds":...,"rss_kib":...}
  *   {"kind":"round","round":1,"add_us":[...],"remove_us":[...],
  *    "add_cpu_ns":...,"remove_cpu_ns":...,"fds":...,"rss_kib":...,"timeouts":0} */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/input.h>
 
 #include "hkb-util.h"
@@ -46,6 +49,32 @@ static void print_list(const char *name, const uint64_t *v, unsigned n) {
         printf("],");
 }
 
+/* What the fds point to: tells a leak from something in flight. */
+static void print_fds(pid_t pid) {
+        char path[64], link[320], dest[300];
+        struct dirent *de;
+        bool first = true;
+        DIR *d;
+
+        printf("\"fd_targets\":[");
+        snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
+        d = opendir(path);
+        while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(link, sizeof link, "%s/%s", path, de->d_name);
+                ssize_t l = readlink(link, dest, sizeof dest - 1);
+                if (l < 0)
+                        continue;
+                dest[l] = 0;
+                printf("%s\"%s\"", first ? "" : ",", dest);
+                first = false;
+        }
+        if (d)
+                closedir(d);
+        printf("]");
+}
+
 int main(int argc, char *argv[]) {
         static const unsigned keys[] = { KEY_POWER, KEY_A, KEY_B, KEY_ENTER };
         HkbProcStat st, a, b;
@@ -62,7 +91,9 @@ int main(int argc, char *argv[]) {
 
         if (hkb_proc_stat(pid, &st) < 0)
                 hkb_die("no process %d", (int) pid);
-        printf("{\"kind\":\"baseline\",\"fds\":%lld,\"rss_kib\":%lld}\n", st.fds, st.rss_kib);
+        printf("{\"kind\":\"baseline\",\"fds\":%lld,\"rss_kib\":%lld,", st.fds, st.rss_kib);
+        print_fds(pid);
+        printf("}\n");
         fflush(stdout);
 
         for (unsigned r = 1; r <= rounds; r++) {
@@ -90,13 +121,15 @@ int main(int argc, char *argv[]) {
                 hkb_proc_stat(pid, &b);
                 long long rem_cpu = b.runtime_ns - a.runtime_ns;
 
-                hkb_sleep_us(500000);
+                hkb_sleep_us(2000000);
                 hkb_proc_stat(pid, &st);
                 printf("{\"kind\":\"round\",\"round\":%u,", r);
                 print_list("add_us", add, count);
                 print_list("remove_us", rem, count);
-                printf("\"add_cpu_ns\":%lld,\"remove_cpu_ns\":%lld,\"fds\":%lld,\"rss_kib\":%lld,\"timeouts\":%u}\n",
+                printf("\"add_cpu_ns\":%lld,\"remove_cpu_ns\":%lld,\"fds\":%lld,\"rss_kib\":%lld,\"timeouts\":%u,",
                        add_cpu, rem_cpu, st.fds, st.rss_kib, timeouts);
+                print_fds(pid);
+                printf("}\n");
                 fflush(stdout);
         }
         return EXIT_SUCCESS;

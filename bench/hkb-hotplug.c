@@ -9,7 +9,8 @@
  * includes udev's processing of the "add"), then destroys them one after
  * the other, waiting until PID closed each.  The daemon's CPU time
  * (/proc/PID/schedstat) over each phase, and its fds and RSS after each
- * round (2 s after its last remove), against the baseline before the first,
+ * round (once the fd count is back, at most 30 s, plus 0.5 s), against the
+ * baseline before the first,
  * and what the fds point to.
  * JSON lines:
  *   {"kind":"baseline","fds":...,"rss_kib":...}
@@ -91,6 +92,7 @@ int main(int argc, char *argv[]) {
 
         if (hkb_proc_stat(pid, &st) < 0)
                 hkb_die("no process %d", (int) pid);
+        long long base_fds = st.fds;
         printf("{\"kind\":\"baseline\",\"fds\":%lld,\"rss_kib\":%lld,", st.fds, st.rss_kib);
         print_fds(pid);
         printf("}\n");
@@ -121,13 +123,18 @@ int main(int argc, char *argv[]) {
                 hkb_proc_stat(pid, &b);
                 long long rem_cpu = b.runtime_ns - a.runtime_ns;
 
-                hkb_sleep_us(2000000);
+                /* Until the fd count is back at the baseline (at most 30 s). */
+                uint64_t t_settle = hkb_now_us();
+                while (hkb_proc_fds(pid) > base_fds && hkb_now_us() - t_settle < 30 * 1000000ull)
+                        hkb_sleep_us(10000);
+                uint64_t settle_us = hkb_now_us() - t_settle;
+                hkb_sleep_us(500000);
                 hkb_proc_stat(pid, &st);
                 printf("{\"kind\":\"round\",\"round\":%u,", r);
                 print_list("add_us", add, count);
                 print_list("remove_us", rem, count);
-                printf("\"add_cpu_ns\":%lld,\"remove_cpu_ns\":%lld,\"fds\":%lld,\"rss_kib\":%lld,\"timeouts\":%u,",
-                       add_cpu, rem_cpu, st.fds, st.rss_kib, timeouts);
+                printf("\"add_cpu_ns\":%lld,\"remove_cpu_ns\":%lld,\"fds\":%lld,\"rss_kib\":%lld,\"timeouts\":%u,\"settle_us\":%llu,",
+                       add_cpu, rem_cpu, st.fds, st.rss_kib, timeouts, (unsigned long long) settle_us);
                 print_fds(pid);
                 printf("}\n");
                 fflush(stdout);

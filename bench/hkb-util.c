@@ -203,7 +203,9 @@ int hkb_proc_has_open(pid_t pid, const char *target) {
                 if (l < 0)
                         continue;
                 dest[l] = 0;
-                if (strcmp(dest, target) == 0)
+                /* A node removed while open reads "PATH (deleted)": still open. */
+                size_t tl = strlen(target);
+                if (strncmp(dest, target, tl) == 0 && (!dest[tl] || strcmp(dest + tl, " (deleted)") == 0))
                         n++;
         }
         closedir(d);

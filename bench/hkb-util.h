@@ -44,5 +44,5 @@ typedef struct HkbProcStat {
 
 int hkb_proc_stat(pid_t pid, HkbProcStat *ret);
 long long hkb_proc_fds(pid_t pid);
-/* How many of the process's fds point to path. */
+/* How many of the process's fds point to path (also once it is deleted). */
 int hkb_proc_has_open(pid_t pid, const char *path);

@@ -350,20 +350,21 @@ def report(b, meta):
                  f'(/proc/PID/schedstat) over each phase divided by the count. Baseline before the first round: '
                  f'{base["fds"]} fds, {base["rss_kib"]} KiB.\n')
         s.append('| round | add: median ms | add: max ms | remove: median ms | remove: max ms | CPU per add µs | '
-                 'CPU per remove µs | fds after | RSS KiB after | timeouts |')
-        s.append('|---|---|---|---|---|---|---|---|---|---|')
+                 'CPU per remove µs | fds back after ms | fds after | RSS KiB after | timeouts |')
+        s.append('|---|---|---|---|---|---|---|---|---|---|---|')
         ok = True
         for rd in hp['rounds_data']:
             s.append(f'| {rd["round"]} | {ms(statistics.median(rd["add_us"]))} | {ms(max(rd["add_us"]))} | '
                      f'{ms(statistics.median(rd["remove_us"]))} | {ms(max(rd["remove_us"]))} | '
                      f'{rd["add_cpu_ns"] / 1000 / hp["count"]:.0f} | {rd["remove_cpu_ns"] / 1000 / hp["count"]:.0f} | '
-                     f'{rd["fds"]} | {rd["rss_kib"]} | {rd["timeouts"]} |')
+                     f'{ms(rd["settle_us"]) if "settle_us" in rd else "n/a"} | {rd["fds"]} | {rd["rss_kib"]} | {rd["timeouts"]} |')
             ok = ok and rd['fds'] == base['fds'] and rd['rss_kib'] <= base['rss_kib'] + PAGE_KIB and not rd['timeouts']
         for rd in hp['rounds_data']:
             extra = sorted(set(rd.get('fd_targets', [])) - set(base.get('fd_targets', [])))
             gone = sorted(set(base.get('fd_targets', [])) - set(rd.get('fd_targets', [])))
             if extra or gone:
-                s.append(f'\nAfter round {rd["round"]}, fds not in the baseline: {", ".join(f"`{x}`" for x in extra) or "none"}; '
+                shown = ', '.join(f'`{x}`' for x in extra[:5]) + (f' and {len(extra) - 5} more' if len(extra) > 5 else '')
+                s.append(f'\nAfter round {rd["round"]}, {len(extra)} fds not in the baseline: {shown or "none"}; '
                          f'baseline fds gone: {", ".join(f"`{x}`" for x in gone) or "none"}.')
         adds = [x for rd in hp['rounds_data'] for x in rd['add_us']]
         rems = [x for rd in hp['rounds_data'] for x in rd['remove_us']]

@@ -41,9 +41,13 @@ staging=$out/staging
 cmdline="root=PARTLABEL=root rw console=tty1 console=ttyS0,115200 systemd.gpt_auto=0 loglevel=4 systemd.show_status=1"
 
 step "build hotkeyd for the guest (meson, prefix /usr)"
+# -Dbench=true: the benchmark helpers (bench/, /usr/lib/hotkeyd-bench in the
+# image) for bench/run.py; they need the guest's uinput.
 if [ ! -e "$out/meson/build.ninja" ]; then
     meson setup "$out/meson" "$src" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-        -Dtests=false -Dwerror=true >&2
+        -Dtests=false -Dbench=true -Dwerror=true >&2
+else
+    meson configure "$out/meson" -Dbench=true >&2
 fi
 meson compile -C "$out/meson" >&2
 

@@ -1,0 +1,426 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The guest side of the benchmarks (installed into the VM image as
+/usr/lib/hotkeyd-bench/guest.py; bench/run.py on the host calls it through
+the serial console).
+
+    guest.py prepare
+    guest.py flood [--keys N] [--motion N]
+    guest.py footprint [--runs N]
+    guest.py hotplug [--count N] [--rounds N]
+    guest.py hold [--holds N] [--seats K] [--logind-holds M]
+
+Each prints progress on stderr and, last, one line "@@RESULT {json}" with
+the raw figures; bench/run.py turns them into bench/RESULTS.md.  Nothing here
+judges a target: that happens on the host, from these figures."""
+
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+RUN = '/run/hotkeyd-bench'
+HOLD_SEC = 3
+LOGIND_LONG_PRESS_SEC = 5  # logind's LONG_PRESS_DURATION, fixed in systemd
+USER_HZ = os.sysconf('SC_CLK_TCK')
+
+# The peers: systemd unit, process name, what their config reacts to.
+DAEMONS = [
+    ('hotkeyd', 'hotkeyd.service'),
+    ('logind', 'systemd-logind.service'),
+    ('triggerhappy', 'triggerhappy.service'),
+    ('acpid', 'acpid.service'),
+]
+
+
+def say(*args):
+    print('guest:', *args, file=sys.stderr, flush=True)
+
+
+def sh(cmd, check=True, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), check=check, text=True,
+                          stdout=subprocess.PIPE, **kw).stdout
+
+
+def logged(cmd, log):
+    """Run a helper with its stderr (and the daemon's log) in a file: on the
+    serial console a chatty daemon would wait for the slow tty, in the middle
+    of what is measured.  On failure the file's tail is shown."""
+    os.makedirs(RUN, exist_ok=True)
+    path = f'{RUN}/{log}'
+    with open(path, 'w') as f:
+        p = subprocess.run(cmd, text=True, stdout=subprocess.PIPE, stderr=f)
+    if p.returncode != 0:
+        with open(path) as f:
+            sys.stderr.write(''.join(f.readlines()[-30:]))
+        raise SystemExit(f'{cmd[0]} failed with status {p.returncode} (log: {path})')
+    return p.stdout
+
+
+def result(obj):
+    print('@@RESULT ' + json.dumps(obj, separators=(',', ':')), flush=True)
+
+
+def hotkeyd_binary():
+    for path in ('/usr/libexec/hotkeyd', '/usr/lib/hotkeyd/hotkeyd'):
+        if os.access(path, os.X_OK):
+            return path
+    raise SystemExit('hotkeyd binary not found')
+
+
+def main_pid(unit):
+    out = sh(['systemctl', 'show', '-p', 'MainPID', '--value', unit], check=False).strip()
+    return int(out) if out.isdigit() and int(out) > 0 else None
+
+
+def unit_exists(unit):
+    out = sh(['systemctl', 'show', '-p', 'LoadState', '--value', unit], check=False).strip()
+    return out == 'loaded'
+
+
+def daemon_pids():
+    return {name: main_pid(unit) for name, unit in DAEMONS if unit_exists(unit)}
+
+
+def proc(pid):
+    """CPU and wakeups of a process, all its threads."""
+    with open(f'/proc/{pid}/stat') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14, 15 of proc(5)
+    vcsw = nvcsw = runtime = 0
+    for task in glob.glob(f'/proc/{pid}/task/*'):
+        try:
+            with open(f'{task}/status') as f:
+                st = f.read()
+            with open(f'{task}/schedstat') as f:
+                runtime += int(f.read().split()[0])
+        except FileNotFoundError:
+            continue
+        vcsw += int(re.search(r'^voluntary_ctxt_switches:\s*(\d+)', st, re.M).group(1))
+        nvcsw += int(re.search(r'^nonvoluntary_ctxt_switches:\s*(\d+)', st, re.M).group(1))
+    with open(f'/proc/{pid}/status') as f:
+        rss = int(re.search(r'^VmRSS:\s*(\d+)', f.read(), re.M).group(1))
+    return {'cpu_ms': (utime + stime) * 1000 // USER_HZ, 'runtime_ns': runtime,
+            'vcsw': vcsw, 'nvcsw': nvcsw, 'rss_kib': rss, 'fds': len(os.listdir(f'/proc/{pid}/fd'))}
+
+
+def snapshot(pids):
+    return {name: proc(pid) for name, pid in pids.items() if pid}
+
+
+def delta(a, b):
+    return {name: {k: b[name][k] - a[name][k] for k in ('cpu_ms', 'runtime_ns', 'vcsw', 'nvcsw')}
+            for name in a if name in b}
+
+
+def has_open(pid, node):
+    try:
+        for fd in os.listdir(f'/proc/{pid}/fd'):
+            try:
+                if os.readlink(f'/proc/{pid}/fd/{fd}') == node:
+                    return True
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return False
+
+
+def wait_until(probe, timeout, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if probe():
+            return True
+        time.sleep(interval)
+    return probe()
+
+
+def restart_service(unit, pid_before=None):
+    sh(['systemctl', 'restart', unit])
+    wait_until(lambda: main_pid(unit) and main_pid(unit) != pid_before, 30)
+
+
+# --- prepare ---------------------------------------------------------------
+
+def cmd_prepare(args):
+    os.makedirs(RUN, exist_ok=True)
+    sh('modprobe uinput')
+    info = {
+        'kernel': os.uname().release,
+        'systemd': sh('systemctl --version', check=False).splitlines()[0],
+        'cpus': os.cpu_count(),
+        'hotkeyd': hotkeyd_binary(),
+    }
+    peers = {}
+    # triggerhappy: a trigger on KEY_POWER.  Its udev rule hands every new
+    # input device to the running thd.
+    if unit_exists('triggerhappy.service'):
+        os.makedirs('/etc/triggerhappy/triggers.d', exist_ok=True)
+        with open('/etc/triggerhappy/triggers.d/hotkeyd-bench.conf', 'w') as f:
+            f.write('# hotkeyd benchmark: react to the power key\nKEY_POWER\t1\t/bin/true\n')
+        restart_service('triggerhappy.service', main_pid('triggerhappy.service'))
+        peers['triggerhappy'] = sh('dpkg-query -W -f=${Version} triggerhappy', check=False)
+    # acpid: its input layer turns KEY_POWER into "button/power"; an event
+    # rule reacts to it.
+    if unit_exists('acpid.service'):
+        os.makedirs('/etc/acpi/events', exist_ok=True)
+        with open('/etc/acpi/events/hotkeyd-bench', 'w') as f:
+            f.write('# hotkeyd benchmark: react to the power key\nevent=button/power.*\naction=/bin/true\n')
+        restart_service('acpid.service', main_pid('acpid.service'))
+        peers['acpid'] = sh('dpkg-query -W -f=${Version} acpid', check=False)
+    info['peers'] = peers
+    info['missing_peers'] = [n for n, u in DAEMONS if not unit_exists(u)]
+
+    # logind's long press on KEY_RESTART: "lock" after 5 s, nothing on a
+    # short press.  (hotkeyd.service holds the handle-reboot-key inhibitor;
+    # the hold benchmark stops it while logind is measured.)
+    os.makedirs('/run/systemd/logind.conf.d', exist_ok=True)
+    with open('/run/systemd/logind.conf.d/90-hotkeyd-bench.conf', 'w') as f:
+        f.write('[Login]\nHandleRebootKey=ignore\nHandleRebootKeyLongPress=lock\n')
+    sh('systemctl reload systemd-logind.service')
+
+    # The hold benchmark's keyboards, each on a seat of its own (hotkeyd
+    # keeps key state per seat: two keyboards of one seat make one hold).
+    os.makedirs('/run/udev/rules.d', exist_ok=True)
+    with open('/run/udev/rules.d/90-hotkeyd-bench.rules', 'w') as f:
+        f.write('# hotkeyd benchmark: hold keyboards on seats of their own\n')
+        for i in range(1, 65):
+            f.write(f'SUBSYSTEM=="input", KERNEL=="event*", ATTRS{{name}}=="hotkeyd-bench-hold-{i}", '
+                    f'ENV{{ID_SEAT}}="seat-bench{i}"\n')
+    sh('udevadm control --reload')
+
+    sh('systemctl is-system-running --wait', check=False)
+    pids = daemon_pids()
+    info['pids'] = pids
+    # hotkeyd's footprint right after start: the service as booted.
+    info['hotkeyd_after_start'] = proc(pids['hotkeyd']) if pids.get('hotkeyd') else None
+    info['hotkeyd_uptime_s'] = None
+    if pids.get('hotkeyd'):
+        with open(f'/proc/{pids["hotkeyd"]}/stat') as f:
+            start_ticks = int(f.read().rsplit(')', 1)[1].split()[19])
+        with open('/proc/uptime') as f:
+            info['hotkeyd_uptime_s'] = round(float(f.read().split()[0]) - start_ticks / USER_HZ, 1)
+    result(info)
+
+
+# --- cost while typing -----------------------------------------------------
+
+def cmd_flood(args):
+    pids = daemon_pids()
+    say(f'daemons: {pids}')
+    p = subprocess.Popen([f'{BENCH}/hkb-flood'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ready = p.stdout.readline().split()
+    if not ready or ready[0] != 'ready':
+        raise SystemExit(f'hkb-flood did not start: {ready}')
+    kbd, mouse = ready[1], ready[2]
+    sh('udevadm settle --timeout=60')
+    watches = {}
+    for name, pid in pids.items():
+        if not pid:
+            continue
+        # Every daemon gets a few seconds to open what it wants.
+        wait_until(lambda: has_open(pid, kbd), 10 if name != 'logind' else 5)
+        watches[name] = {'keyboard': has_open(pid, kbd), 'mouse': has_open(pid, mouse)}
+    say(f'opened: {watches}')
+    time.sleep(2)
+
+    before = snapshot(pids)
+    t0 = time.monotonic()
+    p.stdin.write(f'go {args.keys} {args.motion}\n')
+    p.stdin.flush()
+    done = p.stdout.readline().split()
+    write_s = int(done[1]) / 1e6
+    time.sleep(args.drain)  # what the daemons still had queued
+    after = snapshot(pids)
+    flood_s = time.monotonic() - t0
+    say(f'flood: {args.keys} key + {args.motion} motion events written in {write_s:.1f} s')
+
+    p.stdin.write('quit\n')
+    p.stdin.close()
+    p.wait()
+    sh('udevadm settle --timeout=60')
+    time.sleep(2)
+
+    # The idle baseline: the same daemons, the same duration, no events.
+    idle_before = snapshot(pids)
+    time.sleep(flood_s)
+    idle_after = snapshot(pids)
+
+    result({'keys': args.keys, 'motion': args.motion, 'write_s': round(write_s, 2),
+            'duration_s': round(flood_s, 2), 'drain_s': args.drain, 'watches': watches,
+            'flood': delta(before, after), 'idle': delta(idle_before, idle_after),
+            'after': after})
+
+
+# --- footprint -------------------------------------------------------------
+
+def trigger_keys():
+    out = sh(['hotkeyctl', 'status', '--json'], check=False)
+    keys = set()
+    try:
+        triggers = json.loads(out).get('Triggers', {})
+        for t in (triggers.values() if isinstance(triggers, dict) else triggers):
+            ks = t.get('Keys', []) if isinstance(t, dict) else []
+            keys.update(ks if isinstance(ks, list) else ks.split())
+    except (ValueError, AttributeError):
+        pass
+    return sorted(keys)
+
+
+def capable_devices(keys):
+    """Event nodes that can emit any of keys (from sysfs capability bitmaps)."""
+    codes = [KEY_CODES.get(k) for k in keys]
+    n = 0
+    for cap in glob.glob('/sys/class/input/event*/device/capabilities/key'):
+        with open(cap) as f:
+            words = f.read().split()
+        bits = 0
+        for w in words:
+            bits = (bits << 64) | int(w, 16)
+        if any(c is not None and bits >> c & 1 for c in codes):
+            n += 1
+    return n
+
+
+# The codes of the keys hotkeyd's shipped configuration and the benchmarks
+# use (linux/input-event-codes.h).
+KEY_CODES = {'KEY_POWER': 116, 'KEY_RESTART': 0x198, 'KEY_VOLUMEDOWN': 114, 'KEY_VOLUMEUP': 115,
+             'KEY_SLEEP': 142, 'KEY_POWER2': 0x164, 'KEY_SUSPEND': 205}
+
+
+def cmd_footprint(args):
+    hotkeyd = hotkeyd_binary()
+    res = {}
+    # Open fds against devices that can emit a trigger key: the service as
+    # it runs, then with extra keyboards (and mice, which it must not keep).
+    keys = trigger_keys() or ['KEY_POWER', 'KEY_RESTART', 'KEY_VOLUMEDOWN']
+    res['trigger_keys'] = keys
+    rows = []
+    for k, mice in ((0, 0), (10, 10), (50, 10)):
+        p = None
+        if k or mice:
+            p = subprocess.Popen([f'{BENCH}/hkb-devices', str(k), str(mice)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+            p.stdout.readline()
+            sh('udevadm settle --timeout=60')
+        pid = main_pid('hotkeyd.service')
+        n = capable_devices(keys)
+        wait_until(lambda: proc(pid)['fds'] >= n, 10)
+        time.sleep(1)
+        st = proc(pid)
+        rows.append({'added_keyboards': k, 'added_mice': mice, 'capable_devices': n,
+                     'fds': st['fds'], 'rss_kib': st['rss_kib']})
+        say(f'fds: {rows[-1]}')
+        if p:
+            p.stdin.close()
+            p.wait()
+            sh('udevadm settle --timeout=60')
+    res['fds'] = rows
+
+    # exec -> READY=1 with our own NOTIFY_SOCKET; the service is stopped
+    # meanwhile (the bus name must be free).
+    sh('systemctl stop hotkeyd.service')
+    try:
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', hotkeyd], 'startup.log')
+    finally:
+        sh('systemctl start hotkeyd.service')
+    res['startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    result(res)
+
+
+# --- hotplug ---------------------------------------------------------------
+
+def cmd_hotplug(args):
+    pid = main_pid('hotkeyd.service')
+    out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds)], 'hotplug.log')
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    result({'count': args.count, 'rounds': args.rounds, 'pid': pid,
+            'baseline': next(x for x in lines if x['kind'] == 'baseline'),
+            'rounds_data': [x for x in lines if x['kind'] == 'round']})
+
+
+# --- acting on time --------------------------------------------------------
+
+def cmd_hold(args):
+    os.makedirs(RUN, exist_ok=True)
+    conf = f'{RUN}/hold.conf'
+    with open(conf, 'w') as f:
+        f.write(f'[Daemon]\nMode=desktop\n\n[Trigger]\nName=bench-power\nKeys=KEY_POWER\nHoldSec={HOLD_SEC}\n')
+    cursor = re.search(r'-- cursor: (\S+)', sh('journalctl -n 0 --show-cursor -q', check=False)).group(1)
+    # hotkeyd.service would act on the holds (and holds logind's
+    # handle-reboot-key inhibitor); the dry-run instance below stands in.
+    # logind must not act on the power-key presses: an inhibitor of our own.
+    sh('systemctl stop hotkeyd.service')
+    inhibit = subprocess.Popen(['systemd-inhibit', '--what=handle-power-key', '--who=hotkeyd-bench',
+                                '--why=hold benchmark', '--mode=block', 'sleep', 'infinity'])
+    try:
+        time.sleep(1)
+        cmd = [f'{BENCH}/hkb-hold', '--seats', str(args.seats), '--holds', str(args.holds),
+               '--hold-ms', str(HOLD_SEC * 1000 + 300), '--gap-ms', '400',
+               '--logind-holds', str(args.logind_holds),
+               '--logind-hold-ms', str(LOGIND_LONG_PRESS_SEC * 1000 + 600), '--logind-gap-ms', '600',
+               '--', hotkeyd_binary(), '--dry-run', f'--config={conf}']
+        say(' '.join(cmd))
+        out = logged(cmd, 'hold.log')
+    finally:
+        inhibit.terminate()
+        inhibit.wait()
+        sh('systemctl start hotkeyd.service')
+    samples = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    hk = [s for s in samples if s['kind'] == 'hotkeyd']
+    presses = [s for s in samples if s['kind'] == 'logind']
+    other = [s['text'] for s in samples if s['kind'] == 'line']
+
+    entries = []
+    out = sh(['journalctl', '-b', f'--after-cursor={cursor}', '-u', 'systemd-logind.service',
+              '-o', 'json', '--output-fields=MESSAGE,__MONOTONIC_TIMESTAMP'], check=False)
+    for line in out.splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get('MESSAGE') == 'Reboot key pressed long.':
+            entries.append(int(e['__MONOTONIC_TIMESTAMP']))
+    logind = []
+    for p in presses:
+        match = [t for t in entries if p['down_us'] <= t <= p['up_us'] + 1000000]
+        logind.append({'down_us': p['down_us'], 'up_us': p['up_us'], 'journal_us': match[0] if match else 0})
+
+    result({'hold_sec': HOLD_SEC, 'seats': args.seats,
+            'hotkeyd': [{'seat': s['seat'], 'delay_us': s['act_us'] - s['down_us'] - HOLD_SEC * 1000000
+                         if s['act_us'] else None} for s in hk],
+            'logind_long_press_sec': LOGIND_LONG_PRESS_SEC,
+            'logind': [{'delay_us': x['journal_us'] - x['down_us'] - LOGIND_LONG_PRESS_SEC * 1000000
+                        if x['journal_us'] else None} for x in logind],
+            'logind_entries': len(entries), 'other_lines': other[:20]})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    sub.add_parser('prepare')
+    p = sub.add_parser('flood')
+    p.add_argument('--keys', type=int, default=1000000)
+    p.add_argument('--motion', type=int, default=1000000)
+    p.add_argument('--drain', type=float, default=2.0)
+    p = sub.add_parser('footprint')
+    p.add_argument('--runs', type=int, default=20)
+    p = sub.add_parser('hotplug')
+    p.add_argument('--count', type=int, default=200)
+    p.add_argument('--rounds', type=int, default=5)
+    p = sub.add_parser('hold')
+    p.add_argument('--holds', type=int, default=200)
+    p.add_argument('--seats', type=int, default=4)
+    p.add_argument('--logind-holds', type=int, default=20)
+    args = ap.parse_args()
+    {'prepare': cmd_prepare, 'flood': cmd_flood, 'footprint': cmd_footprint,
+     'hotplug': cmd_hotplug, 'hold': cmd_hold}[args.cmd](args)
+
+
+if __name__ == '__main__':
+    main()

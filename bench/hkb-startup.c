@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* hkb-startup: time from exec to READY=1, and the footprint right after.
+ *
+ *   hkb-startup [--runs N] [--settle-ms MS] -- HOTKEYD [ARGS...]
+ *
+ * Each run binds its own NOTIFY_SOCKET, forks, stamps CLOCK_MONOTONIC in
+ * the child immediately before execv() (into shared memory), and stamps
+ * again when the datagram with READY=1 arrives.  After --settle-ms it reads
+ * the daemon's VmRSS and its open fds, sends SIGTERM and reaps it.
+ * One JSON object per run:
+ *   {"run":1,"ready_us":...,"rss_kib":...,"fds":...,"exit":0} */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hkb-util.h"
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "runs", required_argument, NULL, 'r' },
+                { "settle-ms", required_argument, NULL, 's' },
+                {}
+        };
+        unsigned runs = 20, settle_ms = 300;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 'r': runs = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 's': settle_ms = (unsigned) strtoul(optarg, NULL, 10); break;
+                default: return EXIT_FAILURE;
+                }
+        if (optind >= argc)
+                hkb_die("usage: hkb-startup [--runs N] [--settle-ms MS] -- HOTKEYD [ARGS...]");
+
+        uint64_t *exec_us = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (exec_us == MAP_FAILED)
+                hkb_die("mmap: %m");
+
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof sa.sun_path, "/run/hkb-startup-%d.sock", (int) getpid());
+
+        for (unsigned run = 1; run <= runs; run++) {
+                int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        hkb_die("socket: %m");
+                unlink(sa.sun_path);
+                if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                        hkb_die("bind %s: %m", sa.sun_path);
+                *exec_us = 0;
+
+                pid_t pid = fork();
+                if (pid < 0)
+                        hkb_die("fork: %m");
+                if (pid == 0) {
+                        setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+                        *exec_us = hkb_now_us();
+                        execv(argv[optind], argv + optind);
+                        _exit(127);
+                }
+
+                uint64_t ready = 0, deadline = hkb_now_us() + 30 * 1000000u;
+                while (!ready) {
+                        uint64_t now = hkb_now_us();
+                        if (now > deadline)
+                                break;
+                        struct pollfd p = { .fd = fd, .events = POLLIN };
+                        if (poll(&p, 1, (int) ((deadline - now) / 1000 + 1)) <= 0)
+                                continue;
+                        char msg[4096];
+                        ssize_t n = recv(fd, msg, sizeof msg - 1, 0);
+                        uint64_t stamp = hkb_now_us();
+                        if (n < 0)
+                                continue;
+                        msg[n] = 0;
+                        if (strncmp(msg, "READY=1", 7) == 0 || strstr(msg, "\nREADY=1"))
+                                ready = stamp;
+                }
+
+                hkb_sleep_us(settle_ms * 1000ull);
+                HkbProcStat st;
+                if (hkb_proc_stat(pid, &st) < 0)
+                        st = (HkbProcStat) { .rss_kib = -1, .fds = -1 };
+                kill(pid, SIGTERM);
+                int status = 0;
+                waitpid(pid, &status, 0);
+                close(fd);
+                unlink(sa.sun_path);
+
+                printf("{\"run\":%u,\"ready_us\":%lld,\"rss_kib\":%lld,\"fds\":%lld,\"exit\":%d}\n", run,
+                       ready ? (long long) (ready - *exec_us) : -1LL, st.rss_kib, st.fds,
+                       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                fflush(stdout);
+        }
+        return EXIT_SUCCESS;
+}

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The whole test suite, run inside the build root by `make check`:
-#   build/       gcc, -Werror: unit and integration tests, then the daemon's
-#                integration suites again with hotkeyd under valgrind
-#   build-asan/  gcc, ASan+UBSan: unit and integration tests
+#   build/       gcc, -Werror: unit and integration tests and the VM
+#                scenario (suite vm, image from tools/mkvm.sh), then the
+#                daemon's integration suites again with hotkeyd under valgrind
+#   build-asan/  gcc, ASan+UBSan: unit and integration tests (not the VM:
+#                the guest runs its own, uninstrumented build)
 #   build-fuzz/  clang, libFuzzer: short fuzzing runs of every target
 # Every build runs even when an earlier one failed, so the summary counts all.
 set -uo pipefail
@@ -52,7 +54,7 @@ fi
 # SIGTERM); the daemon, the core and hotkeyctl keep every suite here.
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_build build-asan "--no-suite gui" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+    run_build build-asan "--no-suite gui --no-suite vm" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 CC=clang run_build build-fuzz "--suite fuzz" -Dwerror=true -Dfuzzers=true -Db_lundef=false
 
 echo "== summary"

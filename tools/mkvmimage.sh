@@ -112,6 +112,10 @@ install -D -m 0755 "$here/vm/session-agent" "$staging/usr/local/lib/hotkeyd-vm/s
 # Units: hotkeyd (also D-Bus activatable), the TPM clear request of
 # factory-reset.target (Debian installs it disabled), quiet timers off.
 systemctl --root="$staging" enable hotkeyd.service systemd-tpm2-clear.service >&2
+# The benchmarks' peers only run when bench/guest.py starts them: acpid's
+# stock powerbtn event would shut the machine down on the scenario's holds.
+systemctl --root="$staging" disable acpid.service acpid.socket acpid.path \
+    triggerhappy.service triggerhappy.socket >&2
 systemctl --root="$staging" mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
     e2scrub_all.timer e2scrub_reap.service fstrim.timer systemd-boot-update.service >&2
 

@@ -30,9 +30,10 @@ def main():
     vm_dir = os.path.abspath(args.vm_dir)
     image = os.path.join(vm_dir, 'disk.raw')
     if not os.path.exists(image):
-        # 77: meson's "skipped"; tools/test-summary.py lists skips, never as passes.
+        # A failure, not a skip: make check and make demo make the image
+        # first, so a missing one means that step failed.
         print(f'{image} missing: run tools/mkvm.sh on the host first (make check does)', file=sys.stderr)
-        return 77
+        return 1
     workdir = os.path.abspath(args.work_dir or os.path.join(vm_dir, 'run'))
     times = {}
     m = Machine(image, workdir)
@@ -57,7 +58,11 @@ def main():
         m.stop()
         with open(os.path.join(workdir, 'times.json'), 'w') as f:
             json.dump(times, f, indent=1)
-    print(f'PASS: {json.dumps(times)}; logs in {workdir}')
+    print(f'PASS: {json.dumps(times)}')
+    print(f'Logs (serial console, forwarded guest journal, QEMU) and times.json in {workdir}/')
+    shots = sorted(f for f in os.listdir(workdir) if f.endswith('.png'))
+    if shots:
+        print(f'Screenshots of the VM screen in {workdir}/:\n  ' + '\n  '.join(shots))
     return 0
 
 

@@ -304,9 +304,16 @@ class Steps:
         self.serial_start = m.mark()
         self.keys(['ret'])
         # The machine reboots soon: follow the forwarded journal from here.
-        self.wait_journal_log(rf'{AGENT_ID}\[\d+\]: confirm {request_id} started', 60,
-                              'the agent confirming (Enter on Reset)', self.journal_start)
-        print(f'         agent: confirm {request_id} started')
+        # hotkeyd's own entry is the evidence; the agent's "confirm ID
+        # started" line comes after Confirm() returns and may be lost with
+        # the session's shutdown (seen once: hotkeyd confirmed, the reset
+        # ran, the agent's line never reached the serial port).
+        self.wait_journal_log(r'hotkeyd\[\d+\]: .*confirmed in session \d+ \(uid ' + USER_UID + r'\)', 60,
+                              'hotkeyd accepting the confirmation (Enter on Reset)', self.journal_start)
+        print('         journal: hotkeyd: confirmed in the user\'s session')
+        self.wait_journal_log(r'hotkeyd\[\d+\]: .*Started factory-reset\.target', 60,
+                              'hotkeyd starting factory-reset.target', self.journal_start)
+        print('         journal: hotkeyd started factory-reset.target')
         self.wait_journal_log(r'Finished systemd-factory-reset-request\.service', 120,
                               'FactoryResetRequest set (systemd-factory-reset-request.service)',
                               self.journal_start)

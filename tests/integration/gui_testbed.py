@@ -34,6 +34,7 @@ import subprocess
 import threading
 import time
 
+import dbus
 import gi
 
 gi.require_version('Atspi', '2.0')
@@ -61,6 +62,16 @@ LOOKS = {
     'large-text': ('', f'Xft.dpi:\t{int(96 * 1.5)}\n'),
     'high-contrast': ('gtk-interface-contrast=more\n', ''),
 }
+
+# How long an AT-SPI call may wait for the app's answer, in seconds.  The
+# app answers from its main loop, which in the ASan build on two loaded
+# cores was seen busy for over 5 s drawing a new window.  libatspi's own
+# default gives up after 0.8 s once an application is 15 s old and then
+# returns None or an empty name without an error, which a test reads as
+# "no such window" (the app still answers later).  A call that is not
+# answered within this is a failure of its own (wait_for gives up too).
+CALL_TIMEOUT = 10
+ACCESSIBLE = 'org.a11y.atspi.Accessible'
 
 CONTROL_ROLES = (Atspi.Role.PUSH_BUTTON, Atspi.Role.TOGGLE_BUTTON, Atspi.Role.CHECK_BOX, Atspi.Role.PROGRESS_BAR,
                  Atspi.Role.ENTRY, Atspi.Role.TEXT, Atspi.Role.PASSWORD_TEXT, Atspi.Role.RADIO_BUTTON)
@@ -123,6 +134,7 @@ class App:
     """A running factory-reset process and its accessible tree."""
 
     def __init__(self, screen, args, look='light', screenshot_dir=None, gated=False, language=None):
+        self.screen = screen
         env = dict(screen.env)
         if language:
             env.update(screen.translations())
@@ -204,22 +216,59 @@ class App:
             self._root = wait_for(find, f'the accessible application of pid {self.pid}', timeout=15)
         return self._root
 
-    def windows(self):
+    def listed(self):
+        """The app's windows as its application object lists them right
+        now: [(object path, name, showing)], asked on the accessibility bus
+        directly (GetChildren, then each window's Name and GetState), not
+        from libatspi's cache.
+
+        Not GetChildAtIndex: GTK's application object (GtkAtSpiRoot, GTK
+        4.24) does not answer it at all while the app has no window, which
+        the agent has between the hold window and the dialog and after the
+        dialog.  The caller then waited for its call timeout (libatspi: up to
+        15 s while the app is young), and the app kept the unanswered
+        GDBusMethodInvocation until exit, where LeakSanitizer counted it.
+        GetChildren is always answered.  A window that goes away while it is
+        being asked about is left out."""
+        root = self.root()
+        bus, a11y = root.app.bus_name, self.screen.a11y_bus()
+        out = []
+        for _, path in a11y.call_blocking(bus, root.path, ACCESSIBLE, 'GetChildren', '', [], timeout=CALL_TIMEOUT):
+            try:
+                name = a11y.call_blocking(bus, path, dbus.PROPERTIES_IFACE, 'Get', 'ss', [ACCESSIBLE, 'Name'],
+                                          timeout=CALL_TIMEOUT)
+                states = a11y.call_blocking(bus, path, ACCESSIBLE, 'GetState', '', [], timeout=CALL_TIMEOUT)
+            except dbus.exceptions.DBusException as e:
+                if e.get_dbus_name() in ('org.freedesktop.DBus.Error.UnknownMethod',
+                                         'org.freedesktop.DBus.Error.UnknownObject'):
+                    continue
+                raise
+            bit = int(Atspi.StateType.SHOWING)
+            out.append((str(path), str(name), bool(states[bit // 32] >> (bit % 32) & 1)))
+        return out
+
+    def _accessible(self, index, path):
+        """The libatspi object of the window listed at index (the same
+        order as GetChildren), or None if the list changed meanwhile.  Only
+        for a window that is there: see listed()."""
         root = self.root()
         root.clear_cache()
-        windows = [root.get_child_at_index(i) for i in range(root.get_child_count())]
-        if not windows:
-            # Seen in full runs: the application object found earlier kept
-            # reporting no windows while the app showed its dialog.  Look
-            # the application up again next time instead of trusting it.
-            self._root = None
-        return windows
+        window = root.get_child_at_index(index)
+        if window is None or window.path != path:
+            return None
+        window.clear_cache_single()  # its name and states read fresh
+        return window
+
+    def windows(self):
+        """The libatspi objects of the app's windows (see listed())."""
+        windows = [self._accessible(i, path) for i, (path, _, _) in enumerate(self.listed())]
+        return [w for w in windows if w is not None]
 
     def window(self, name):
         """The showing window named name, or None."""
-        for w in self.windows():
-            if w is not None and w.get_name() == name and w.get_state_set().contains(Atspi.StateType.SHOWING):
-                return w
+        for i, (path, title, showing) in enumerate(self.listed()):
+            if title == name and showing:
+                return self._accessible(i, path)
         return None
 
     def tree(self, window=None):
@@ -318,7 +367,20 @@ class Screen:
         os.environ['DISPLAY'] = self.display
         os.environ['DBUS_SESSION_BUS_ADDRESS'] = env['DBUS_SESSION_BUS_ADDRESS']
         Atspi.init()
+        Atspi.set_timeout(CALL_TIMEOUT * 1000, CALL_TIMEOUT * 1000)
+        self._a11y_bus = None
         self._translation_env = None
+
+    def a11y_bus(self):
+        """This process's own connection to the accessibility bus (the
+        address from org.a11y.Bus on the session bus), for calls that must
+        not go through libatspi."""
+        if self._a11y_bus is None:
+            session = dbus.bus.BusConnection(self.env['DBUS_SESSION_BUS_ADDRESS'])
+            address = session.call_blocking('org.a11y.Bus', '/org/a11y/bus', 'org.a11y.Bus', 'GetAddress', '', [],
+                                            timeout=CALL_TIMEOUT)
+            self._a11y_bus = dbus.bus.BusConnection(str(address))
+        return self._a11y_bus
 
     def translations(self):
         """The environment for a translated app: the built catalogues

@@ -169,7 +169,7 @@ def cmd_prepare(args):
         with open('/etc/triggerhappy/triggers.d/hotkeyd-bench.conf', 'w') as f:
             f.write('# hotkeyd benchmark: react to the power key\nKEY_POWER\t1\t/bin/true\n')
         restart_service('triggerhappy.service', main_pid('triggerhappy.service'))
-        peers['triggerhappy'] = sh('dpkg-query -W -f=${Version} triggerhappy', check=False)
+        peers['triggerhappy'] = sh("dpkg-query -W -f='${Version}' triggerhappy", check=False)
     # acpid: its input layer turns KEY_POWER into "button/power"; an event
     # rule reacts to it.
     if unit_exists('acpid.service'):
@@ -177,7 +177,7 @@ def cmd_prepare(args):
         with open('/etc/acpi/events/hotkeyd-bench', 'w') as f:
             f.write('# hotkeyd benchmark: react to the power key\nevent=button/power.*\naction=/bin/true\n')
         restart_service('acpid.service', main_pid('acpid.service'))
-        peers['acpid'] = sh('dpkg-query -W -f=${Version} acpid', check=False)
+        peers['acpid'] = sh("dpkg-query -W -f='${Version}' acpid", check=False)
     info['peers'] = peers
     info['missing_peers'] = [n for n, u in DAEMONS if not unit_exists(u)]
 

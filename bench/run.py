@@ -67,7 +67,9 @@ def host_info():
         'mem_gib': round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
         'kernel': platform.release(),
         'qemu': sh('qemu-system-x86_64 --version').splitlines()[0] if sh('qemu-system-x86_64 --version') else '?',
-        'commit': sh(f'git -C {SRC} describe --always --dirty') or '?',
+        # make bench passes the commit from the host: in a git worktree the
+        # build root sees the source tree but not the repository's git dir.
+        'commit': os.environ.get('HOTKEYD_BENCH_SOURCE') or sh(f'git -C {SRC} describe --always --dirty') or '?',
     }
 
 
@@ -123,6 +125,7 @@ class Bench:
         self.cfg = cfg
         self.results = {}
         self.errors = {}
+        self.loads = []   # the host's load after each step
 
     def guest(self, name, args, timeout):
         print(f'[{time.strftime("%H:%M:%S")}] {name}: {GUEST} {args}', flush=True)
@@ -135,6 +138,7 @@ class Bench:
             self.m.write('\x03\n')
             self.m.run('true', timeout=120, check=False)
             return None
+        self.loads.append([name, host_load()])
         found = RESULT.findall(out)
         if status != 0 or not found:
             self.errors[name] = f'exit status {status}: ' + ' | '.join(out.strip().splitlines()[-8:])
@@ -298,12 +302,16 @@ def report(b, meta):
     h = meta['host']
     w(f'- **Host**: {h["cpu"]}, {h["cores"]} cores, {h["mem_gib"]} GiB, Linux {h["kernel"]}; {h["qemu"]}; '
       f'source {h["commit"]}')
+    steps = meta.get('load_steps') or []
+    others = [meta['load_start']['qemu_processes'], meta['load_end']['qemu_processes']] + \
+        [x['qemu_processes'] - 1 for _, x in steps]
     w(f'- **Host load**: load average {meta["load_start"]["loadavg"]} at the start, {meta["load_end"]["loadavg"]} '
-      f'at the end; QEMU processes on the host (this VM included) {meta["load_start"]["qemu_processes"]} at the start, '
-      f'{meta["load_end"]["qemu_processes"]} at the end. ' +
-      ('**The host was busy: the timings are noisy.**' if max(meta['load_start']['qemu_processes'],
-                                                           meta['load_end']['qemu_processes']) > 1
-       or float(meta['load_start']['loadavg'].split()[0]) > 0.5 else ''))
+      f'at the end; other QEMU processes on the host (before this VM started, after it stopped) '
+      f'{meta["load_start"]["qemu_processes"]} at the start, {meta["load_end"]["qemu_processes"]} at the end' +
+      ('; after each step (load average, other QEMUs): ' +
+       ', '.join(f'{n} {x["loadavg"].split()[0]} / {x["qemu_processes"] - 1}' for n, x in steps) if steps else '') +
+      '. ' + ('**The host was busy: the timings are noisy.**' if max(others) > 0
+              or float(meta['load_start']['loadavg'].split()[0]) > 0.5 else ''))
     w(f'- **Guest**: QEMU TCG (no KVM), {meta["vm_cpus"]} vCPUs, {meta["vm_mem_mb"]} MiB; '
       f'Linux {prep.get("kernel", "?")}; {prep.get("systemd", "?")}')
     peers = ['logind (systemd-logind, always there)']
@@ -311,7 +319,8 @@ def report(b, meta):
         if p in missing:
             peers.append(f'{p}: **no {p}.service in the guest**, so not measured')
         else:
-            peers.append(f'{p} {prep.get("peers", {}).get(p, "")} (reacts to KEY_POWER)')
+            version = prep.get('peers', {}).get(p) or 'version not recorded'
+            peers.append(f'{p} ({version}; reacts to KEY_POWER)')
     w('- **Peers**: ' + '; '.join(peers))
     if err:
         w('- **Failed measurements**: ' + '; '.join(f'{k}: {v}' for k, v in err.items()))
@@ -564,6 +573,7 @@ def main():
     finally:
         m.stop()
     meta['load_end'] = host_load()
+    meta['load_steps'] = b.loads
     meta['duration_min'] = round((time.monotonic() - t0) / 60, 1)
     with open(os.path.join(workdir, 'raw.json'), 'w') as f:
         json.dump({'meta': meta, 'results': b.results, 'errors': b.errors}, f, indent=1)

@@ -222,7 +222,7 @@ def section_dialog(r, err, targets, sections):
                  f'(`hkb-keys`: it cannot type the keys that reach Reset), acted on by the system\'s '
                  f'hotkeyd.service (not a dry-run instance), which asks the GTK agent (`factory-reset --agent` in '
                  f'cage on tty1, the active session of seat0). Each dialog was declined with Escape from the same '
-                 f'keyboard 1 s after it was mapped, and the next hold started 1.5 s after the agent\'s '
+                 f'keyboard 1 s after its mapped entry was seen, and the next hold started 1.5 s after the agent\'s '
                  f'`decline ID escape` line (it destroys the dialog in the same call). After every hold: no '
                  f'confirmation or start entry, no `FactoryResetRequest` variable, factory-reset.target inactive.\n')
         s.append(f'Hold completion = the kernel\'s CLOCK_MONOTONIC timestamp of the key-down (read from the '

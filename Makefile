@@ -33,7 +33,8 @@ fuzz:
 
 bench:
 	tools/mkvm.sh
-	HOTKEYD_BENCH_COMMAND="make bench" tools/in-buildroot.sh python3 bench/run.py
+	HOTKEYD_BENCH_COMMAND="make bench" HOTKEYD_BENCH_SOURCE="$$(git describe --always --dirty 2>/dev/null)" \
+		tools/in-buildroot.sh python3 bench/run.py
 
 buildroot:
 	tools/mkbuildroot.sh

@@ -9,6 +9,8 @@ the serial console).
     guest.py footprint [--runs N]
     guest.py hotplug [--count N] [--rounds N]
     guest.py hold [--holds N] [--seats K] [--logind-holds M]
+    guest.py dialog [--holds N]
+    guest.py window [--runs N]
 
 Each prints progress on stderr and, last, one line "@@RESULT {json}" with
 the raw figures; bench/run.py turns them into bench/RESULTS.md.  Nothing here
@@ -19,6 +21,9 @@ import glob
 import json
 import os
 import re
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -164,7 +169,7 @@ def cmd_prepare(args):
         with open('/etc/triggerhappy/triggers.d/hotkeyd-bench.conf', 'w') as f:
             f.write('# hotkeyd benchmark: react to the power key\nKEY_POWER\t1\t/bin/true\n')
         restart_service('triggerhappy.service', main_pid('triggerhappy.service'))
-        peers['triggerhappy'] = sh('dpkg-query -W -f=${Version} triggerhappy', check=False)
+        peers['triggerhappy'] = sh("dpkg-query -W -f='${Version}' triggerhappy", check=False)
     # acpid: its input layer turns KEY_POWER into "button/power"; an event
     # rule reacts to it.
     if unit_exists('acpid.service'):
@@ -172,7 +177,7 @@ def cmd_prepare(args):
         with open('/etc/acpi/events/hotkeyd-bench', 'w') as f:
             f.write('# hotkeyd benchmark: react to the power key\nevent=button/power.*\naction=/bin/true\n')
         restart_service('acpid.service', main_pid('acpid.service'))
-        peers['acpid'] = sh('dpkg-query -W -f=${Version} acpid', check=False)
+        peers['acpid'] = sh("dpkg-query -W -f='${Version}' acpid", check=False)
     info['peers'] = peers
     info['missing_peers'] = [n for n, u in DAEMONS if not unit_exists(u)]
 
@@ -400,6 +405,282 @@ def cmd_hold(args):
             'logind_entries': len(entries), 'other_lines': other[:20]})
 
 
+# --- dialog latency --------------------------------------------------------
+
+MSG_TRIGGER_COMPLETED = '575a2b50fd2c40cc93d330a7df25afb0'
+MSG_CONFIRMATION_ASKED = '9f3c12a3f58841adac31f0d1525c8b2e'
+MSG_RESET_DECLINED = 'c9121a2e8bba49da8569e2dfcb4be8d4'
+MSG_RESET_CONFIRMED = '918629f84cca4306ba8d7a80523e77df'
+MSG_RESET_STARTED = '93667916dc694ae29057d21a9e53c1e8'
+MSG_AGENT_REGISTERED = '8f62684735944051a71d343b6fbde602'
+MSG_DIALOG_SHOWN = '53f8b85367fb4ec5ac1322bfe44ea4e2'   # the GTK agent (gui/fr-confirm-dialog.c)
+MSG_WINDOW_SHOWN = '2b94e1643faf4ac7b8b5e2d27d0e48e1'   # the factory-reset window (gui/fr-window.c)
+AGENT_ID = 'factory-reset-agent'   # the journal identifier of the agent's stdout (tools/vm/session-agent)
+SESSION_USER = 'user'
+# The image's trigger for KEY_POWER alone (data/hotkeyd.conf).
+DIALOG_HOLD_SEC = 3
+# As the VM scenario holds it (tests/vm/scenario.py): past HoldSec with a
+# margin, so that a slow guest does not turn the hold into a short press.
+DIALOG_HOLD_MS = 4500
+TIMESTAMP_FIELDS = ('__MONOTONIC_TIMESTAMP', '_SOURCE_MONOTONIC_TIMESTAMP', '_SOURCE_BOOTTIME_TIMESTAMP',
+                    '__REALTIME_TIMESTAMP', '_SOURCE_REALTIME_TIMESTAMP')
+
+
+def journal_cursor():
+    return re.search(r'-- cursor: (\S+)', sh('journalctl -n 0 --show-cursor -q', check=False)).group(1)
+
+
+def journal_entries(cursor, *matches):
+    """This boot's entries after cursor (all of them without one)."""
+    after = [f'--after-cursor={cursor}'] if cursor else []
+    out = sh(['journalctl', '-b', *after, '-o', 'json', *matches], check=False)
+    entries = []
+    for line in out.splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            pass
+    return entries
+
+
+def stamps(e):
+    """The entry's timestamps (µs), those journald recorded."""
+    return {k: int(e[k]) for k in TIMESTAMP_FIELDS if isinstance(e.get(k), str) and e[k].isdigit()}
+
+
+def wait_entries(cursor, timeout, *matches, want=lambda es: es):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = want(journal_entries(cursor, *matches))
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def user_pids(comm):
+    out = sh(['pgrep', '-u', SESSION_USER, '-x', comm], check=False)
+    return [int(x) for x in out.split()]
+
+
+def agent_pid():
+    """The GTK agent in the tty1 session (factory-reset --agent in cage)."""
+    for pid in user_pids('factory-reset'):
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                if b'--agent' in f.read().split(b'\0'):
+                    return pid
+        except OSError:
+            pass
+    return None
+
+
+def no_reset_evidence(cursor):
+    """What would show a factory reset on its way; must stay empty."""
+    seen = []
+    for mid in (MSG_RESET_CONFIRMED, MSG_RESET_STARTED):
+        if journal_entries(cursor, f'MESSAGE_ID={mid}'):
+            seen.append(f'journal MESSAGE_ID={mid}')
+    if glob.glob('/sys/firmware/efi/efivars/FactoryResetRequest-*'):
+        seen.append('EFI variable FactoryResetRequest')
+    state = sh(['systemctl', 'show', '-p', 'ActiveState', '--value', 'factory-reset.target'], check=False).strip()
+    if state not in ('inactive', ''):
+        seen.append(f'factory-reset.target {state}')
+    return seen
+
+
+class Keys:
+    """hkb-keys: KEY_POWER and KEY_ESC on a uinput keyboard of seat0."""
+
+    def __init__(self, name):
+        self.p = subprocess.Popen([f'{BENCH}/hkb-keys', name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        ready = self.p.stdout.readline().split()
+        if len(ready) != 2 or ready[0] != 'ready':
+            raise SystemExit(f'hkb-keys did not start: {ready}')
+        self.node = ready[1]
+
+    def send(self, verb, key):
+        self.p.stdin.write(f'{verb} {key}\n')
+        self.p.stdin.flush()
+        answer = self.p.stdout.readline().split()
+        if len(answer) != 3 or answer[:2] != [verb, key]:
+            raise SystemExit(f'hkb-keys: {verb} {key}: {answer}')
+        return int(answer[2])
+
+    def close(self):
+        try:
+            self.p.stdin.write('quit\n')
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait(timeout=10)
+
+
+def dialog_failed(why, cursor):
+    """Stop with why and what hotkeyd and the agent said meanwhile."""
+    said = sh(['journalctl', '-b', f'--after-cursor={cursor}', '-o', 'short-monotonic', '--no-hostname',
+               '-u', 'hotkeyd.service', '-t', AGENT_ID, '-t', 'factory-reset', '-t', 'cage'], check=False)
+    sys.stderr.write(''.join(said.splitlines(True)[-25:]))
+    raise SystemExit(why)
+
+
+def cmd_dialog(args):
+    """Hold KEY_POWER on the system's hotkeyd (hotkeyd.service, not a
+    dry-run) until the GTK agent in the tty1 session shows its dialog,
+    decline it with Escape, wait until it is gone; N times.  The keyboard
+    has no key but KEY_POWER and KEY_ESC (hkb-keys), so nothing can
+    confirm; after each decline, and at the end, nothing may show a reset
+    on its way (the step stops at once if something does)."""
+    hk = main_pid('hotkeyd.service')
+    agent = agent_pid()
+    cages = user_pids('cage')
+    if not hk or not agent or not cages:
+        raise SystemExit(f'needs hotkeyd.service ({hk}), the GTK agent ({agent}) and cage ({cages}) running')
+    registered = [e for e in journal_entries(None, f'MESSAGE_ID={MSG_AGENT_REGISTERED}')
+                  if e.get('HOTKEYD_AGENT_UID') == '1000']
+    if not registered:
+        raise SystemExit('hotkeyd logged no agent of uid 1000 registering in this boot')
+    start_cursor = journal_cursor()
+    keys = Keys('hotkeyd-bench-dialog')
+    holds = []
+    try:
+        sh('udevadm settle --timeout=60')
+        # hotkeyd (the trigger) and cage (Escape, through libinput) have it open.
+        for name, pid in [('hotkeyd', hk)] + [('cage', c) for c in cages]:
+            if not wait_until(lambda: has_open(pid, keys.node), 30):
+                raise SystemExit(f'{name} (pid {pid}) did not open {keys.node} within 30 s')
+        time.sleep(2)
+        for i in range(args.holds):
+            cursor = journal_cursor()
+            down = keys.send('down', 'power')
+            time.sleep(max(0, down / 1e6 + DIALOG_HOLD_MS / 1000 - time.monotonic()))
+            up = keys.send('up', 'power')
+            hold = {'down_us': down, 'up_us': up}
+            asked = wait_entries(cursor, 30, f'MESSAGE_ID={MSG_CONFIRMATION_ASKED}')
+            if not asked:
+                dialog_failed(f'hold {i + 1}: hotkeyd asked no agent within 30 s of the release', cursor)
+            op = asked[0].get('HOTKEYD_OPERATION')
+            shown = wait_entries(cursor, 60, f'MESSAGE_ID={MSG_DIALOG_SHOWN}',
+                                 want=lambda es: [e for e in es if e.get('HOTKEYD_OPERATION') == op])
+            if not shown:
+                dialog_failed(f'hold {i + 1}: no dialog of request {op} within 60 s', cursor)
+            trigger = journal_entries(cursor, f'MESSAGE_ID={MSG_TRIGGER_COMPLETED}', f'_PID={hk}')
+            hold.update({'operation': op, 'asked': stamps(asked[0]), 'shown': stamps(shown[0]),
+                         'trigger': stamps(trigger[0]) if trigger else None})
+            # Let GTK take the focus and draw, then decline as a person would.
+            time.sleep(1.0)
+            esc = keys.send('down', 'esc')
+            time.sleep(0.1)
+            keys.send('up', 'esc')
+            # The agent prints "decline ID escape" and destroys the dialog
+            # in the same call (gui/fr-confirm-dialog.c: decline(), finish()),
+            # so once the line is in the journal the dialog is unmapped.
+            said = wait_entries(cursor, 30, f'SYSLOG_IDENTIFIER={AGENT_ID}',
+                                want=lambda es: [e for e in es if e.get('MESSAGE') == f'decline {op} escape'])
+            declined = wait_entries(cursor, 30, f'MESSAGE_ID={MSG_RESET_DECLINED}')
+            if not said or not declined:
+                dialog_failed(f'hold {i + 1}: Escape did not decline request {op} within 30 s '
+                              f'(agent line: {bool(said)}, hotkeyd entry: {bool(declined)})', cursor)
+            hold['escape_us'] = esc
+            hold['closed'] = stamps(said[0])
+            bad = no_reset_evidence(cursor)
+            if bad:
+                raise SystemExit(f'hold {i + 1}: STOP, a reset is on its way: {bad}')
+            holds.append(hold)
+            say(f'hold {i + 1}: request {op}, dialog '
+                f'{(hold["shown"]["__MONOTONIC_TIMESTAMP"] - down) / 1000 - DIALOG_HOLD_SEC * 1000:.0f} ms '
+                f'after hold completion (journal receipt)')
+            # The next hold starts on a quiet screen.
+            time.sleep(1.5)
+    finally:
+        keys.close()
+    bad = no_reset_evidence(start_cursor)
+    if bad:
+        raise SystemExit(f'STOP, a reset is on its way: {bad}')
+    clocks = {'monotonic_us': time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000,
+              'boottime_us': time.clock_gettime_ns(time.CLOCK_BOOTTIME) // 1000}
+    result({'hold_sec': DIALOG_HOLD_SEC, 'hold_ms': DIALOG_HOLD_MS, 'holds': holds, 'clocks': clocks,
+            'hotkeyd_pid': hk, 'agent_pid': agent,
+            'reset_evidence': bad})
+
+
+# --- cold start of the factory-reset window --------------------------------
+
+def journal_stream(identifier):
+    """A journal stream socket, as systemd-cat makes one: the window's
+    stderr, so that its structured entries (gui/fr-journal.c) are written."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect('/run/systemd/journal/stdout')
+    s.shutdown(socket.SHUT_RD)
+    # identifier, unit, priority, level prefix, to syslog, kmsg, console
+    s.sendall(f'{identifier}\n\n6\n0\n0\n0\n0\n'.encode())
+    return s
+
+
+def cmd_window(args):
+    """factory-reset (the window, not the agent) started as the session's
+    user inside the running cage session (the agent's environment: its
+    WAYLAND_DISPLAY, XDG_RUNTIME_DIR, session bus, renderer), from exec
+    (stamped in the child just before execve) to the window's "shown"
+    entry (mapped); then SIGTERM and the next run.  Half the runs after
+    dropping the page cache."""
+    agent = agent_pid()
+    if not agent:
+        raise SystemExit('no GTK agent runs in the session: no session to start the window in')
+    with open(f'/proc/{agent}/environ', 'rb') as f:
+        env = dict(kv.split(b'=', 1) for kv in f.read().split(b'\0') if b'=' in kv)
+    env = {k.decode(): v.decode() for k, v in env.items()}
+    for need in ('WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR'):
+        if need not in env:
+            raise SystemExit(f'the agent has no {need} in its environment')
+    import pwd
+    pw = pwd.getpwnam(SESSION_USER)
+    runs = []
+    order = ['cold', 'warm'] * args.runs
+    for i, cache in enumerate(order):
+        if cache == 'cold':
+            sh('sync; echo 3 > /proc/sys/vm/drop_caches')
+            time.sleep(1)
+        cursor = journal_cursor()
+        rfd, wfd = os.pipe()
+
+        def child():
+            os.close(rfd)
+            os.setgroups(os.getgrouplist(pw.pw_name, pw.pw_gid))
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+            os.chdir(pw.pw_dir)
+            os.write(wfd, str(time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000).encode())
+            os.close(wfd)
+
+        stream = journal_stream('factory-reset-bench')
+        p = subprocess.Popen(['/usr/bin/factory-reset'], env=env, preexec_fn=child,
+                             stdin=subprocess.DEVNULL, stdout=stream.fileno(), stderr=stream.fileno())
+        os.close(wfd)
+        stream.close()
+        with os.fdopen(rfd) as f:
+            exec_us = int(f.read())
+        shown = wait_entries(cursor, 120, f'MESSAGE_ID={MSG_WINDOW_SHOWN}', f'_PID={p.pid}')
+        run = {'cache': cache, 'exec_us': exec_us, 'shown': stamps(shown[0]) if shown else None}
+        p.send_signal(signal.SIGTERM)
+        try:
+            run['exit'] = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            run['exit'] = p.wait()
+        runs.append(run)
+        if shown:
+            say(f'window run {i + 1} ({cache}): mapped '
+                f'{(run["shown"]["__MONOTONIC_TIMESTAMP"] - exec_us) / 1000:.0f} ms after exec (journal receipt)')
+        else:
+            say(f'window run {i + 1} ({cache}): no "window shown" entry within 120 s')
+        time.sleep(2)
+    clocks = {'monotonic_us': time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000,
+              'boottime_us': time.clock_gettime_ns(time.CLOCK_BOOTTIME) // 1000}
+    result({'runs': runs, 'clocks': clocks, 'env': {k: env.get(k) for k in ('WAYLAND_DISPLAY', 'GDK_BACKEND', 'GSK_RENDERER',
+                                                               'GTK_A11Y')}})
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -417,9 +698,13 @@ def main():
     p.add_argument('--holds', type=int, default=200)
     p.add_argument('--seats', type=int, default=4)
     p.add_argument('--logind-holds', type=int, default=20)
+    p = sub.add_parser('dialog')
+    p.add_argument('--holds', type=int, default=10)
+    p = sub.add_parser('window')
+    p.add_argument('--runs', type=int, default=3, help='cold-cache and warm-cache runs each')
     args = ap.parse_args()
     {'prepare': cmd_prepare, 'flood': cmd_flood, 'footprint': cmd_footprint,
-     'hotplug': cmd_hotplug, 'hold': cmd_hold}[args.cmd](args)
+     'hotplug': cmd_hotplug, 'hold': cmd_hold, 'dialog': cmd_dialog, 'window': cmd_window}[args.cmd](args)
 
 
 if __name__ == '__main__':

@@ -22,3 +22,5 @@
 #define MESSAGE_ID_SHORT_PRESS "MESSAGE_ID=baf14ea41c564481800e03a0a28fc099"
 /* Written by the GUI agent (factory-reset --agent), not the daemon. */
 #define MESSAGE_ID_AGENT_DIALOG_SHOWN "MESSAGE_ID=53f8b85367fb4ec5ac1322bfe44ea4e2"
+/* Written by the GUI's settings window (factory-reset without --agent). */
+#define MESSAGE_ID_WINDOW_SHOWN "MESSAGE_ID=2b94e1643faf4ac7b8b5e2d27d0e48e1"

@@ -16,7 +16,6 @@
  *   {"kind":"baseline","fds":...,"rss_kib":...}
  *   {"kind":"round","round":1,"add_us":[...],"remove_us":[...],
  *    "add_cpu_ns":...,"remove_cpu_ns":...,"fds":...,"rss_kib":...,"timeouts":0} */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,29 +49,19 @@ static void print_list(const char *name, const uint64_t *v, unsigned n) {
         printf("],");
 }
 
+static void print_fd_target(const char *target, void *userdata) {
+        bool *first = userdata;
+
+        printf("%s\"%s\"", *first ? "" : ",", target);
+        *first = false;
+}
+
 /* What the fds point to: tells a leak from something in flight. */
 static void print_fds(pid_t pid) {
-        char path[64], link[320], dest[300];
-        struct dirent *de;
         bool first = true;
-        DIR *d;
 
         printf("\"fd_targets\":[");
-        snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
-        d = opendir(path);
-        while (d && (de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                snprintf(link, sizeof link, "%s/%s", path, de->d_name);
-                ssize_t l = readlink(link, dest, sizeof dest - 1);
-                if (l < 0)
-                        continue;
-                dest[l] = 0;
-                printf("%s\"%s\"", first ? "" : ",", dest);
-                first = false;
-        }
-        if (d)
-                closedir(d);
+        (void) hkb_proc_foreach_fd(pid, print_fd_target, &first);
         printf("]");
 }
 

@@ -185,10 +185,9 @@ long long hkb_proc_fds(pid_t pid) {
         return n;
 }
 
-int hkb_proc_has_open(pid_t pid, const char *target) {
+int hkb_proc_foreach_fd(pid_t pid, void (*fn)(const char *target, void *userdata), void *userdata) {
         char path[64], link[320], dest[300];
         struct dirent *de;
-        int n = 0;
         DIR *d;
 
         snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
@@ -203,13 +202,31 @@ int hkb_proc_has_open(pid_t pid, const char *target) {
                 if (l < 0)
                         continue;
                 dest[l] = 0;
-                /* A node removed while open reads "PATH (deleted)": still open. */
-                size_t tl = strlen(target);
-                if (strncmp(dest, target, tl) == 0 && (!dest[tl] || strcmp(dest + tl, " (deleted)") == 0))
-                        n++;
+                fn(dest, userdata);
         }
         closedir(d);
-        return n;
+        return 0;
+}
+
+struct has_open {
+        const char *target;
+        int n;
+};
+
+static void count_if_open(const char *dest, void *userdata) {
+        struct has_open *h = userdata;
+        size_t tl = strlen(h->target);
+
+        /* A node removed while open reads "PATH (deleted)": still open. */
+        if (strncmp(dest, h->target, tl) == 0 && (!dest[tl] || strcmp(dest + tl, " (deleted)") == 0))
+                h->n++;
+}
+
+int hkb_proc_has_open(pid_t pid, const char *target) {
+        struct has_open h = { .target = target };
+        int r = hkb_proc_foreach_fd(pid, count_if_open, &h);
+
+        return r < 0 ? r : h.n;
 }
 
 int hkb_proc_stat(pid_t pid, HkbProcStat *ret) {

@@ -46,3 +46,5 @@ int hkb_proc_stat(pid_t pid, HkbProcStat *ret);
 long long hkb_proc_fds(pid_t pid);
 /* How many of the process's fds point to path (also once it is deleted). */
 int hkb_proc_has_open(pid_t pid, const char *path);
+/* Calls fn with what each open fd of pid points to. */
+int hkb_proc_foreach_fd(pid_t pid, void (*fn)(const char *target, void *userdata), void *userdata);

@@ -28,6 +28,11 @@ class Failure(Exception):
     pass
 
 
+class FirmwareCrash(Failure):
+    """OVMF crashed after the guest's reboot (docs/ARCHITECTURE.md): the
+    firmware's fault, after hotkeyd's part was done and checked."""
+
+
 def tail(path, lines=40):
     try:
         with open(path, 'rb') as f:
@@ -55,8 +60,8 @@ class Machine:
         self.qmp = None
         self.sock = None
 
-    def fail(self, message):
-        raise Failure(f'{message}\n--- serial console (last lines of {self.serial_log}) ---\n'
+    def fail(self, message, kind=Failure):
+        raise kind(f'{message}\n--- serial console (last lines of {self.serial_log}) ---\n'
                       f'{tail(self.serial_log)}\n--- guest journal (last lines of {self.journal_log}) ---\n'
                       f'{tail(self.journal_log, 25)}')
 

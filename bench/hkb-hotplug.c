@@ -9,8 +9,9 @@
  * includes udev's processing of the "add"), then destroys them one after
  * the other, waiting until PID closed each.  The daemon's CPU time
  * (/proc/PID/schedstat) over each phase, and its fds and RSS after each
- * round (once the fd count is back, at most 30 s, plus 0.5 s), against the
- * baseline before the first,
+ * round (once the fd count is back, at most 30 s, plus 2 s: hotkeyd gives
+ * freed memory back 1 s after the last removal), against the baseline
+ * before the first,
  * and what the fds point to.
  * JSON lines:
  *   {"kind":"baseline","fds":...,"rss_kib":...}
@@ -117,7 +118,7 @@ int main(int argc, char *argv[]) {
                 while (hkb_proc_fds(pid) > base_fds && hkb_now_us() - t_settle < 30 * 1000000ull)
                         hkb_sleep_us(10000);
                 uint64_t settle_us = hkb_now_us() - t_settle;
-                hkb_sleep_us(500000);
+                hkb_sleep_us(2000000);
                 hkb_proc_stat(pid, &st);
                 printf("{\"kind\":\"round\",\"round\":%u,", r);
                 print_list("add_us", add, count);

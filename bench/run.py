@@ -480,7 +480,9 @@ def report(b, meta):
                  f'hotkeyd.service has its event node open (polled every 1 ms; this includes udev\'s processing '
                  f'of the uevent and the other daemons\' work on it), then destroyed one after the other until '
                  f'hotkeyd has closed each; {hp["rounds"]} rounds. CPU = hotkeyd\'s run time '
-                 f'(/proc/PID/schedstat) over each phase divided by the count. Baseline before the first round: '
+                 f'(/proc/PID/schedstat) over each phase divided by the count. "RSS after" is read 2 s after '
+                 f'the fd count is back (hotkeyd gives freed heap memory back 1 s after the last removal). '
+                 f'Baseline before the first round: '
                  f'{base["fds"]} fds, {base["rss_kib"]} KiB.\n')
         s.append('| round | add: median ms | add: max ms | remove: median ms | remove: max ms | CPU per add µs | '
                  'CPU per remove µs | fds back after ms | fds after | RSS KiB after | timeouts |')

@@ -197,7 +197,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("DaemonMode", "s", property_get_daemon_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Triggers", "a(sasstuts)", property_get_triggers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Devices", "a(sss)", property_get_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Tpm", "a{sv}", property_get_tpm, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Tpm", "a{sv}", property_get_tpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ErasedPartitions", "a(ssssts)", property_get_erased_partitions, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ClearsTpm", "b", property_get_clears_tpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

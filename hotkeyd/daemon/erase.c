@@ -184,6 +184,11 @@ void erase_refresh(Manager *m) {
         log_info("A factory reset erases %zu partition(s); %zu problem(s) in the definitions.",
                  m->erase.n_partitions, m->erase.n_problems);
         bus_api_emit_changed(m, STRV_MAKE("ErasedPartitions", "EraseProblems"));
+        erase_refresh_tpm(m);
+}
+
+void erase_refresh_tpm(Manager *m) {
+        int r;
 
         /* Without a TPM there is nothing to clear, and nothing to ask. */
         m->erase.tpm_clear_check = tpm_clear_check_free(m->erase.tpm_clear_check);

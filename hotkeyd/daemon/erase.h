@@ -36,6 +36,8 @@ typedef struct EraseState {
  * about the TPM clear (answered later); announces the changes on the bus.
  * Problems are logged and end up in EraseProblems; none is fatal. */
 void erase_refresh(Manager *m);
+/* Only whether the TPM is cleared: when what is known about the TPM changed. */
+void erase_refresh_tpm(Manager *m);
 
 /* ClearsTpm: the target would clear it and there is a TPM to clear. */
 bool erase_clears_tpm(const Manager *m);

@@ -25,9 +25,17 @@ typedef struct Operation Operation;
 typedef struct Agent Agent;
 typedef struct AgentRegistration AgentRegistration;
 
+/* The support check of the hold in progress, see operation_hold_started(). */
+typedef struct HoldCheck {
+        char *seat;            /* NULL: no hold is being checked */
+        SupportWaiter *waiter; /* NULL once answered */
+        SupportState state;
+} HoldCheck;
+
 typedef struct Manager {
         sd_event *event;
         sd_event_source *timer;
+        sd_event_source *trim_timer; /* gives freed memory back after devices went away */
         char *config_path; /* --config, or NULL for the search path */
         Config *config;
         GestureEngine *engine;
@@ -44,14 +52,17 @@ typedef struct Manager {
         bool support_known;
         SupportQueue *support_queue;   /* shared by every operation and the property refresh */
         SupportWaiter *support_refresh;
+        HoldCheck hold_check;          /* started with a hold, taken by its trigger (operation.c) */
         Operation *operations;
         unsigned next_operation_id;
         Agent *agents;
         size_t n_agents;
         AgentRegistration *agent_registrations;
         size_t n_agent_registrations;
-        TpmInfo tpm;
+        TpmInfo tpm;                 /* zero (no TPM) until tpm_reader answers */
+        TpmReader *tpm_reader;
         EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
+        sd_event_source *erase_read; /* reads it once the loop runs */
         Kiosk kiosk;
         sd_event_source *kiosk_timer;
         Logind *logind;

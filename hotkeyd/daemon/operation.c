@@ -666,6 +666,49 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                 operation_start_target(o);
 }
 
+static void operation_on_hold_check(const SupportState *state, void *userdata) {
+        Manager *m = userdata;
+
+        m->hold_check.waiter = support_waiter_free(m->hold_check.waiter);
+        m->hold_check.state = *state;
+        manager_set_support(m, state);
+}
+
+/* Asking systemd takes long enough to be seen (the Varlink service is
+ * socket-activated: a process start, then a bus call), so a gesture's
+ * check starts when its hold does and the dialog can appear when the hold
+ * completes.  That answer only decides whether to ask the person; the
+ * reset itself waits for a check after the confirmation. */
+void operation_hold_started(Manager *m, const char *seat) {
+        int r;
+
+        operation_hold_ended(m, NULL);
+        if (!m->support_queue)
+                return;
+
+        m->hold_check.seat = strdup(strempty(seat));
+        if (!m->hold_check.seat)
+                return (void) log_oom();
+        log_debug("Hold on %s began: checking factory reset support now, for the dialog.", m->hold_check.seat);
+        r = support_queue_wait(m->support_queue, operation_on_hold_check, m, &m->hold_check.waiter);
+        if (r < 0) {
+                /* The trigger asks then, as without this. */
+                log_debug_errno(r, "Cannot start the support check for the hold on %s: %m", seat);
+                operation_hold_ended(m, NULL);
+        }
+}
+
+void operation_hold_ended(Manager *m, const char *seat) {
+        HoldCheck *h = &m->hold_check;
+
+        if (seat && !streq_ptr(h->seat, seat))
+                return;
+        h->waiter = support_waiter_free(h->waiter);
+        free(h->seat);
+        h->seat = NULL;
+        h->state = (SupportState) {};
+}
+
 static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Operation **ret) {
         Operation *o = calloc(1, sizeof *o);
         if (!o)
@@ -678,9 +721,36 @@ static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Oper
         return 0;
 }
 
-/* Never a cached "yes": every operation asks systemd again. */
+/* A gesture's first check is the one its hold started, answered or not;
+ * see operation_hold_started(). */
+static bool operation_take_hold_check(Operation *o) {
+        HoldCheck *h = &o->manager->hold_check;
+
+        if (o->origin != ORIGIN_GESTURE || o->stage != STAGE_CHECKING || !h->seat || !streq_ptr(h->seat, o->seat))
+                return false;
+
+        log_debug("Trigger on %s: the support check its hold started is %s.", h->seat,
+                  h->waiter ? "still running" : "answered");
+        if (h->waiter) {
+                o->check = TAKE_PTR(h->waiter);
+                support_waiter_redirect(o->check, operation_on_support, o);
+                operation_hold_ended(o->manager, NULL);
+        } else {
+                SupportState state = h->state;
+
+                operation_hold_ended(o->manager, NULL);
+                operation_on_support(&state, o);
+        }
+        return true;
+}
+
+/* Never a cached "yes": every operation asks systemd again (a gesture's
+ * first check may have started with its hold, seconds before). */
 static void operation_check_support(Operation *o) {
         int r;
+
+        if (operation_take_hold_check(o))
+                return;
 
         r = support_queue_wait(o->manager->support_queue, operation_on_support, o, &o->check);
         if (r < 0) {

@@ -34,6 +34,12 @@ int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trig
 
 Operation *operation_free(Operation *o);
 
+/* A hold began on the seat: its trigger will want to know whether a reset
+ * is supported, so the asking starts now.  Ended (seat NULL: any) when the
+ * hold is cancelled or the bus goes away. */
+void operation_hold_started(Manager *m, const char *seat);
+void operation_hold_ended(Manager *m, const char *seat);
+
 /* Confirm(u), Decline(u) and ExtendConfirmation(u) from a session agent. */
 int operation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error);
 int operation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *error);

@@ -282,6 +282,11 @@ SupportWaiter *support_waiter_free(SupportWaiter *w) {
         return NULL;
 }
 
+void support_waiter_redirect(SupportWaiter *w, support_check_fn fn, void *userdata) {
+        w->fn = fn;
+        w->userdata = userdata;
+}
+
 /* Answers everybody the finished check asked for.  Callbacks may start
  * waiting again: they join the next round, which starts after the drain. */
 static void support_queue_drain(SupportQueue *q, const SupportState *state) {
@@ -303,6 +308,7 @@ static void support_queue_next(SupportQueue *q) {
                 while (q->next_round)
                         support_waiter_link(&q->asking, q->next_round);
 
+                log_debug("Asking systemd whether a factory reset can be requested.");
                 r = support_check_start(q->event, q->bus, q->varlink_address, support_queue_on_answer, q,
                                         &q->check);
                 if (r < 0) {

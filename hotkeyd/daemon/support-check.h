@@ -46,3 +46,5 @@ SupportQueue *support_queue_free(SupportQueue *q);
  * first.  The caller owns the waiter and frees it (also from fn). */
 int support_queue_wait(SupportQueue *q, support_check_fn fn, void *userdata, SupportWaiter **ret);
 SupportWaiter *support_waiter_free(SupportWaiter *w);
+/* Hands a waiter to a new owner: its answer goes to fn(userdata) instead. */
+void support_waiter_redirect(SupportWaiter *w, support_check_fn fn, void *userdata);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
@@ -11,6 +13,45 @@
 #define TPM_DEVICE "/dev/tpmrm0"
 #define PPI_DIR "/sys/class/tpm/tpm0/ppi"
 #define PPI_FILE_MAX 4096
+
+/* tpm2-tss by dlopen(), as systemd does it: linked, it pulls libcrypto into
+ * every process of the daemon, for six calls made once. */
+static struct {
+        typeof(&Tss2_TctiLdr_Initialize) TctiLdr_Initialize;
+        typeof(&Tss2_TctiLdr_Finalize) TctiLdr_Finalize;
+        typeof(&Esys_Initialize) Initialize;
+        typeof(&Esys_Finalize) Finalize;
+        typeof(&Esys_GetCapability) GetCapability;
+        typeof(&Esys_Free) Free;
+} tss2;
+
+static int tss2_load(char *error, size_t size) {
+        static const char *const names[] = { "libtss2-tctildr.so.0", "libtss2-esys.so.0" };
+        void *lib[ELEMENTSOF(names)];
+
+        if (tss2.Free)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                lib[i] = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+                if (!lib[i]) {
+                        snprintf(error, size, "cannot load %s: %s", names[i], dlerror());
+                        return -EOPNOTSUPP;
+                }
+        }
+        tss2.TctiLdr_Initialize = dlsym(lib[0], "Tss2_TctiLdr_Initialize");
+        tss2.TctiLdr_Finalize = dlsym(lib[0], "Tss2_TctiLdr_Finalize");
+        tss2.Initialize = dlsym(lib[1], "Esys_Initialize");
+        tss2.Finalize = dlsym(lib[1], "Esys_Finalize");
+        tss2.GetCapability = dlsym(lib[1], "Esys_GetCapability");
+        tss2.Free = dlsym(lib[1], "Esys_Free");
+        if (!tss2.TctiLdr_Initialize || !tss2.TctiLdr_Finalize || !tss2.Initialize || !tss2.Finalize ||
+            !tss2.GetCapability || !tss2.Free) {
+                tss2.Free = NULL;
+                snprintf(error, size, "tpm2-tss lacks a function: %s", dlerror());
+                return -EOPNOTSUPP;
+        }
+        return 0;
+}
 
 static void tpm_read_ppi(const char *dir, TpmInfo *info) {
         char path[512], buf[PPI_FILE_MAX];
@@ -34,7 +75,7 @@ static int tpm_get_property(ESYS_CONTEXT *ctx, TPM2_PT property, uint32_t *ret) 
         TSS2_RC rc;
         int r = -ENODATA;
 
-        rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, property, 1,
+        rc = tss2.GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, property, 1,
                                 &more, &data);
         if (rc != TSS2_RC_SUCCESS)
                 return -EIO;
@@ -42,7 +83,7 @@ static int tpm_get_property(ESYS_CONTEXT *ctx, TPM2_PT property, uint32_t *ret) 
                 *ret = data->data.tpmProperties.tpmProperty[0].value;
                 r = 0;
         }
-        Esys_Free(data);
+        tss2.Free(data);
         return r;
 }
 
@@ -82,12 +123,13 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
         }
 
         info->present = true;
-        rc = Tss2_TctiLdr_Initialize(tcti, &tcti_ctx);
+        if (tss2_load(info->error, sizeof info->error) < 0)
+                return;
+        rc = tss2.TctiLdr_Initialize(tcti, &tcti_ctx);
         if (rc == TSS2_RC_SUCCESS)
-                rc = Esys_Initialize(&ctx, tcti_ctx, NULL);
+                rc = tss2.Initialize(&ctx, tcti_ctx, NULL);
         if (rc != TSS2_RC_SUCCESS) {
                 snprintf(info->error, sizeof info->error, "cannot talk to the TPM (%s): 0x%x", tcti, rc);
-                log_warning("TPM: %s", info->error);
                 goto finish;
         }
 
@@ -95,7 +137,6 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
             tpm_get_property(ctx, TPM2_PT_FIRMWARE_VERSION_1, &info->firmware_version) < 0 ||
             tpm_get_property(ctx, TPM2_PT_PERMANENT, &permanent) < 0) {
                 snprintf(info->error, sizeof info->error, "the TPM did not report its properties");
-                log_warning("TPM: %s", info->error);
                 goto finish;
         }
 
@@ -111,12 +152,98 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
         info->in_lockout = permanent & TPMA_PERMANENT_INLOCKOUT;
         tpm_read_ppi(ppi_dir, info);
 
-        char version[TPM_FIRMWARE_VERSION_MAX];
-        log_info("TPM: %s, firmware %s, clear %s, %slockout, firmware clear via PPI %s.", info->manufacturer,
-                 tpm_firmware_version(info, version), info->disable_clear ? "disabled" : "allowed",
-                 info->in_lockout ? "" : "no ", info->ppi_clear ? "offered" : "not offered");
-
 finish:
-        Esys_Finalize(&ctx);
-        Tss2_TctiLdr_Finalize(&tcti_ctx);
+        tss2.Finalize(&ctx);
+        tss2.TctiLdr_Finalize(&tcti_ctx);
+}
+
+void tpm_log_info(const TpmInfo *info) {
+        char version[TPM_FIRMWARE_VERSION_MAX];
+
+        if (!info->present)
+                log_info("TPM: none, this machine has no TPM 2.0.");
+        else if (info->error[0])
+                log_warning("TPM: %s", info->error);
+        else
+                log_info("TPM: %s, firmware %s, clear %s, %slockout, firmware clear via PPI %s.", info->manufacturer,
+                         tpm_firmware_version(info, version), info->disable_clear ? "disabled" : "allowed",
+                         info->in_lockout ? "" : "no ", info->ppi_clear ? "offered" : "not offered");
+}
+
+struct TpmReader {
+        sd_event_source *child;
+        int fd;                  /* the pipe's read end: the child writes one TpmInfo */
+        tpm_info_fn fn;
+        void *userdata;
+};
+
+TpmReader *tpm_reader_free(TpmReader *t) {
+        if (!t)
+                return NULL;
+        /* The child is the source's own: freeing it kills and reaps it. */
+        sd_event_source_unref(t->child);
+        safe_close(t->fd);
+        free(t);
+        return NULL;
+}
+
+static int tpm_reader_on_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        TpmReader *t = userdata;
+        TpmInfo info = {};
+        ssize_t n;
+
+        t->child = sd_event_source_disable_unref(t->child);
+        /* Less than PIPE_BUF, written in one write(): all or nothing. */
+        n = read(t->fd, &info, sizeof info);
+        if (n != (ssize_t) sizeof info || si->si_code != CLD_EXITED || si->si_status != 0) {
+                info = (TpmInfo) { .present = true };
+                snprintf(info.error, sizeof info.error, "the process reading the TPM %s %d",
+                         si->si_code == CLD_EXITED ? "exited with status" : "was killed by signal", si->si_status);
+        }
+        info.manufacturer[sizeof info.manufacturer - 1] = '\0';
+        info.error[sizeof info.error - 1] = '\0';
+        t->fn(&info, t->userdata);
+        return 0;
+}
+
+int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *userdata, TpmReader **ret) {
+        _cleanup_(tpm_reader_freep) TpmReader *t = NULL;
+        int fds[2], r;
+        pid_t pid;
+
+        t = calloc(1, sizeof *t);
+        if (!t)
+                return -ENOMEM;
+        t->fd = -EBADF;
+        t->fn = fn;
+        t->userdata = userdata;
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+                return -errno;
+        t->fd = fds[0];
+
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                safe_close(fds[1]);
+                return r;
+        }
+        if (pid == 0) {
+                TpmInfo info;
+
+                /* Nothing of the parent's (bus, event loop) is touched here. */
+                tpm_read_info(tcti, NULL, &info);
+                _exit(write(fds[1], &info, sizeof info) == (ssize_t) sizeof info ? EXIT_SUCCESS : EXIT_FAILURE);
+        }
+        safe_close(fds[1]);
+
+        r = sd_event_add_child(event, &t->child, pid, WEXITED, tpm_reader_on_exit, t);
+        if (r < 0) {
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return r;
+        }
+        /* Only fails for sources that are not child sources. */
+        (void) sd_event_source_set_child_process_own(t->child, true);
+        *ret = TAKE_PTR(t);
+        return 0;
 }

@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "macro.h"
 
 typedef struct TpmInfo {
         bool present;
@@ -20,8 +23,23 @@ typedef struct TpmInfo {
 
 /* tcti: a TCTI configuration string ("swtpm:port=2321", "device:/dev/tpmrm0");
  * NULL to use the kernel's resource manager when it exists.  ppi_dir: the
- * sysfs ppi directory, NULL for /sys/class/tpm/tpm0/ppi. */
+ * sysfs ppi directory, NULL for /sys/class/tpm/tpm0/ppi.  Loads tpm2-tss
+ * (and libcrypto under it) with dlopen() and leaves them loaded: meant for
+ * a process of its own, see tpm_reader_start(). */
 void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *ret);
+
+/* Reads the TPM as tpm_read_info() does, in a child process: the daemon
+ * never maps tpm2-tss and libcrypto (about 2 MiB of its RSS when linked)
+ * and is ready before the TPM has answered.  fn is called once, from the
+ * event loop, unless the reader is freed first.  Needs SIGCHLD blocked. */
+typedef void (*tpm_info_fn)(const TpmInfo *info, void *userdata);
+typedef struct TpmReader TpmReader;
+int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *userdata, TpmReader **ret);
+TpmReader *tpm_reader_free(TpmReader *r);
+DEFINE_POINTER_CLEANUP(TpmReader, tpm_reader_free);
+
+/* One line for the journal: what the TPM said, or why it could not. */
+void tpm_log_info(const TpmInfo *info);
 
 /* "MAJOR.MINOR" into buf; "" when the TPM was not read. */
 #define TPM_FIRMWARE_VERSION_MAX 16

@@ -99,6 +99,13 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* Closes fd if it is one; returns -EBADF to store back. */
+static inline int safe_close(int fd) {
+        if (fd >= 0)
+                (void) close(fd);
+        return -EBADF;
+}
+
 static inline void closep(int *fd) {
         if (*fd >= 0)
                 close(*fd);

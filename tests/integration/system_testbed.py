@@ -246,6 +246,8 @@ class System(Testbed):
         self.start(config_text, extra_args=extra_args, dry_run=False, env=env)
         self._wait_name(BUS_NAME)
         self.wait_log('Factory reset ')  # the first support check answered
+        self.wait_log('TPM: ')  # the TPM read by its child process
+        self.wait_log('A factory reset erases ')  # read after READY=1
         self.hotkeyd = dbus.Interface(self.bus.get_object(BUS_NAME, BUS_PATH), BUS_IFACE)
         self.props = dbus.Interface(self.bus.get_object(BUS_NAME, BUS_PATH), 'org.freedesktop.DBus.Properties')
 

@@ -104,6 +104,53 @@ def test_confirmed_gesture_starts_target_once():
     assert s.stop() == 0
 
 
+def test_support_check_starts_with_the_hold():
+    # Asking systemd takes a process start here (socket activation) and
+    # longer on a slow machine: the check for the dialog runs while the key
+    # is held, so the agent is asked when the hold completes; the reset
+    # still waits for a check after the confirmation.
+    s = Desktop()
+    agent = s.agent(auto='confirm')
+    asking = 'Asking systemd whether a factory reset can be requested'
+    s.wait_log('Factory reset supported')  # the check at start is over
+    before = len(s.log)
+    s.hold()
+    agent.expect('confirm-ok')
+    s.wait_log('Started factory-reset.target for trigger reset-key')
+    log = s.log[before:]
+
+    def first(needle):
+        found = [i for i, line in enumerate(log) if needle in line]
+        assert found, f'no {needle!r} in:\n' + '\n'.join(log)
+        return found[0]
+
+    began = first('Hold on seat0 began: checking factory reset support now')
+    trigger = first('Gesture: trigger')
+    asked = first('Asked the session agent of session c1 on seat0')
+    confirmed = first('confirmed in session c1')
+    checks = [i for i, line in enumerate(log) if asking in line]
+    assert began < trigger < asked < confirmed, log
+    assert any(began < i < trigger for i in checks), log
+    assert not any(trigger < i < asked for i in checks), log   # no second check before asking
+    assert any(confirmed < i for i in checks), log             # one after the confirmation
+    assert any('Trigger on seat0: the support check its hold started is' in line for line in log[trigger:asked]), log
+    assert s.stop() == 0
+
+
+def test_released_hold_drops_its_check():
+    s = Desktop()
+    agent = s.agent()
+    button, _ = s.start_hold([(0.1, 'KEY_RESTART', 1), (0.5, 'KEY_RESTART', 0)])
+    s.wait_log(f'{button.devnode}: KEY_RESTART released')
+    s.wait_log('Hold on seat0 began: checking factory reset support now')
+    assert not any(w[0] == 'request' for w in agent.quiet(1.5)), agent.seen
+    # The next hold asks as usual.
+    s.hold()
+    agent.expect('request')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
 def test_declined_gesture_starts_nothing():
     s = Desktop()
     agent = s.agent(auto='decline')

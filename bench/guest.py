@@ -114,6 +114,29 @@ def proc(pid):
             'vcsw': vcsw, 'nvcsw': nvcsw, 'rss_kib': rss, 'fds': len(os.listdir(f'/proc/{pid}/fd'))}
 
 
+def memory(pid):
+    """What a process's RSS is made of (/proc/PID/smaps_rollup), KiB."""
+    with open(f'/proc/{pid}/smaps_rollup') as f:
+        fields = dict(re.findall(r'^(\w+):\s+(\d+) kB', f.read(), re.M))
+    m = {k: int(fields.get(k, 0)) for k in ('Rss', 'Pss', 'Anonymous', 'Shared_Clean', 'Shared_Dirty',
+                                             'Private_Clean', 'Private_Dirty')}
+    m['File'] = m['Rss'] - m['Anonymous']
+    return m
+
+
+def mappings(pid, top=12):
+    """RSS per mapped file (anonymous memory as [anon]), KiB, largest first."""
+    rss, name = {}, None
+    with open(f'/proc/{pid}/smaps') as f:
+        for line in f:
+            head = re.match(r'^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$', line)
+            if head:
+                name = os.path.basename(head.group(1)) if head.group(1).startswith('/') else (head.group(1) or '[anon]')
+            elif line.startswith('Rss:'):
+                rss[name] = rss.get(name, 0) + int(line.split()[1])
+    return sorted(([n, k] for n, k in rss.items() if k), key=lambda x: -x[1])[:top]
+
+
 def snapshot(pids):
     return {name: proc(pid) for name, pid in pids.items() if pid}
 
@@ -204,6 +227,8 @@ def cmd_prepare(args):
     info['pids'] = pids
     # hotkeyd's footprint right after start: the service as booted.
     info['hotkeyd_after_start'] = proc(pids['hotkeyd']) if pids.get('hotkeyd') else None
+    info['memory'] = {name: memory(pid) for name, pid in pids.items() if pid}
+    info['hotkeyd_mappings'] = mappings(pids['hotkeyd']) if pids.get('hotkeyd') else None
     info['hotkeyd_uptime_s'] = None
     if pids.get('hotkeyd'):
         with open(f'/proc/{pids["hotkeyd"]}/stat') as f:

@@ -33,7 +33,8 @@ typedef struct SessionLookup SessionLookup;
 
 /* The session of a process. */
 int session_lookup_by_pid(sd_bus *bus, pid_t pid, session_info_fn fn, void *userdata, SessionLookup **ret);
-/* The active session of a seat (info->id "" when none is). */
+/* The active session of a seat: info->id ("" when none is) and active;
+ * the rest of info is not asked (it would cost a round trip). */
 int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn fn, void *userdata,
                                   SessionLookup **ret);
 /* Stops a lookup in flight; no callback after this. */

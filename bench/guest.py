@@ -360,6 +360,11 @@ def cmd_footprint(args):
     finally:
         sh('systemctl start hotkeyd.service')
     res['startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    # The floor in this guest: systemd's own tool that only sends READY=1,
+    # timed the same way (exec, dynamic linking, one datagram).
+    out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--settle-ms', '0', '--',
+                  '/usr/bin/systemd-notify', '--ready'], 'startup-floor.log')
+    res['startup_floor'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
     result(res)
 
 

@@ -462,6 +462,14 @@ def report(b, meta):
                  f'p90 {fmt(ms(pct(st, 90)))} ms, max {fmt(ms(max(st) if st else None))} ms, '
                  f'min {fmt(ms(min(st) if st else None))} ms' + (f'; {failed} did not report READY=1' if failed else '')
                  + f'. RSS 0.3 s after READY=1: median {fmt(statistics.median(rss) if rss else None)} KiB.')
+        floor = [x['ready_us'] for x in fp.get('startup_floor', []) if x['ready_us'] >= 0]
+        if floor:
+            s.append(f'- The floor, timed the same way in the same boot: `systemd-notify --ready` (systemd\'s tool '
+                     f'that only sends READY=1; exec, dynamic linking of libsystemd-shared, one datagram), '
+                     f'{len(floor)} runs: median {ms(statistics.median(floor))} ms, min {ms(min(floor))} ms, '
+                     f'max {ms(max(floor))} ms.' +
+                     (f' Ratio of the medians hotkeyd : systemd-notify = '
+                      f'{statistics.median(st) / statistics.median(floor):.3g}.' if st else ''))
         if st:
             targets.append(('3', f'exec to READY=1 at most {READY_MAX_MS:g} ms (judged on the median)',
                             f'median {ms(statistics.median(st))} ms, max {ms(max(st))} ms',

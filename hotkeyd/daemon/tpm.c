@@ -208,19 +208,17 @@ static int tpm_reader_on_exit(sd_event_source *s, const siginfo_t *si, void *use
 
 int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *userdata, TpmReader **ret) {
         _cleanup_(tpm_reader_freep) TpmReader *t = NULL;
+        _cleanup_close_ int read_fd = -EBADF;
         int fds[2], r;
         pid_t pid;
 
-        t = calloc(1, sizeof *t);
-        if (!t)
-                return -ENOMEM;
-        t->fd = -EBADF;
-        t->fn = fn;
-        t->userdata = userdata;
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
                 return -errno;
-        t->fd = fds[0];
+        read_fd = fds[0];
 
+        /* Forked before anything is allocated for it: the child leaves
+         * with _exit() and must not hold memory nobody points to (valgrind
+         * counts it as lost). */
         pid = fork();
         if (pid < 0) {
                 r = -errno;
@@ -236,7 +234,14 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
         }
         safe_close(fds[1]);
 
-        r = sd_event_add_child(event, &t->child, pid, WEXITED, tpm_reader_on_exit, t);
+        t = calloc(1, sizeof *t);
+        if (t) {
+                t->fd = TAKE_FD(read_fd);
+                t->fn = fn;
+                t->userdata = userdata;
+                r = sd_event_add_child(event, &t->child, pid, WEXITED, tpm_reader_on_exit, t);
+        } else
+                r = -ENOMEM;
         if (r < 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);

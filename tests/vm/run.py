@@ -22,7 +22,7 @@ from machine import BOOT_TIMEOUT, Failure, FirmwareCrash, Machine  # noqa: E402
 
 
 def attempt_run(image, workdir, times, boot_only):
-    m = Machine(image, workdir)
+    m = Machine(image, workdir, cold_reboots=True)
     t0 = time.monotonic()
     try:
         m.start()

@@ -195,7 +195,17 @@ class System(Testbed):
         self.env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
         self._spawn(['dbus-daemon', f'--config-file={conf}', '--nofork', '--nopidfile'])
         self._wait_for(lambda: os.path.exists(socket), 'the system bus socket')
-        self.bus = dbus.bus.BusConnection(self.address)
+        # The socket exists from bind(), before dbus-daemon listens: until
+        # then a connection is refused (seen on a loaded machine).
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.bus = dbus.bus.BusConnection(self.address)
+                break
+            except dbus.exceptions.DBusException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _wait_name(self, name, timeout=10):
         self._wait_for(lambda: self.bus.name_has_owner(name), name, timeout)

@@ -12,35 +12,13 @@ the measured times go to VM_DIR/run/."""
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from machine import BOOT_TIMEOUT, Failure, FirmwareCrash, Machine  # noqa: E402
+from machine import BOOT_TIMEOUT, Failure, Machine  # noqa: E402
 
-
-def attempt_run(image, workdir, times, boot_only):
-    m = Machine(image, workdir, cold_reboots=True)
-    t0 = time.monotonic()
-    try:
-        m.start()
-        m.wait_shell(BOOT_TIMEOUT)
-        times['boot_s'] = round(time.monotonic() - t0, 1)
-        print(f'[{times["boot_s"]:6.1f}s] booted: root shell on the serial console', flush=True)
-        if boot_only:
-            print(m.run(os.environ.get('HOTKEYD_VM_DEBUG_CMD', 'systemctl is-system-running --wait; systemctl --failed; findmnt -no SOURCE,TARGET /var'), timeout=300, check=False)[1])
-            # What the VM's screen shows then (the session: cage and the agent).
-            m.qmp.screendump(os.path.join(workdir, 'screen-boot.png'))
-        else:
-            import scenario
-            scenario.run(m, t0, times)
-        times['total_s'] = round(time.monotonic() - t0, 1)
-    finally:
-        m.stop()
-        with open(os.path.join(workdir, 'times.json'), 'w') as f:
-            json.dump(times, f, indent=1)
 
 
 def main():
@@ -58,28 +36,28 @@ def main():
         return 1
     workdir = os.path.abspath(args.work_dir or os.path.join(vm_dir, 'run'))
     times = {}
-    # OVMF's crash after the reboot (docs/ARCHITECTURE.md) is not
-    # hotkeyd's: the scenario runs once more in a new VM, the crashed run's
-    # logs are kept beside, and the count goes into times.json.  Any other
-    # failure, or a second crash, fails the test.
-    crashed_dir = workdir + '-firmware-crash'
-    shutil.rmtree(crashed_dir, ignore_errors=True)
-    for attempt in (1, 2):
-        try:
-            attempt_run(image, workdir, times, args.boot_only)
-            break
-        except FirmwareCrash as e:
-            if attempt == 2:
-                print(f'FAIL: {e}\n(the second time in a row)', file=sys.stderr)
-                return 1
-            os.rename(workdir, crashed_dir)
-            times.clear()
-            times['firmware_crashes'] = 1
-            print(f'note: {e}\nnote: the logs of that run are in {crashed_dir}/;'
-                  ' running the scenario once more in a new VM', flush=True)
-        except Failure as e:
-            print(f'FAIL: {e}', file=sys.stderr)
-            return 1
+    m = Machine(image, workdir)
+    t0 = time.monotonic()
+    try:
+        m.start()
+        m.wait_shell(BOOT_TIMEOUT)
+        times['boot_s'] = round(time.monotonic() - t0, 1)
+        print(f'[{times["boot_s"]:6.1f}s] booted: root shell on the serial console', flush=True)
+        if args.boot_only:
+            print(m.run(os.environ.get('HOTKEYD_VM_DEBUG_CMD', 'systemctl is-system-running --wait; systemctl --failed; findmnt -no SOURCE,TARGET /var'), timeout=300, check=False)[1])
+            # What the VM's screen shows then (the session: cage and the agent).
+            m.qmp.screendump(os.path.join(workdir, 'screen-boot.png'))
+        else:
+            import scenario
+            scenario.run(m, t0, times)
+        times['total_s'] = round(time.monotonic() - t0, 1)
+    except Failure as e:
+        print(f'FAIL: {e}', file=sys.stderr)
+        return 1
+    finally:
+        m.stop()
+        with open(os.path.join(workdir, 'times.json'), 'w') as f:
+            json.dump(times, f, indent=1)
     print(f'PASS: {json.dumps(times)}')
     print(f'Logs (serial console, forwarded guest journal, QEMU) and times.json in {workdir}/')
     shots = sorted(f for f in os.listdir(workdir) if f.endswith('.png'))

@@ -53,12 +53,12 @@ static int tss2_load(char *error, size_t size) {
         return 0;
 }
 
-static void tpm_read_ppi(const char *dir, TpmInfo *info) {
+static void tpm_read_ppi(TpmInfo *info) {
         char path[512], buf[PPI_FILE_MAX];
         _cleanup_close_ int fd = -EBADF;
         ssize_t n;
 
-        snprintf(path, sizeof path, "%s/tcg_operations", dir ?: PPI_DIR);
+        snprintf(path, sizeof path, "%s/tcg_operations", PPI_DIR);
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0) {
                 log_debug_errno(-errno, "No TPM PPI information in %s: %m", path);
@@ -96,7 +96,8 @@ const char *tpm_firmware_version(const TpmInfo *info, char buf[static TPM_FIRMWA
         return buf;
 }
 
-void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
+/* Runs in the child of tpm_reader_start(): tpm2-tss stays loaded there. */
+static void tpm_read_info(const char *tcti, TpmInfo *info) {
         TSS2_TCTI_CONTEXT *tcti_ctx = NULL;
         ESYS_CONTEXT *ctx = NULL;
         uint32_t manufacturer = 0, permanent = 0;
@@ -150,7 +151,7 @@ void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *info) {
 
         info->disable_clear = permanent & TPMA_PERMANENT_DISABLECLEAR;
         info->in_lockout = permanent & TPMA_PERMANENT_INLOCKOUT;
-        tpm_read_ppi(ppi_dir, info);
+        tpm_read_ppi(info);
 
 finish:
         tss2.Finalize(&ctx);
@@ -229,7 +230,7 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
                 TpmInfo info;
 
                 /* Nothing of the parent's (bus, event loop) is touched here. */
-                tpm_read_info(tcti, NULL, &info);
+                tpm_read_info(tcti, &info);
                 _exit(write(fds[1], &info, sizeof info) == (ssize_t) sizeof info ? EXIT_SUCCESS : EXIT_FAILURE);
         }
         safe_close(fds[1]);

@@ -21,14 +21,9 @@ typedef struct TpmInfo {
         char error[128];           /* why a present TPM could not be read; "" otherwise */
 } TpmInfo;
 
-/* tcti: a TCTI configuration string ("swtpm:port=2321", "device:/dev/tpmrm0");
- * NULL to use the kernel's resource manager when it exists.  ppi_dir: the
- * sysfs ppi directory, NULL for /sys/class/tpm/tpm0/ppi.  Loads tpm2-tss
- * (and libcrypto under it) with dlopen() and leaves them loaded: meant for
- * a process of its own, see tpm_reader_start(). */
-void tpm_read_info(const char *tcti, const char *ppi_dir, TpmInfo *ret);
-
-/* Reads the TPM as tpm_read_info() does, in a child process: the daemon
+/* Reads the TPM (tcti: a TCTI configuration string such as
+ * "swtpm:port=2321"; NULL for the kernel's resource manager when it
+ * exists) with tpm2-tss, dlopen()ed, in a child process: the daemon
  * never maps tpm2-tss and libcrypto (about 2 MiB of its RSS when linked)
  * and is ready before the TPM has answered.  fn is called once, from the
  * event loop, unless the reader is freed first.  Needs SIGCHLD blocked. */

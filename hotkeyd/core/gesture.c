@@ -29,6 +29,11 @@
 #define DEFAULT_SEAT "seat0"
 #define KEY_BITMAP_BITS 1024U
 
+typedef struct Press {
+        usec_t time;
+        uint64_t gesture; /* the seat's physical gesture it belongs to */
+} Press;
+
 typedef struct TriggerState {
         const Trigger *trigger;
 
@@ -36,13 +41,14 @@ typedef struct TriggerState {
         bool running;
         bool done;           /* completed: no new hold until one of its keys is released */
         usec_t start;
+        uint64_t gesture;    /* the seat's physical gesture it started in */
         usec_t next_elapsed; /* elapsed time of the next progress report, or hold_usec */
         char *device;        /* a copy: the caller's string and even the device may be gone by completion */
         size_t device_size;
         bool has_device;
 
-        /* TRIGGER_PRESSES: a ring of the times of the presses still in the window */
-        usec_t *press_times;
+        /* TRIGGER_PRESSES: a ring of the presses still in the window */
+        Press *presses;
         unsigned first_press, n_presses;
 } TriggerState;
 
@@ -50,6 +56,7 @@ typedef struct Seat {
         char *name;
         TriggerState *states;
         size_t n_states;
+        uint64_t gestures; /* physical gestures begun: the number of the current or last one */
 } Seat;
 
 typedef struct PressedKey {
@@ -115,7 +122,7 @@ static bool engine_uses_key(const GestureEngine *e, unsigned code) {
 
 static void trigger_state_done(TriggerState *st) {
         free(st->device);
-        free(st->press_times);
+        free(st->presses);
 }
 
 static Seat *seat_free(Seat *s) {
@@ -166,8 +173,8 @@ static int seat_new(const Config *c, const char *name, Seat **ret) {
                 st = &s->states[s->n_states++];
                 st->trigger = t;
                 if (t->kind == TRIGGER_PRESSES) {
-                        st->press_times = calloc(t->presses, sizeof(usec_t));
-                        if (!st->press_times)
+                        st->presses = calloc(t->presses, sizeof(Press));
+                        if (!st->presses)
                                 return -ENOMEM;
                 }
         }
@@ -246,6 +253,7 @@ static void hold_fire(GestureEngine *e, Seat *s, TriggerState *st) {
         } else {
                 ev.type = GESTURE_TRIGGER;
                 ev.device = st->has_device ? st->device : NULL;
+                ev.gesture_first = ev.gesture_last = st->gesture;
                 st->running = false;
                 st->done = true;
         }
@@ -335,6 +343,13 @@ static bool seat_key_held(const GestureEngine *e, const Seat *s, unsigned code) 
         return false;
 }
 
+static bool seat_any_key_held(const GestureEngine *e, const Seat *s) {
+        for (size_t i = 0; i < e->n_pressed; i++)
+                if (e->pressed[i].seat == s)
+                        return true;
+        return false;
+}
+
 static bool seat_trigger_held(const GestureEngine *e, const Seat *s, const Trigger *t) {
         for (size_t i = 0; i < t->n_keys; i++)
                 if (!seat_key_held(e, s, t->keys[i]))
@@ -371,6 +386,7 @@ static void hold_start(GestureEngine *e, Seat *s, TriggerState *st, const char *
 
         st->running = true;
         st->start = t;
+        st->gesture = s->gestures;
         st->next_elapsed = tr->progress_usec > 0 && tr->progress_usec < tr->hold_usec ? tr->progress_usec
                                                                                       : tr->hold_usec;
         trigger_state_set_device(st, device_name);
@@ -382,26 +398,33 @@ static void hold_start(GestureEngine *e, Seat *s, TriggerState *st, const char *
                 .seat = s->name,
                 .device = st->has_device ? st->device : NULL,
                 .time = t,
+                .gesture_first = st->gesture,
+                .gesture_last = st->gesture,
         });
 }
 
 static void presses_add(GestureEngine *e, Seat *s, TriggerState *st, const char *device_name, usec_t t) {
         const Trigger *tr = st->trigger;
+        uint64_t first;
         unsigned n;
 
         /* Presses that are too old for the window slide out here rather
          * than on a timer: nobody can observe them before the next press. */
-        while (st->n_presses > 0 && t - st->press_times[st->first_press] > tr->within_usec) {
+        while (st->n_presses > 0 && t - st->presses[st->first_press].time > tr->within_usec) {
                 st->first_press = (st->first_press + 1) % tr->presses;
                 st->n_presses--;
         }
 
-        st->press_times[(st->first_press + st->n_presses) % tr->presses] = t;
+        st->presses[(st->first_press + st->n_presses) % tr->presses] = (Press) {
+                .time = t,
+                .gesture = s->gestures,
+        };
         st->n_presses++;
         if (st->n_presses < tr->presses)
                 return;
 
         n = st->n_presses;
+        first = st->presses[st->first_press].gesture;
         st->first_press = st->n_presses = 0;
 
         engine_emit(e, &(GestureEvent) {
@@ -411,6 +434,8 @@ static void presses_add(GestureEngine *e, Seat *s, TriggerState *st, const char 
                 .device = device_name,
                 .time = t,
                 .presses = n,
+                .gesture_first = first,
+                .gesture_last = s->gestures,
         });
 }
 
@@ -504,6 +529,8 @@ void gesture_engine_key(GestureEngine *e, uint64_t device_id, const char *device
                 return;
 
         was_held = seat_key_held(e, s, code);
+        if (!seat_any_key_held(e, s))
+                s->gestures++;
         if (pressed_add(e, device_id, code, s) < 0)
                 return;
         if (!was_held)

@@ -44,6 +44,16 @@ typedef struct GestureEvent {
         usec_t total_usec;         /* PROGRESS: the trigger's HoldSec */
         unsigned presses;          /* TRIGGER of a Presses= trigger */
         GestureCancelReason reason; /* CANCEL */
+        /* HOLD_START, TRIGGER: the physical gestures on the seat this one
+         * spans.  A physical gesture lasts from a trigger key going down
+         * while none was held on the seat until every one is up again; they
+         * are numbered from 1 per seat.  first is the one in which the
+         * trigger's first key (or first counted press) went down, last the
+         * one going on now.  Triggers completed by one physical gesture
+         * (a chord that completes its one-key part too, the last of several
+         * presses held on) share a number, so that a rule wanting separate
+         * gestures (kiosk mode) can tell them apart from repeated ones. */
+        uint64_t gesture_first, gesture_last;
 } GestureEvent;
 
 /* The event and its strings are valid only during the call.  The engine's

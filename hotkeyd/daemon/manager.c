@@ -103,15 +103,24 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
         char seat[128], trigger[128], timeout[TIMESPAN_MAX], message[256];
         int r;
 
-        m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
+        r = kiosk_trigger(&m->kiosk, e->seat, e->gesture_first, e->gesture_last, now_usec(CLOCK_MONOTONIC));
+        if (r < 0) {
+                log_error_errno(r, "Cannot keep the kiosk state of %s, the gesture arms nothing: %m", e->seat);
+                return;
+        }
 
-        switch (kiosk_trigger(&m->kiosk, e->seat, now_usec(CLOCK_MONOTONIC))) {
+        switch (r) {
+        case KIOSK_NOTHING:
+                log_info("Trigger %s on %s was completed by the gesture that already counted; it counts once.",
+                         e->trigger->name, e->seat);
+                break;
         case KIOSK_ARMED:
+                m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
                 snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", e->seat);
                 snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", e->trigger->name);
                 snprintf(message, sizeof message,
-                         "Factory reset ARMED by %s on %s. Repeat the gesture within %s to erase this machine; "
-                         "do nothing to cancel.",
+                         "Factory reset ARMED by %s on %s. Release every key, then repeat the gesture within %s "
+                         "to erase this machine; do nothing to cancel.",
                          e->trigger->name, e->seat, format_timespan(timeout, m->kiosk.timeout));
                 log_full(LOG_WARNING, 0, (const char *const[]) { MESSAGE_ID_KIOSK_ARMED, seat, trigger, NULL }, "%s",
                          message);
@@ -124,6 +133,7 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
                         log_warning_errno(r, "Cannot arm the kiosk timeout, it ends with the next gesture: %m");
                 break;
         case KIOSK_CONFIRMED:
+                m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
                 manager_kiosk_say("Factory reset confirmed by a second gesture.");
                 log_notice("Kiosk maintenance gesture confirmed by %s on %s.", e->trigger->name, e->seat);
                 r = operation_start_from_gesture(m, ORIGIN_KIOSK, e->trigger->name, e->device, e->seat);
@@ -402,6 +412,7 @@ Manager *manager_free(Manager *m) {
         tpm_reader_free(m->tpm_reader);
         erase_state_done(&m->erase);
         sd_event_source_disable_unref(m->kiosk_timer);
+        kiosk_done(&m->kiosk);
         sd_event_source_disable_unref(m->bus_reconnect);
         input_free(m->input);
         gesture_engine_free(m->engine);
@@ -672,7 +683,9 @@ int manager_reload(Manager *m) {
         m->short_press = TAKE_PTR(short_press);
         m->config = config;
         log_config_loaded(config);
-        /* An armed kiosk reset does not survive a change of rules. */
+        /* An armed kiosk reset does not survive a change of rules (nor do
+         * the engine's gesture numbers it refers to). */
+        kiosk_done(&m->kiosk);
         kiosk_init(&m->kiosk, config->armed_timeout_usec);
         m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
         bus_api_emit_changed(m, STRV_MAKE("DaemonMode", "Triggers"));

@@ -280,5 +280,110 @@ def test_kiosk_one_hold_then_timeout_starts_nothing():
     assert s.stop() == 0
 
 
+
+# The shipped triggers with shorter holds: a chord hold of Power+VolDown
+# completes both of them, 0.2 s apart.
+KIOSK_SHIPPED = """
+[Daemon]
+Mode=kiosk
+ArmedTimeoutSec=10s
+
+[Trigger]
+Name=power-key
+Keys=KEY_POWER
+HoldSec=1
+
+[Trigger]
+Name=power-volumedown
+Keys=KEY_POWER KEY_VOLUMEDOWN
+HoldSec=1
+"""
+
+CHORD_HOLD = [(0.1, 'KEY_VOLUMEDOWN', 1), (0.3, 'KEY_POWER', 1),
+              (1.8, 'KEY_POWER', 0), (1.9, 'KEY_VOLUMEDOWN', 0)]
+
+
+def kiosk_tablet(config):
+    s = System(efi=True)
+    s.start_daemon(config, input_devices=True)
+    tablet = s.add_device('Tablet Buttons', ['KEY_POWER', 'KEY_VOLUMEDOWN'])
+    s.plug(tablet)
+    return s, tablet
+
+
+def kiosk_entries(s, needle):
+    return [line for line in s.log if needle in line]
+
+
+def wait_entries(s, needle, n, timeout=10):
+    """Waits until n journal lines contain needle (wait_log() finds the first)."""
+    deadline = time.monotonic() + timeout
+    while len(kiosk_entries(s, needle)) < n:
+        assert time.monotonic() < deadline, f'fewer than {n} lines with {needle!r}: {s.log}'
+        s.settle(0.05)
+
+
+def test_kiosk_one_chord_completing_two_triggers_only_arms():
+    s, tablet = kiosk_tablet(KIOSK_SHIPPED)
+    tablet.play(CHORD_HOLD)
+    s.wait_log(f'{tablet.devnode}: KEY_VOLUMEDOWN released')
+    # Both triggers completed by the one gesture (the journal's Gesture
+    # lines), yet it counts once: armed, never confirmed.
+    s.wait_log('Gesture: trigger trigger=power-key ')
+    s.wait_log('Gesture: trigger trigger=power-volumedown ')
+    s.settle(1.0)
+    assert len(kiosk_entries(s, 'Factory reset ARMED')) == 1, s.log
+    assert not kiosk_entries(s, 'gesture confirmed'), s.log
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_kiosk_two_chord_holds_start_target_once():
+    s, tablet = kiosk_tablet(KIOSK_SHIPPED)
+    tablet.play(CHORD_HOLD + [(t + 2.5, k, v) for t, k, v in CHORD_HOLD])
+    wait_entries(s, f'{tablet.devnode}: KEY_VOLUMEDOWN released', 2)
+    s.wait_log('Started factory-reset.target for kiosk trigger')
+    s.settle(1.0)
+    assert len(kiosk_entries(s, 'Factory reset ARMED')) == 1, s.log
+    assert len(kiosk_entries(s, 'gesture confirmed')) == 1, s.log
+    assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
+    assert s.stop() == 0
+
+
+# A multi-press trigger and a hold trigger on the same key: two presses and
+# a third one held complete both, 1 s apart, in one gesture.
+KIOSK_PRESSES_AND_HOLD = """
+[Daemon]
+Mode=kiosk
+ArmedTimeoutSec=10s
+
+[Trigger]
+Name=power-presses
+Keys=KEY_POWER
+Presses=3
+WithinSec=3s
+
+[Trigger]
+Name=power-key
+Keys=KEY_POWER
+HoldSec=1
+"""
+
+
+def test_kiosk_presses_ending_in_a_hold_only_arm():
+    s, tablet = kiosk_tablet(KIOSK_PRESSES_AND_HOLD)
+    tablet.play([(0.1, 'KEY_POWER', 1), (0.2, 'KEY_POWER', 0),
+                 (0.4, 'KEY_POWER', 1), (0.5, 'KEY_POWER', 0),
+                 (0.7, 'KEY_POWER', 1), (2.0, 'KEY_POWER', 0)])
+    s.wait_log('Gesture: trigger trigger=power-presses ')
+    s.wait_log('Gesture: trigger trigger=power-key ')
+    s.wait_log(f'{tablet.devnode}: KEY_POWER released')
+    s.settle(1.0)
+    assert len(kiosk_entries(s, 'Factory reset ARMED')) == 1, s.log
+    assert not kiosk_entries(s, 'gesture confirmed'), s.log
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
 if __name__ == '__main__':
     run_tests(globals())

@@ -31,6 +31,7 @@ typedef struct Recorded {
         usec_t time, elapsed, total;
         unsigned presses;
         GestureCancelReason reason;
+        uint64_t gesture_first, gesture_last;
 } Recorded;
 
 typedef struct Fixture {
@@ -60,6 +61,8 @@ static void record(const GestureEvent *ev, void *userdata) {
                 .total = ev->total_usec,
                 .presses = ev->presses,
                 .reason = ev->reason,
+                .gesture_first = ev->gesture_first,
+                .gesture_last = ev->gesture_last,
         };
         snprintf(r->seat, sizeof r->seat, "%s", ev->seat);
         if (ev->device)
@@ -1063,6 +1066,144 @@ TEST(hold_and_presses_share_key) {
         press(&f, 1, KEY_POWER, MS(200));
         EXPECT(&f, START("hold", 0, DEV(1)), CANCEL("hold", MS(100), MS(100), RELEASED), START("hold", MS(200), DEV(1)),
                MULTI("multi", MS(200), 2, DEV(1)));
+}
+
+/* ---- physical gestures (kiosk mode's "separate gesture" rule) ---- */
+
+/* The i-th recorded event is a trigger of that name spanning those gestures. */
+static void expect_gestures(Fixture *f, size_t i, const char *trigger, uint64_t first, uint64_t last) {
+        ASSERT_TRUE(i < f->n_events);
+        if (!streq(f->events[i].trigger->name, trigger) || f->events[i].gesture_first != first ||
+            f->events[i].gesture_last != last)
+                fprintf(stderr, "  event %zu: %s gestures %" PRIu64 "..%" PRIu64 "\n", i, f->events[i].trigger->name,
+                        f->events[i].gesture_first, f->events[i].gesture_last);
+        ASSERT_STREQ(f->events[i].trigger->name, trigger);
+        ASSERT_UEQ(f->events[i].gesture_first, first);
+        ASSERT_UEQ(f->events[i].gesture_last, last);
+}
+
+TEST(gesture_chord_completing_two_triggers_is_one_gesture) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_hold(&f, "power", SEC(3), 0, KEYS(KEY_POWER));
+        add_hold(&f, "chord", SEC(3), 0, KEYS(KEY_POWER, KEY_VOLUMEDOWN));
+        start(&f);
+
+        press(&f, 1, KEY_VOLUMEDOWN, 0);
+        press(&f, 1, KEY_POWER, MS(200));
+        advance(&f, SEC(4));
+        expect_gestures(&f, 2, "power", 1, 1);
+        expect_gestures(&f, 3, "chord", 1, 1);
+        EXPECT(&f, START("power", MS(200), DEV(1)), START("chord", MS(200), DEV(1)),
+               TRIGGERED("power", MS(3200), SEC(3), DEV(1)), TRIGGERED("chord", MS(3200), SEC(3), DEV(1)));
+
+        /* Power released and pressed again while volume-down stays down:
+         * still the same gesture. */
+        f.n_events = 0;
+        release(&f, 1, KEY_POWER, SEC(5));
+        press(&f, 1, KEY_POWER, SEC(6));
+        advance(&f, SEC(10));
+        ASSERT_UEQ(f.n_events, 4); /* start, start, trigger, trigger */
+        expect_gestures(&f, 2, "power", 1, 1);
+        expect_gestures(&f, 3, "chord", 1, 1);
+        release(&f, 1, KEY_POWER, SEC(11));
+        release(&f, 1, KEY_VOLUMEDOWN, SEC(11));
+
+        /* Everything was up: the next press begins gesture 2. */
+        f.n_events = 0;
+        press(&f, 1, KEY_POWER, SEC(12));
+        advance(&f, SEC(16));
+        ASSERT_UEQ(f.n_events, 2);
+        expect_gestures(&f, 0, "power", 2, 2);
+        expect_gestures(&f, 1, "power", 2, 2);
+}
+
+TEST(gesture_second_part_of_chord_pressed_again_stays_in_gesture) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_hold(&f, "chord", SEC(1), 0, KEYS(KEY_POWER, KEY_VOLUMEDOWN));
+        start(&f);
+
+        press(&f, 1, KEY_VOLUMEDOWN, 0);
+        press(&f, 1, KEY_POWER, MS(100));
+        release(&f, 1, KEY_POWER, MS(200));
+        press(&f, 1, KEY_POWER, MS(300));
+        advance(&f, SEC(2));
+        ASSERT_UEQ(f.n_events, 4); /* start, cancel, start, trigger */
+        expect_gestures(&f, 3, "chord", 1, 1);
+}
+
+TEST(gesture_presses_span_their_gestures) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_presses(&f, "multi", 3, SEC(3), KEYS(KEY_POWER));
+        add_hold(&f, "hold", SEC(1), 0, KEYS(KEY_POWER));
+        start(&f);
+
+        for (unsigned i = 0; i < 2; i++) {
+                press(&f, 1, KEY_POWER, MS(200 * i));
+                release(&f, 1, KEY_POWER, MS(200 * i + 100));
+        }
+        /* The third press is held on: the presses and then the hold. */
+        press(&f, 1, KEY_POWER, MS(400));
+        advance(&f, SEC(2));
+        /* start, cancel, start, cancel, multi, start, trigger */
+        ASSERT_UEQ(f.n_events, 7);
+        expect_gestures(&f, 4, "multi", 1, 3);
+        expect_gestures(&f, 6, "hold", 3, 3);
+}
+
+TEST(gesture_presses_window_slides_its_first_gesture) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_presses(&f, "multi", 2, SEC(1), KEYS(KEY_POWER));
+        start(&f);
+
+        /* Gesture 1 falls out of the window; 2 and 3 complete the trigger. */
+        press(&f, 1, KEY_POWER, 0);
+        release(&f, 1, KEY_POWER, MS(100));
+        press(&f, 1, KEY_POWER, SEC(5));
+        release(&f, 1, KEY_POWER, SEC(5) + MS(100));
+        press(&f, 1, KEY_POWER, SEC(5) + MS(500));
+        ASSERT_UEQ(f.n_events, 1);
+        expect_gestures(&f, 0, "multi", 2, 3);
+}
+
+TEST(gesture_numbers_are_per_seat) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_hold(&f, "power", SEC(1), 0, KEYS(KEY_POWER));
+        start(&f);
+
+        key_on(&f, 1, "seat0", KEY_POWER, 1, 0);
+        key_on(&f, 1, "seat0", KEY_POWER, 0, MS(100));
+        key_on(&f, 2, "seat1", KEY_POWER, 1, MS(200));
+        key_on(&f, 1, "seat0", KEY_POWER, 1, MS(300));
+        advance(&f, SEC(2));
+        /* start, cancel, start(seat1), start(seat0), trigger(seat1), trigger(seat0) */
+        ASSERT_UEQ(f.n_events, 6);
+        ASSERT_STREQ(f.events[4].seat, "seat1");
+        expect_gestures(&f, 4, "power", 1, 1);
+        ASSERT_STREQ(f.events[5].seat, "seat0");
+        expect_gestures(&f, 5, "power", 2, 2);
+}
+
+TEST(gesture_keys_on_two_devices_of_a_seat_are_one_gesture) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_hold(&f, "power", SEC(1), 0, KEYS(KEY_POWER));
+        start(&f);
+
+        /* The power key of a keyboard held while the button's goes up and
+         * down: the seat never had every key up. */
+        press(&f, 1, KEY_POWER, 0);
+        press(&f, 2, KEY_POWER, MS(100));
+        release(&f, 1, KEY_POWER, MS(200));
+        advance(&f, SEC(2));
+        ASSERT_UEQ(f.n_events, 2);
+        expect_gestures(&f, 1, "power", 1, 1);
+
+        /* A device going away releases its keys: a new press is a new gesture. */
+        gesture_engine_device_gone(f.engine, 2, SEC(3));
+        f.n_events = 0;
+        press(&f, 1, KEY_POWER, SEC(4));
+        advance(&f, SEC(6));
+        ASSERT_UEQ(f.n_events, 2);
+        expect_gestures(&f, 1, "power", 2, 2);
 }
 
 /* ---- clock ---- */

@@ -99,7 +99,7 @@ static int agent_new(Manager *m, const char *bus_name, const char *path, const S
         a = calloc(1, sizeof *a);
         if (!a)
                 return -ENOMEM;
-        a->uid = info->uid;
+        a->uid = info->caller_uid;
         a->bus_name = strdup(bus_name);
         a->path = strdup(path);
         a->session = strdup(info->id);
@@ -144,11 +144,16 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
         int r;
 
         reg->lookup = session_lookup_free(reg->lookup);
+        reg->uid = info->caller_uid;
 
         if (error < 0)
                 return agent_registration_reply_error(
                         reg, SD_BUS_ERROR_FAILED, "Cannot find your login session: logind did not answer (%s).",
                         bus_error && bus_error->message ? bus_error->message : strerror(-error));
+        if (info->refusal)
+                return agent_registration_reply_error(reg, SD_BUS_ERROR_ACCESS_DENIED,
+                                                      "Not a session agent of session %s: %s.",
+                                                      isempty(info->id) ? "(none)" : info->id, info->refusal);
         if (isempty(info->id))
                 return agent_registration_reply_error(reg, HOTKEYD_ERROR_NO_SESSION,
                                                       "Only a process in a login session can be a session agent.");
@@ -174,11 +179,9 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
 }
 
 int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         _cleanup_(agent_registration_freep) AgentRegistration *reg = NULL;
         const char *sender = sd_bus_message_get_sender(call);
         BusMethodArgs args;
-        pid_t pid;
         int r;
 
         r = bus_method_args_read(call, BUS_METHOD_REGISTER_AGENT, &args, error);
@@ -192,24 +195,17 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
         if (m->n_agents + m->n_agent_registrations >= AGENTS_MAX)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many session agents.");
 
-        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID, &creds);
-        if (r >= 0)
-                r = sd_bus_creds_get_pid(creds, &pid);
-        if (r < 0)
-                return r;
-
         reg = calloc(1, sizeof *reg);
         if (!reg)
                 return -ENOMEM;
         reg->call = sd_bus_message_ref(call);
-        if (sd_bus_creds_get_euid(creds, &reg->uid) < 0)
-                reg->uid = UID_INVALID;
+        reg->uid = UID_INVALID;
         reg->path = strdup(args.object_path);
         if (!reg->path)
                 return -ENOMEM;
 
-        log_debug("Session agent registration from %s (pid " PID_FMT ", uid " UID_FMT ").", sender, pid, reg->uid);
-        r = session_lookup_by_pid(m->bus, pid, agent_on_session, reg, &reg->lookup);
+        log_debug("Session agent registration from %s.", sender);
+        r = session_lookup_by_caller(call, agent_on_session, reg, &reg->lookup, error);
         if (r < 0)
                 return r;
 

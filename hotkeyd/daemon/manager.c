@@ -683,6 +683,9 @@ int manager_reload(Manager *m) {
         m->short_press = TAKE_PTR(short_press);
         m->config = config;
         log_config_loaded(config);
+        /* Neither does a dialog opened under the old rules: after
+         * Mode=off in particular, nothing may be confirmed any more. */
+        operation_end_confirmations(m, "the configuration was reloaded");
         /* An armed kiosk reset does not survive a change of rules (nor do
          * the engine's gesture numbers it refers to). */
         kiosk_done(&m->kiosk);

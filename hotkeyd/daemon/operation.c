@@ -52,6 +52,8 @@ struct Operation {
         Agent *agent;                 /* the one asked; NULL once it is gone */
         sd_bus_slot *agent_call;
         sd_bus_message *confirm_call; /* a Confirm() being checked */
+        SessionLookup *extend_lookup;  /* an ExtendConfirmation() being checked */
+        sd_bus_message *extend_call;
         sd_event_source *deadline_timer;
         usec_t deadline;
         char *confirm_session;
@@ -59,6 +61,7 @@ struct Operation {
         const char *end_reason;       /* told to the agent when the request ends unanswered */
 
         SupportWaiter *check;
+        bool authorized; /* ORIGIN_BUS: polkit said yes; support is checked once more after that */
         sd_bus_slot *polkit;
         UnitStart *start;
         sd_event_source *child;
@@ -77,7 +80,13 @@ Operation *operation_free(Operation *o) {
         if (o->confirm_call)
                 (void) sd_bus_reply_method_errorf(o->confirm_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
                                                   "Request %u ended while your confirmation was checked.", o->id);
+        if (o->extend_call)
+                (void) sd_bus_reply_method_errorf(o->extend_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
+                                                  "Request %u ended while your request for more time was checked.",
+                                                  o->id);
         session_lookup_free(o->lookup);
+        session_lookup_free(o->extend_lookup);
+        sd_bus_message_unref(o->extend_call);
         sd_bus_slot_unref(o->agent_call);
         sd_bus_message_unref(o->confirm_call);
         sd_event_source_disable_unref(o->deadline_timer);
@@ -289,6 +298,9 @@ static void operation_decline(Operation *o, const char *reason, const char *end_
         o->end_reason = end_reason;
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_DECLINED, reason, "Factory reset for %s not confirmed: %s.",
                       operation_source(o, source, sizeof source), reason);
+        /* A Confirm() that passed its session check and waits for polkit. */
+        operation_reply_errorf(o, HOTKEYD_ERROR_NO_SUCH_REQUEST, "Request %u ended before your confirmation was "
+                               "accepted: %s.", o->id, reason);
         operation_free(o);
 }
 
@@ -422,8 +434,6 @@ static void operation_reject_confirm(Operation *o, const char *error_name, const
         free(o->confirm_session);
         o->confirm_session = NULL;
         o->stage = STAGE_WAITING;
-        if (operation_arm_deadline(o) < 0)
-                operation_decline(o, "the deadline could not be set again", "failed");
 }
 
 static void operation_on_confirmer_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
@@ -438,13 +448,20 @@ static void operation_on_confirmer_session(int error, const sd_bus_error *bus_er
                          bus_error && bus_error->message ? bus_error->message : strerror(-error));
                 return operation_reject_confirm(o, SD_BUS_ERROR_FAILED, reason);
         }
+        if (info->refusal)
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, info->refusal);
         if (isempty(info->id))
                 return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED,
                                                 "the caller is in no login session");
         o->confirm_session = strdup(info->id);
-        o->confirm_uid = info->uid;
+        o->confirm_uid = info->caller_uid;
         if (!o->confirm_session)
                 return operation_reject_confirm(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        if (!o->agent || !streq(info->id, o->agent->session)) {
+                snprintf(reason, sizeof reason, "the caller is in session %s, not in the session of the agent "
+                         "that was asked", info->id);
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
+        }
         if (!streq(info->seat, o->seat)) {
                 snprintf(reason, sizeof reason, "session %s is on %s, but the gesture was made on %s", info->id,
                          isempty(info->seat) ? "no seat" : info->seat, o->seat);
@@ -502,29 +519,25 @@ static bool operation_called_by_agent(Operation *o, sd_bus_message *call, sd_bus
 }
 
 int operation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         Operation *o;
-        pid_t pid;
         int r;
 
         o = operation_find_open(m, call, BUS_METHOD_CONFIRM, error);
         if (!o)
                 return -EINVAL;
+        /* Before anything changes: a refused caller leaves no trace. */
+        if (!operation_called_by_agent(o, call, error))
+                return -EACCES;
         if (o->stage == STAGE_VERIFYING)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
                                          "A confirmation of request %u is being checked already.", o->id);
 
-        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID, &creds);
-        if (r >= 0)
-                r = sd_bus_creds_get_pid(creds, &pid);
+        r = session_lookup_by_caller(call, operation_on_confirmer_session, o, &o->lookup, error);
         if (r < 0)
                 return r;
-
-        r = session_lookup_by_pid(m->bus, pid, operation_on_confirmer_session, o, &o->lookup);
-        if (r < 0)
-                return r;
-        /* The clock stops while the answer is checked; a rejected one restarts it. */
-        (void) sd_event_source_set_enabled(o->deadline_timer, SD_EVENT_OFF);
+        /* The deadline keeps running while the answer is checked (login1,
+         * then polkit, which may wait for a password): running out of
+         * time ends the request, and the Confirm() gets NoSuchRequest. */
         o->confirm_call = sd_bus_message_ref(call);
         o->stage = STAGE_VERIFYING;
         return 1;
@@ -549,8 +562,55 @@ int operation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *err
         return sd_bus_reply_method_return(call, "");
 }
 
-int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+static void operation_on_extender_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
+                                          void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        Operation *o = userdata;
         char timeout[TIMESPAN_MAX];
+        int r;
+
+        o->extend_lookup = session_lookup_free(o->extend_lookup);
+        call = TAKE_PTR(o->extend_call);
+
+        /* More time only for a dialog somebody can see: the agent's own,
+         * active, unlocked session on the gesture's seat. */
+        if (error < 0)
+                r = sd_bus_error_setf(&e, SD_BUS_ERROR_FAILED, "Cannot ask logind for the session of the caller: %s",
+                                      bus_error && bus_error->message ? bus_error->message : strerror(-error));
+        else if (info->refusal)
+                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: %s.", info->refusal);
+        else if (!o->agent || !streq(info->id, o->agent->session))
+                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED,
+                                      "No more time: the caller is not in the session that was asked.");
+        else if (!info->active || !streq(info->seat, o->seat))
+                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED,
+                                      "No more time: session %s is not the active session on %s.", info->id, o->seat);
+        else if (info->locked)
+                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: session %s is locked.",
+                                      info->id);
+        else
+                r = 0;
+        if (r < 0) {
+                log_info("Request for more time to answer request %u refused: %s", o->id, e.message);
+                (void) sd_bus_reply_method_error(call, &e);
+                return;
+        }
+
+        /* Unlimited on purpose: more time never leads to the destructive
+         * choice, and WCAG 2.2.1 wants the limit extensible. */
+        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->manager->config->confirm_timeout_usec);
+        r = operation_arm_deadline(o);
+        if (r < 0) {
+                (void) sd_bus_reply_method_errno(call, r, NULL);
+                return operation_decline(o, "the deadline could not be set again", "failed");
+        }
+        log_info("Session %s asked for more time to answer request %u: %s more.", o->agent->session, o->id,
+                 format_timespan(timeout, o->manager->config->confirm_timeout_usec));
+        (void) sd_bus_reply_method_return(call, "t", (uint64_t) o->deadline);
+}
+
+int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *error) {
         Operation *o;
         int r;
 
@@ -559,18 +619,18 @@ int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *erro
                 return -EINVAL;
         if (!operation_called_by_agent(o, call, error))
                 return -EACCES;
+        if (o->stage == STAGE_VERIFYING)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "A confirmation of request %u is being checked already.", o->id);
+        if (o->extend_call)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "A request for more time for request %u is being checked already.", o->id);
 
-        /* Unlimited on purpose: more time never leads to the destructive
-         * choice, and WCAG 2.2.1 wants the limit extensible. */
-        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), m->config->confirm_timeout_usec);
-        if (o->stage != STAGE_VERIFYING) {
-                r = operation_arm_deadline(o);
-                if (r < 0)
-                        return r;
-        }
-        log_info("Session %s asked for more time to answer request %u: %s more.", o->agent->session, o->id,
-                 format_timespan(timeout, m->config->confirm_timeout_usec));
-        return sd_bus_reply_method_return(call, "t", (uint64_t) o->deadline);
+        r = session_lookup_by_caller(call, operation_on_extender_session, o, &o->extend_lookup, error);
+        if (r < 0)
+                return r;
+        o->extend_call = sd_bus_message_ref(call);
+        return 1;
 }
 
 void operation_agent_gone(Manager *m, Agent *a) {
@@ -583,6 +643,16 @@ void operation_agent_gone(Manager *m, Agent *a) {
                 o->agent = NULL;
                 if (IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING))
                         operation_decline(o, "the session agent went away before answering", NULL);
+        }
+}
+
+void operation_end_confirmations(Manager *m, const char *reason) {
+        Operation *next;
+
+        for (Operation *o = m->operations; o; o = next) {
+                next = o->next;
+                if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED)
+                        operation_decline(o, reason, "cancelled");
         }
 }
 
@@ -611,9 +681,12 @@ static void operation_on_authorized(PolkitResult result, void *userdata) {
 
         if (o->origin == ORIGIN_GESTURE)
                 operation_confirmed(o);
-        else if (o->kind == OPERATION_REQUEST)
-                operation_start_target(o);
-        else
+        else if (o->kind == OPERATION_REQUEST) {
+                /* An interactive authentication may have taken minutes:
+                 * ask systemd again before anything starts. */
+                o->authorized = true;
+                operation_check_support(o);
+        } else
                 operation_run_cancel_tool(o);
 }
 
@@ -658,7 +731,7 @@ static void operation_on_support(const SupportState *state, void *userdata) {
         if (state->verdict != SUPPORT_YES)
                 return operation_refuse(o, SD_BUS_ERROR_NOT_SUPPORTED, support_verdict_reason_to_string(state->verdict));
 
-        if (o->origin == ORIGIN_BUS)
+        if (o->origin == ORIGIN_BUS && !o->authorized)
                 operation_authorize(o, POLKIT_ACTION_REQUEST);
         else if (o->origin == ORIGIN_GESTURE && o->stage == STAGE_CHECKING)
                 operation_find_agent(o);

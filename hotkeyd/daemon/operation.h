@@ -47,5 +47,8 @@ int operation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *erro
 
 /* The agent is going away: requests it was showing end unanswered. */
 void operation_agent_gone(Manager *m, Agent *a);
+/* Every gesture's confirmation not yet confirmed ends as declined, its
+ * dialog told "cancelled" (a reload: the rules it was made under are gone). */
+void operation_end_confirmations(Manager *m, const char *reason);
 /* Whether a gesture's confirmation is open (or being acted on) on the seat. */
 bool operation_confirmation_open(Manager *m, const char *seat);

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
 #include "polkit.h"
+#include "time-util.h"
 
 #define POLKIT_CHECK_ALLOW_USER_INTERACTION 1U
+/* An interactive check waits for a person typing a password, but not for
+ * ever: a request nobody finishes must not hold its caller's slot (and a
+ * reset) open for good.  The gesture path has its own, shorter bound: the
+ * confirmation deadline runs while polkit is asked. */
+#define POLKIT_INTERACTIVE_TIMEOUT_USEC (5 * 60 * USEC_PER_SEC)
 
 typedef struct PolkitCall {
         polkit_fn fn;
@@ -68,9 +74,8 @@ int polkit_check(sd_bus_message *call, const char *action_id, polkit_fn fn, void
         p->fn = fn;
         p->userdata = userdata;
 
-        /* An interactive check waits for a person: no timeout. */
         r = sd_bus_call_async(bus, &slot, m, polkit_on_reply, p,
-                              flags & POLKIT_CHECK_ALLOW_USER_INTERACTION ? UINT64_MAX : 0);
+                              flags & POLKIT_CHECK_ALLOW_USER_INTERACTION ? POLKIT_INTERACTIVE_TIMEOUT_USEC : 0);
         if (r < 0) {
                 free(p);
                 return r;

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
 #include "log.h"
 #include "sessions.h"
 
@@ -9,7 +13,7 @@
 #define LOGIN1_SESSION "org.freedesktop.login1.Session"
 
 /* A lookup is a short chain of calls; each reply starts the next one:
- *   by pid:  GetSessionByPID -> GetAll(Session)
+ *   by caller: GetSessionByPID -> GetAll(Session), then the pidfd and uid checks
  *   by seat: Get(Seat.ActiveSession), on the path logind gives the seat
  *            (sd_bus_path_encode(), as its seat_bus_path() does): this one
  *            stands between a hold's end and the dialog, and each round
@@ -19,23 +23,56 @@ struct SessionLookup {
         session_info_fn fn;
         void *userdata;
         sd_bus_slot *call;
+
+        /* by caller */
+        bool by_caller;
+        pid_t caller_pid;
+        int caller_pidfd;
+        uid_t caller_uid;
+        char refusal[256];
 };
 
 SessionLookup *session_lookup_free(SessionLookup *l) {
         if (!l)
                 return NULL;
+        safe_close(l->caller_pidfd);
         sd_bus_slot_unref(l->call);
         sd_bus_unref(l->bus);
         free(l);
         return NULL;
 }
 
+/* Whether the caller may act for the session login1 placed its pid in;
+ * sets l->refusal when not. */
+static void session_lookup_check_caller(SessionLookup *l, SessionInfo *info) {
+        /* Still running, so the pid login1 looked at is still the caller's.
+         * Checked after the answer: a reuse before it would show here. */
+        if (l->caller_pidfd < 0 || pidfd_send_signal(l->caller_pidfd, 0, NULL, 0) < 0) {
+                snprintf(l->refusal, sizeof l->refusal,
+                         "the process that connected as the caller (pid " PID_FMT ", uid " UID_FMT ") is gone, "
+                         "so its pid says nothing about who calls",
+                         l->caller_pid, l->caller_uid);
+                info->refusal = l->refusal;
+        } else if (!isempty(info->id) && l->caller_uid != 0 && l->caller_uid != info->uid) {
+                snprintf(l->refusal, sizeof l->refusal, "the caller (uid " UID_FMT ") is not the user of session %s",
+                         l->caller_uid, info->id);
+                info->refusal = l->refusal;
+        }
+        if (info->refusal)
+                log_warning("Caller pid " PID_FMT " (uid " UID_FMT ") not taken as a process of session %s: %s.",
+                            l->caller_pid, l->caller_uid, isempty(info->id) ? "(none)" : info->id, info->refusal);
+}
+
 static void session_lookup_finish(SessionLookup *l, int error, const sd_bus_error *bus_error,
                                   const SessionInfo *info) {
-        static const SessionInfo none = { .id = "", .seat = "", .uid = UID_INVALID };
+        SessionInfo copy = info ? *info : (SessionInfo) { .id = "", .seat = "", .uid = UID_INVALID };
 
         l->call = sd_bus_slot_unref(l->call);
-        l->fn(error, bus_error, info ?: &none, l->userdata);
+        copy.caller_uid = l->by_caller ? l->caller_uid : UID_INVALID;
+        copy.refusal = NULL;
+        if (l->by_caller && error >= 0)
+                session_lookup_check_caller(l, &copy);
+        l->fn(error, bus_error, &copy, l->userdata);
 }
 
 /* Returns 1 when the reply is an error, after finishing the lookup with it. */
@@ -162,21 +199,52 @@ static int session_lookup_new(sd_bus *bus, session_info_fn fn, void *userdata, S
         l->bus = sd_bus_ref(bus);
         l->fn = fn;
         l->userdata = userdata;
+        l->caller_pidfd = -EBADF;
         *ret = l;
         return 0;
 }
 
-int session_lookup_by_pid(sd_bus *bus, pid_t pid, session_info_fn fn, void *userdata, SessionLookup **ret) {
+int session_lookup_by_caller(sd_bus_message *call, session_info_fn fn, void *userdata, SessionLookup **ret,
+                             sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         _cleanup_(session_lookup_freep) SessionLookup *l = NULL;
+        sd_bus *bus = sd_bus_message_get_bus(call);
         int r;
 
-        if (pid <= 0)
-                return -ESRCH;
+        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID | SD_BUS_CREDS_PIDFD, &creds);
+        /* sd-bus checks the bus's pidfd against the pid: the process that
+         * connected has exited, its pid may be anybody's now. */
+        if (r == -ESRCH) {
+                log_warning("Caller %s: the process that connected is gone; not asking login1 about its pid.",
+                            strna(sd_bus_message_get_sender(call)));
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                        "The process that connected as the caller is gone, so its pid says nothing "
+                                        "about who calls.");
+        }
+        if (r < 0)
+                return r;
         r = session_lookup_new(bus, fn, userdata, &l);
         if (r < 0)
                 return r;
+        l->by_caller = true;
+        r = sd_bus_creds_get_pid(creds, &l->caller_pid);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_euid(creds, &l->caller_uid);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_pidfd_dup(creds, &l->caller_pidfd);
+        if (r < 0) {
+                log_debug_errno(r, "The bus gave no pidfd of pid " PID_FMT ", opening one: %m", l->caller_pid);
+                l->caller_pidfd = pidfd_open(l->caller_pid, 0);
+                if (l->caller_pidfd < 0 && errno != ESRCH)
+                        return -errno;
+                /* ESRCH: gone already; login1 is asked all the same, so
+                 * that the refusal can name the session it would give. */
+        }
+
         r = sd_bus_call_method_async(bus, &l->call, LOGIN1_NAME, LOGIN1_PATH, LOGIN1_MANAGER, "GetSessionByPID",
-                                     session_lookup_on_session_by_pid, l, "u", (uint32_t) pid);
+                                     session_lookup_on_session_by_pid, l, "u", (uint32_t) l->caller_pid);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);

@@ -9,11 +9,17 @@ stdout: ready PID | registered | request ID TRIGGER SEAT DEVICE DEADLINE |
         register-error NAME MESSAGE
 
 --auto confirm|decline answers every request as soon as it arrives, the
-way a person pressing a button would, only faster."""
+way a person pressing a button would, only faster.
+
+--handoff connects to the bus, then forks: the first process exits and its
+child goes on with the connection, as a caller would that hands its socket
+on so that its pid can be reused.  "ready PID" names the pid the bus knows
+(the one gone); "handed-off PID" the child's."""
 
 import argparse
 import os
 import sys
+import time
 
 import dbus
 import dbus.service
@@ -63,10 +69,19 @@ class Agent(dbus.service.Object):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--auto', choices=('confirm', 'decline'))
+    parser.add_argument('--handoff', action='store_true')
     args = parser.parse_args()
 
     DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
+    bus_pid = os.getpid()
+    if args.handoff:
+        if os.fork() != 0:
+            os._exit(0)
+        # Wait until the process the bus knows is gone.
+        while os.getppid() == bus_pid:
+            time.sleep(0.01)
+        say('handed-off', os.getpid())
     agent = Agent(bus, args.auto)
     loop = GLib.MainLoop()
 
@@ -87,7 +102,7 @@ def main():
         return True
 
     GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.IO_IN | GLib.IO_HUP, on_line)
-    say('ready', os.getpid())
+    say('ready', bus_pid)
     loop.run()
 
 

@@ -18,23 +18,55 @@ import time
 import dbus
 
 from hotkeyd_testbed import run_tests
-from system_testbed import DESKTOP, NOBODY, SESSION_IFACE, System
+from system_testbed import DESKTOP, GET_SESSION_BY_PID, NOBODY, SESSION_IFACE, System
 
 CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'agent_client.py')
 
 
 
+class Pid:
+    """A process that is not our child, ended the way Popen ends one."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def poll(self):
+        try:
+            os.kill(self.pid, 0)
+            return None
+        except ProcessLookupError:
+            return 0
+
+    def terminate(self):
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+    kill = terminate
+
+    def wait(self, timeout=None):
+        deadline = time.monotonic() + (timeout or 5)
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
 class AgentProcess:
     """agent_client.py as uid, its stdout lines collected by a thread."""
 
-    def __init__(self, system, uid=0, auto=None):
+    def __init__(self, system, uid=0, auto=None, handoff=False):
         cmd = ['setpriv', f'--reuid={uid}', f'--regid={uid}', '--clear-groups', 'python3', CLIENT]
         if auto:
             cmd += ['--auto', auto]
+        if handoff:
+            cmd += ['--handoff']
         self.proc = system._spawn(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()
+        if handoff:
+            # The testbed ends the child like its other processes; the
+            # parent is reaped, so its pid is free (a zombie's is not).
+            system.procs.append(Pid(int(self.expect('handed-off')[1])))
+            self.proc.wait(5)
         self.pid = int(self.expect('ready')[1])
 
     def _read(self):
@@ -197,7 +229,9 @@ def test_confirm_from_session_on_other_seat_is_refused():
     other.send('confirm', request_id)
     words = other.expect('confirm-error')
     assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
-    assert 'session c2 is on seat1, but the gesture was made on seat0' in words[3], words
+    # Not the agent that was asked: refused before its session is looked at
+    # (the asked agent's session moving seats is the next test).
+    assert 'Only the session agent that was asked may answer' in words[3], words
     # The dialog on seat0 stays open for its own answer.
     asked.send('decline', request_id)
     asked.expect('decline-ok')
@@ -225,6 +259,11 @@ def confirm_after_session_change(change, refusal):
 def test_confirm_from_inactive_session_is_refused():
     # The person switched to another session (VT switch) before answering.
     confirm_after_session_change({'Active': False}, 'session c1 is not the active session on seat0')
+
+
+def test_confirm_after_session_moved_to_other_seat_is_refused():
+    seat1 = dbus.Struct(('seat1', dbus.ObjectPath('/org/freedesktop/login1/seat/seat1')), signature='so')
+    confirm_after_session_change({'Seat': seat1}, 'session c1 is on seat1, but the gesture was made on seat0')
 
 
 def test_confirm_from_locked_session_is_refused():
@@ -262,7 +301,7 @@ def test_only_the_asked_agent_may_answer():
     s.hold()
     request_id = asked.expect('request')[1]
     intruder.send('confirm', request_id)
-    assert 'only the session agent that was asked may confirm' in intruder.expect('confirm-error')[3]
+    assert 'Only the session agent that was asked may answer' in intruder.expect('confirm-error')[3]
     intruder.send('decline', request_id)
     assert intruder.expect('decline-error')[2] == 'org.freedesktop.DBus.Error.AccessDenied'
     assert s.start_unit_calls() == []
@@ -357,6 +396,141 @@ def test_unprivileged_confirm_needs_polkit():
     agent.send('confirm', request_id)
     assert agent.expect('confirm-ok') == ['confirm-ok', request_id, 'started'], agent.seen
     assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+# --- who may be an agent and answer (issue: identity by pid) -------------
+
+def no_line_names_uid0_for(s, needle):
+    """No journal line containing needle names uid 0 (the session's user,
+    not the caller's)."""
+    wrong = [line for line in s.log if needle in line and 'uid 0' in line]
+    assert not wrong, wrong
+
+
+def test_agent_of_another_user_than_the_session_is_refused():
+    """A process of uid 65534 whose pid login1 places in root's session
+    (pid reuse would do that) is not root's agent."""
+    s = Desktop()
+    agent = AgentProcess(s, uid=NOBODY)
+    s.session('c1', 'seat0', 0, agent.pid)
+    agent.send('register')
+    words = agent.expect('register-error')
+    assert words[1] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'uid 65534' in ' '.join(words[2:]) and 'session c1' in ' '.join(words[2:]), words
+    s.wait_log('Session agent of uid 65534 not registered')
+    assert not any('Session agent registered' in line for line in s.log), s.log
+    no_line_names_uid0_for(s, 'agent')
+    assert s.stop() == 0
+
+
+def test_confirm_from_another_user_than_the_session_is_refused():
+    """The agent registered in its own session; by the time it answers,
+    login1 places its pid in a session of root: the answer is refused and
+    the journal names the caller's uid, never root's."""
+    s = Desktop()
+    agent = s.agent(uid=NOBODY)
+    s.hold()
+    request_id = agent.expect('request')[1]
+    user0 = dbus.Struct((dbus.UInt32(0), dbus.ObjectPath('/org/freedesktop/login1/user/_0')), signature='uo')
+    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, {'User': user0})
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'uid 65534' in words[3] and 'session c1' in words[3], words
+    s.wait_log('Confirmation of the factory reset for trigger reset-key on seat0')
+    assert not any('confirmed in session' in line for line in s.log), s.log
+    no_line_names_uid0_for(s, 'onfirm')
+    # The dialog stays open for a real answer.
+    agent.send('decline', request_id)
+    agent.expect('decline-ok')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_agent_whose_connecting_process_is_gone_is_refused():
+    """The process that connected exits and leaves its connection to a
+    child: its pid is free for reuse, so what login1 says about that pid
+    says nothing about the caller.  hotkeyd pins the caller by the pidfd
+    the bus took at connection time."""
+    s = Desktop()
+    agent = AgentProcess(s, handoff=True)
+    s.session('c1', 'seat0', 0, agent.pid)  # the gone pid, "reused" by root's session
+    agent.send('register')
+    words = agent.expect('register-error')
+    assert words[1] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'gone' in ' '.join(words[2:]), words
+    assert not any('Session agent registered' in line for line in s.log), s.log
+    assert s.stop() == 0
+
+
+def test_intruders_confirm_changes_nothing():
+    """A Confirm() from a process that is not the asked agent is refused
+    before anything is looked up, and the agent's own answer still works."""
+    s = Desktop()
+    asked = s.agent('c1', 'seat0')
+    intruder = AgentProcess(s)
+    s.hold()
+    request_id = asked.expect('request')[1]
+    lookups = len(s.logind.GetMethodCalls('GetSessionByPID'))
+    intruder.send('confirm', request_id)
+    words = intruder.expect('confirm-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    asked.send('confirm', request_id)
+    assert asked.expect('confirm-ok') == ['confirm-ok', request_id, 'started'], asked.seen
+    calls = s.logind.GetMethodCalls('GetSessionByPID')[lookups:]
+    assert [int(c[1][0]) for c in calls] == [asked.pid], calls
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+# --- bounded waits and reload ---------------------------------------------
+
+def test_deadline_runs_while_a_confirmation_is_checked():
+    """login1 takes 4 s to place the caller: the deadline (10 s) passes
+    meanwhile, and running out of time is a no."""
+    s = Desktop(timeout='10s')
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    time.sleep(7)
+    s.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o',
+                       'import time\ntime.sleep(4)\n' + GET_SESSION_BY_PID)
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error', timeout=15)
+    assert words[2] == 'io.hotkeyd.FactoryReset1.Error.NoSuchRequest', words
+    s.wait_log('not confirmed: no answer within 10s')
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_more_time_needs_the_active_session():
+    s = Desktop(timeout='10s')
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    s.session_mock(agent.session_path).UpdateProperties(SESSION_IFACE, {'Active': False})
+    agent.send('extend', request_id)
+    words = agent.expect('extend-error')
+    assert words[2] == 'org.freedesktop.DBus.Error.AccessDenied', words
+    assert 'not the active session' in words[3], words
+    # The old deadline stands.
+    assert agent.expect('cancel', timeout=12) == ['cancel', request_id, 'timeout']
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_reload_to_mode_off_ends_open_confirmations():
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    s.write_config('[Daemon]\nMode=off\n')
+    s.daemon.send_signal(signal.SIGHUP)
+    assert agent.expect('cancel') == ['cancel', request_id, 'cancelled'], agent.seen
+    agent.send('confirm', request_id)
+    assert agent.expect('confirm-error')[2] == 'io.hotkeyd.FactoryReset1.Error.NoSuchRequest', agent.seen
+    assert s.start_unit_calls() == []
     assert s.stop() == 0
 
 

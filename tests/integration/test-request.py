@@ -7,6 +7,7 @@ system_testbed.py).  Each test_* is its own meson test."""
 import os
 import signal
 import subprocess
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -381,6 +382,33 @@ def test_kiosk_presses_ending_in_a_hold_only_arm():
     s.settle(1.0)
     assert len(kiosk_entries(s, 'Factory reset ARMED')) == 1, s.log
     assert not kiosk_entries(s, 'gesture confirmed'), s.log
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_request_checks_support_again_after_authorization():
+    """Authentication can take as long as a person needs (here a polkit rule
+    that takes 3 s); a reset that became pending meanwhile is not requested
+    a second time: support is asked again after polkit said yes."""
+    s = System(efi=True)
+    s.start_daemon()
+    with open(os.path.join(s.tmp, 'polkit-rules', '60-test-slow.rules'), 'w') as f:
+        f.write('polkit.addRule(function(action, subject) {\n'
+                '    if (action.id == "io.hotkeyd.factory-reset.request" && subject.user == "nobody") {\n'
+                '        polkit.spawn(["sleep", "3"]);\n'
+                '        return polkit.Result.YES;\n'
+                '    }\n'
+                '});\n')
+    time.sleep(1.5)  # polkitd reloads its rules when the directory changes
+    result = {}
+    caller = threading.Thread(target=lambda: result.update(r=s.call_as(NOBODY, 'Request', 't', '0')))
+    caller.start()
+    s.wait_log('Factory reset requested by uid 65534')
+    time.sleep(1.0)  # the first check is answered; polkit is still busy
+    s.request_pending()
+    caller.join(30)
+    rc, out, err = result['r']
+    assert (rc, out) == (0, 's "already-pending"'), (rc, out, err)
     assert s.start_unit_calls() == []
     assert s.stop() == 0
 

@@ -13,6 +13,8 @@ struct FrAgent {
         GDBusNodeInfo *node;
         guint registration_id;
         char *registered_with; /* the daemon's unique name we registered with */
+        guint retry_id;         /* a registration to try again */
+        guint retry_seconds;    /* the next wait, doubling up to REGISTER_RETRY_MAX_SECONDS */
         GCancellable *cancellable;
         FrConfirmDialog *dialog; /* weak */
         GtkWindow *hold_window; /* weak */
@@ -58,6 +60,37 @@ static void on_hold_ended(FrClient *client, const char *trigger, const char *sea
                 close_hold_window(agent);
 }
 
+/* The daemon refuses registrations for a while when it is flooded
+ * (LimitsExceeded), or cannot ask logind (Failed): both pass, and a
+ * session without its agent would be asked nothing, so try again. */
+#define REGISTER_RETRY_FIRST_SECONDS 1
+#define REGISTER_RETRY_MAX_SECONDS 30
+
+static void on_register_done(GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void register_agent(FrAgent *agent) {
+        fr_client_call(agent->client, "RegisterAgent", g_variant_new("(o)", FR_AGENT_PATH), FALSE,
+                       agent->cancellable, on_register_done, agent);
+}
+
+static gboolean on_register_retry(gpointer user_data) {
+        FrAgent *agent = user_data;
+
+        agent->retry_id = 0;
+        if (agent->registered_with)
+                register_agent(agent);
+        return G_SOURCE_REMOVE;
+}
+
+static gboolean register_error_passes(const GError *error) {
+        g_autofree char *name = g_dbus_error_get_remote_error(error);
+
+        return g_strcmp0(name, "org.freedesktop.DBus.Error.LimitsExceeded") == 0 ||
+               g_strcmp0(name, "org.freedesktop.DBus.Error.Failed") == 0 ||
+               g_strcmp0(name, "org.freedesktop.DBus.Error.NoReply") == 0 ||
+               g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
 static void on_register_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         FrAgent *agent = user_data;
         g_autoptr(GError) error = NULL;
@@ -67,10 +100,21 @@ static void on_register_done(GObject *source, GAsyncResult *result, gpointer use
                 return;
         if (!reply) {
                 g_autofree char *text = fr_client_error_to_string(error);
+
+                if (register_error_passes(error) && agent->registered_with) {
+                        g_printerr("Could not register as the factory reset agent of this session, trying again "
+                                   "in %u s: %s\n", agent->retry_seconds, text);
+                        say("register-retry");
+                        g_clear_handle_id(&agent->retry_id, g_source_remove);
+                        agent->retry_id = g_timeout_add_seconds(agent->retry_seconds, on_register_retry, agent);
+                        agent->retry_seconds = MIN(agent->retry_seconds * 2, REGISTER_RETRY_MAX_SECONDS);
+                        return;
+                }
                 g_printerr("Could not register as the factory reset agent of this session: %s\n", text);
                 g_clear_pointer(&agent->registered_with, g_free);
                 return;
         }
+        agent->retry_seconds = REGISTER_RETRY_FIRST_SECONDS;
         say("registered");
 }
 
@@ -91,8 +135,9 @@ static void on_client_changed(FrClient *client, FrAgent *agent) {
         close_dialog(agent, "daemon-restarted");
         g_free(agent->registered_with);
         agent->registered_with = g_steal_pointer(&owner);
-        fr_client_call(client, "RegisterAgent", g_variant_new("(o)", FR_AGENT_PATH), FALSE,
-                       agent->cancellable, on_register_done, agent);
+        g_clear_handle_id(&agent->retry_id, g_source_remove);
+        agent->retry_seconds = REGISTER_RETRY_FIRST_SECONDS;
+        register_agent(agent);
 }
 
 static void request_confirmation(FrAgent *agent, GVariant *parameters) {
@@ -188,6 +233,7 @@ void fr_agent_free(FrAgent *agent) {
         if (agent->cancellable)
                 g_cancellable_cancel(agent->cancellable);
         g_clear_object(&agent->cancellable);
+        g_clear_handle_id(&agent->retry_id, g_source_remove);
         if (agent->dialog)
                 gtk_window_destroy(GTK_WINDOW(agent->dialog));
         close_hold_window(agent);

@@ -8,9 +8,14 @@
 #include "operation.h"
 #include "sessions.h"
 
-/* Agents are one per session, and logind bounds sessions; this bounds
- * what callers that register and never finish can make the daemon keep. */
+/* Agents are one per session on a seat, and logind bounds sessions; this
+ * bounds what the daemon keeps.  Registrations still waiting for logind
+ * are counted apart, per uid too: callers without a seat (ssh) are never
+ * registered, and their flood must not keep the real agent out.  Per
+ * connection, as for Request() (operation.c): no round trip to count. */
 #define AGENTS_MAX 256U
+#define REGISTRATIONS_MAX 64U
+#define REGISTRATIONS_PER_CALLER_MAX 4U
 
 /* A RegisterAgent() call waiting for logind's answer about its session. */
 struct AgentRegistration {
@@ -178,6 +183,15 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
         (void) sd_bus_reply_method_return(reg->call, "");
 }
 
+static size_t agent_registrations_of(Manager *m, const char *sender) {
+        size_t n = 0;
+
+        for (AgentRegistration *r = m->agent_registrations; r; r = r->next)
+                if (streq_ptr(sd_bus_message_get_sender(r->call), sender))
+                        n++;
+        return n;
+}
+
 int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error) {
         _cleanup_(agent_registration_freep) AgentRegistration *reg = NULL;
         const char *sender = sd_bus_message_get_sender(call);
@@ -192,8 +206,15 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
         if (agent_find_by_owner(m, sender, NULL))
                 return sd_bus_error_set(error, HOTKEYD_ERROR_AGENT_EXISTS,
                                         "This connection already registered a session agent.");
-        if (m->n_agents + m->n_agent_registrations >= AGENTS_MAX)
+        if (m->n_agents >= AGENTS_MAX)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many session agents.");
+        if (m->n_agent_registrations >= REGISTRATIONS_MAX)
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                        "Too many session agent registrations in flight; try again later.");
+        if (agent_registrations_of(m, sender) >= REGISTRATIONS_PER_CALLER_MAX)
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                        "Too many session agent registrations of this connection in flight; try "
+                                        "again later.");
 
         reg = calloc(1, sizeof *reg);
         if (!reg)
@@ -208,6 +229,7 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
         r = session_lookup_by_caller(call, agent_on_session, reg, &reg->lookup, error);
         if (r < 0)
                 return r;
+        reg->uid = session_lookup_caller_uid(reg->lookup);
 
         reg->manager = m;
         LIST_PREPEND(m->agent_registrations, reg);

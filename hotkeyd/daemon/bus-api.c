@@ -154,7 +154,7 @@ static int method_operation(sd_bus_message *message, OperationKind kind, void *u
         if (r < 0)
                 return r;
 
-        r = operation_start_from_bus(userdata, kind, message);
+        r = operation_start_from_bus(userdata, kind, message, error);
         if (r < 0)
                 return r;
         return 1;

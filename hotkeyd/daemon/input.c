@@ -262,6 +262,11 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         r = sd_event_add_io(input->event, &d->io, d->fd, EPOLLIN, input_device_on_io, d);
         if (r < 0)
                 return log_error_errno(r, "Cannot watch %s: %m", devnode);
+        /* Keys before bus callers: a flood of calls must not delay a
+         * press or a release (each one would shorten or lengthen a hold). */
+        r = sd_event_source_set_priority(d->io, SD_EVENT_PRIORITY_IMPORTANT);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set the priority of %s: %m", devnode);
 
         d->id = ++input->next_id;
         d->next = input->devices;

@@ -240,6 +240,9 @@ static void manager_update_timer(Manager *m) {
         if (!m->timer) {
                 r = sd_event_add_time(m->event, &m->timer, CLOCK_MONOTONIC, deadline, TIMER_ACCURACY_USEC,
                                       manager_on_timer, m);
+                /* As the keys (input.c): before any bus caller. */
+                if (r >= 0)
+                        r = sd_event_source_set_priority(m->timer, SD_EVENT_PRIORITY_IMPORTANT);
                 if (r < 0) {
                         /* Without a timer no hold can ever complete: safe, but
                          * the daemon is useless, so stop loudly. */

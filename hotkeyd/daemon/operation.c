@@ -17,6 +17,18 @@
 
 #define FACTORY_RESET_TOOL "/usr/lib/systemd/systemd-factory-reset"
 
+/* Request()/Cancel() in flight.  Each one holds a call to polkit open, and
+ * dbus-daemon lets one connection wait for at most 128 replies (system
+ * bus default): past that, every call hotkeyd makes fails, the agent's
+ * RequestConfirmation, StartUnit and logind's actions for short presses
+ * included.  The caps keep a flood well under that; a gesture's operation
+ * (a person at the keys) is never capped.  Counted per connection, not
+ * per uid: that needs no round trip to the bus (asking for a caller's
+ * credentials is one, and a flood of them starved the loop), and
+ * dbus-daemon bounds connections per uid. */
+#define BUS_OPERATIONS_PER_CALLER_MAX 4U
+#define BUS_OPERATIONS_MAX 32U
+
 static const char *const origin_kind_table[_ORIGIN_KIND_MAX] = {
         [ORIGIN_BUS] = "dbus",
         [ORIGIN_GESTURE] = "key-gesture",
@@ -853,11 +865,38 @@ static int operation_begin(Manager *m, Operation *o) {
         return 0;
 }
 
-int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *call) {
+/* Whether one more bus operation of the caller fits; sets error when not. */
+static bool operation_bus_slot_free(Manager *m, const char *sender, sd_bus_error *error) {
+        size_t all = 0, mine = 0;
+
+        for (Operation *o = m->operations; o; o = o->next) {
+                if (o->origin != ORIGIN_BUS || !o->call)
+                        continue;
+                all++;
+                if (streq_ptr(sd_bus_message_get_sender(o->call), sender))
+                        mine++;
+        }
+        if (mine >= BUS_OPERATIONS_PER_CALLER_MAX)
+                (void) sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                         "Too many requests of %s in flight; try again later.", strna(sender));
+        else if (all >= BUS_OPERATIONS_MAX)
+                (void) sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                        "Too many requests in flight; try again later.");
+        else
+                return true;
+        log_debug("Refused a request of %s: %s", strna(sender), error->message);
+        return false;
+}
+
+int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *call, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         _cleanup_(operation_freep) Operation *o = NULL;
         const char *session = NULL;
         int r;
+
+        /* Before anything costs a round trip. */
+        if (!operation_bus_slot_free(m, sd_bus_message_get_sender(call), error))
+                return -EBUSY;
 
         r = operation_new(m, kind, ORIGIN_BUS, &o);
         if (r < 0)
@@ -882,7 +921,6 @@ int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *cal
                 o->uid = UID_INVALID;
                 log_debug_errno(r, "Cannot query the credentials of %s: %m", strna(sd_bus_message_get_sender(call)));
         }
-
         return operation_begin(m, TAKE_PTR(o));
 }
 

@@ -25,8 +25,9 @@ typedef enum OriginKind {
         _ORIGIN_KIND_MAX,
 } OriginKind;
 
-/* Replies to the call when done. */
-int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *call);
+/* Replies to the call when done.  LimitsExceeded (in error) when the
+ * caller's uid, or all callers together, have too many in flight. */
+int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *call, sd_bus_error *error);
 
 /* A request that was already confirmed by the gesture's own rules. */
 int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trigger, const char *device,

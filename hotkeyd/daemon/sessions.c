@@ -251,6 +251,10 @@ int session_lookup_by_caller(sd_bus_message *call, session_info_fn fn, void *use
         return 0;
 }
 
+uid_t session_lookup_caller_uid(const SessionLookup *l) {
+        return l->by_caller ? l->caller_uid : UID_INVALID;
+}
+
 int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn fn, void *userdata,
                                   SessionLookup **ret) {
         _cleanup_(session_lookup_freep) SessionLookup *l = NULL;

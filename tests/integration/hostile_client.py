@@ -4,7 +4,11 @@
 malformed, 64 in flight at a time (dbus-daemon refuses more than 128
 pending calls per connection with LimitsExceeded before hotkeyd sees
 them), and prints one line per distinct answer: "COUNT METHOD ERROR-NAME"
-(or "COUNT METHOD ok")."""
+(or "COUNT METHOD ok").
+
+hostile_client.py N [METHOD]: N calls; with METHOD only the well-formed
+calls of that method (Request: Request(t 0), each holding a polkit check
+in hotkeyd while it lasts)."""
 
 import collections
 import os
@@ -40,6 +44,7 @@ CALLS = [
 
 def main():
     total = int(sys.argv[1])
+    calls = [c for c in CALLS if len(sys.argv) < 3 or (c[0] == sys.argv[2] and c[1] == 't')]
     DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
     answers = collections.Counter()
@@ -49,7 +54,7 @@ def main():
     def send():
         i = state['sent']
         state['sent'] += 1
-        method, signature, args = CALLS[i % len(CALLS)]
+        method, signature, args = calls[i % len(calls)]
         bus.call_async(BUS_NAME, BUS_PATH, BUS_NAME, method, signature, args,
                        lambda *r: done(method, 'ok'),
                        lambda e: done(method, e.get_dbus_name()),

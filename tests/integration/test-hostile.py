@@ -12,18 +12,21 @@ import time
 import dbus
 
 from hotkeyd_testbed import run_tests
-from system_testbed import NOBODY, System
+from system_testbed import DESKTOP, NOBODY, System
 
 CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'hostile_client.py')
 
 # What each call of hostile_client.py must get from an unprivileged caller.
 EXPECTED = {
-    'Request': {'org.freedesktop.DBus.Error.AccessDenied', 'org.freedesktop.DBus.Error.InvalidArgs'},
-    'Cancel': {'io.hotkeyd.FactoryReset1.Error.NotPending', 'org.freedesktop.DBus.Error.InvalidArgs'},
+    'Request': {'org.freedesktop.DBus.Error.AccessDenied', 'org.freedesktop.DBus.Error.InvalidArgs',
+                'org.freedesktop.DBus.Error.LimitsExceeded'},
+    'Cancel': {'io.hotkeyd.FactoryReset1.Error.NotPending', 'org.freedesktop.DBus.Error.InvalidArgs',
+               'org.freedesktop.DBus.Error.LimitsExceeded'},
     'Confirm': {'io.hotkeyd.FactoryReset1.Error.NoSuchRequest', 'org.freedesktop.DBus.Error.InvalidArgs'},
     'Decline': {'io.hotkeyd.FactoryReset1.Error.NoSuchRequest'},
     'ExtendConfirmation': {'io.hotkeyd.FactoryReset1.Error.NoSuchRequest'},
-    'RegisterAgent': {'io.hotkeyd.FactoryReset1.Error.NoSession', 'org.freedesktop.DBus.Error.InvalidArgs'},
+    'RegisterAgent': {'io.hotkeyd.FactoryReset1.Error.NoSession', 'org.freedesktop.DBus.Error.InvalidArgs',
+                      'org.freedesktop.DBus.Error.LimitsExceeded'},
     'UnregisterAgent': {'io.hotkeyd.FactoryReset1.Error.NoSuchAgent'},
     'NoSuchMethod': {'org.freedesktop.DBus.Error.UnknownMethod'},
 }
@@ -100,6 +103,77 @@ def test_bus_policy_keeps_the_name_and_agent_calls_to_root():
     p = subprocess.run(cmd, env=s.env, capture_output=True, text=True, timeout=30)
     assert p.returncode != 0 and ('Access denied' in p.stderr or 'AccessDenied' in p.stderr), (p.stdout, p.stderr)
     assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def load(name):
+    """A sibling test file as a module (their names have dashes)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name.replace('-', '_'), os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_flood_of_requests_leaves_gestures_and_short_presses_working():
+    """Four connections of an unprivileged user keep 256 Request() calls
+    in flight.  Uncapped, each held a polkit check open in hotkeyd, and past
+    dbus-daemon's 128 pending replies per connection every call hotkeyd
+    made failed: the agent could not be asked, nothing could be started,
+    logind not called.  With the caps, a hold + Confirm and a short press
+    of the power key work while the flood goes on."""
+    logind_tests = load('test-logind')
+    agent_tests = load('test-agent')
+
+    class Desk(logind_tests.LogindSystem):
+        pass
+
+    s = Desk()
+    s.map_sessions_by_leader()
+    # Not --log-level=debug: a line for each refused call would be most of
+    # what the test reads.
+    s.start_daemon(DESKTOP.format(timeout='60s') + """
+[Trigger]
+Name=power
+Keys=KEY_POWER
+HoldSec=3
+""", input_devices=True, extra_args=())
+    s.logind.AddMethod(logind_tests.MANAGER, 'SetPid', '', '', f'self.hk_pid = {s.daemon.pid}')
+    dbus.Interface(s.bus.get_object('org.freedesktop.login1', '/org/freedesktop/login1'),
+                   logind_tests.MANAGER).SetPid()
+    button = s.add_device('Power Button', ['KEY_POWER', 'KEY_RESTART'])
+    s.plug(button)
+    s.wait_held('handle-power-key')
+    agent = agent_tests.AgentProcess(s, auto='confirm')
+    s.session('c1', 'seat0', 0, agent.pid)
+    agent.send('register')
+    agent.expect('registered')
+
+    flooders = [s._spawn(['setpriv', f'--reuid={NOBODY}', f'--regid={NOBODY}', '--clear-groups',
+                          'python3', CLIENT, '100000', 'Request'], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL) for _ in range(4)]
+    s.settle(3)  # the flood is on
+    assert all(f.poll() is None for f in flooders)
+    button.play([(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0),
+                 (2.5, 'KEY_POWER', 1), (2.8, 'KEY_POWER', 0)])
+    # The daemon's log is read all along: a full pipe would stop it.
+    said = []
+    deadline = time.monotonic() + 20
+    while not any(w[0] == 'confirm-ok' for w in said):
+        assert time.monotonic() < deadline, f'no confirm-ok; agent said {said}'
+        s.settle(0.05)
+        while not agent.lines.empty():
+            said.append(agent.lines.get())
+    assert [w for w in said if w[0] == 'confirm-ok'][0][2] == 'started', said
+    deadline = time.monotonic() + 20
+    while not any(m.startswith('PowerOff') for m in s.action_calls()):
+        assert time.monotonic() < deadline, 'no short press'
+        s.settle(0.05)
+    assert all(f.poll() is None for f in flooders), 'the flood ended too early to show anything'
+    for f in flooders:
+        f.kill()
+    assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
     assert s.stop() == 0
 
 

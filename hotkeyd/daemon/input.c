@@ -219,6 +219,10 @@ static InputDevice *input_find_device(Input *input, const char *syspath) {
         return NULL;
 }
 
+static const char *udev_device_seat(struct udev_device *dev) {
+        return udev_device_get_property_value(dev, "ID_SEAT") ?: "seat0";
+}
+
 static int input_add_device(Input *input, struct udev_device *dev) {
         _cleanup_(input_device_freep) InputDevice *d = NULL;
         const char *sysname = udev_device_get_sysname(dev);
@@ -238,7 +242,7 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         d->fd = -EBADF;
         d->syspath = strdup(syspath);
         d->devnode = strdup(devnode);
-        d->seat = strdup(udev_device_get_property_value(dev, "ID_SEAT") ?: "seat0");
+        d->seat = strdup(udev_device_seat(dev));
         if (!d->syspath || !d->devnode || !d->seat)
                 return log_oom();
 
@@ -275,6 +279,34 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         return 1;
 }
 
+/* "change": udev's properties may differ now.  ID_SEAT does when the
+ * device was moved to another seat (loginctl attach).  Whatever of them we
+ * use changed, the device is dropped and taken again, as if unplugged and
+ * plugged: its keys are released on the old seat (device-gone), a key held
+ * across the move is ignored on the new one (held when opened), and the
+ * probe decides again whether it is wanted.  A change of nothing we use
+ * (udevadm trigger sends one to every device) leaves it alone, holds
+ * included. */
+static void input_change_device(Input *input, struct udev_device *dev) {
+        const char *syspath = udev_device_get_syspath(dev);
+        const char *devnode = udev_device_get_devnode(dev);
+        InputDevice *d = syspath ? input_find_device(input, syspath) : NULL;
+
+        if (d) {
+                const char *seat = udev_device_seat(dev);
+
+                if (streq(seat, d->seat) && devnode && streq(devnode, d->devnode))
+                        return;
+                if (!streq(seat, d->seat))
+                        log_info("%s (%s) moved from %s to %s.", d->devnode, input_device_name(d), d->seat, seat);
+                else
+                        log_info("%s (%s) is now %s.", d->devnode, input_device_name(d), strna(devnode));
+                input_device_remove(d, now_usec(CLOCK_MONOTONIC));
+        }
+        /* Also a device we do not watch: it may have become what we want. */
+        (void) input_add_device(input, dev);
+}
+
 static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Input *input = userdata;
         struct udev_device *dev;
@@ -289,6 +321,8 @@ static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *u
                                 input_device_remove(d, now_usec(CLOCK_MONOTONIC));
                 } else if (action && streq(action, "add"))
                         (void) input_add_device(input, dev);
+                else if (action && streq(action, "change"))
+                        input_change_device(input, dev);
 
                 udev_device_unref(dev);
         }

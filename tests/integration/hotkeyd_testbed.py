@@ -116,6 +116,12 @@ class Device:
     def plug(self):
         self.bed.testbed.uevent(self.syspath, 'add')
 
+    def move_to_seat(self, seat):
+        """What `loginctl attach` does: udev's ID_SEAT changes, announced by
+        a "change" uevent."""
+        self.bed.testbed.set_property(self.syspath, 'ID_SEAT', seat)
+        self.bed.testbed.uevent(self.syspath, 'change')
+
     def unplug(self):
         self.bed.testbed.uevent(self.syspath, 'remove')
         self.bed.testbed.remove_device(self.syspath)

@@ -150,6 +150,23 @@ def test_devices_lists_emulated_device():
     assert s.stop() == 0
 
 
+def test_devices_shows_the_seat_a_device_moved_to():
+    s = System(efi=True)
+    s.start_daemon(CONFIG, input_devices=True)
+    button = s.add_device('Reset Button', ['KEY_RESTART'])
+    s.plug(button)
+    assert [list(map(str, d)) for d in s.prop('Devices')] == [[button.devnode, 'Reset Button', 'seat0']]
+
+    changed = s.watch_changes()
+    button.move_to_seat('seat1')
+    changed(['Devices'])
+    assert [list(map(str, d)) for d in s.prop('Devices')] == [[button.devnode, 'Reset Button', 'seat1']]
+    p = ctl(s, 'devices')
+    expect(p, EXIT_SUCCESS, '1 device watched.')
+    assert re.fullmatch(re.escape(button.devnode) + r' +Reset Button +seat1', p.stdout.splitlines()[1]), p.stdout
+    assert s.stop() == 0
+
+
 class Monitor:
     """`hotkeyctl monitor` running; lines are collected while the daemon's
     own output is pumped (its pipes must not fill up)."""

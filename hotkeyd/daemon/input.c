@@ -8,6 +8,7 @@
 
 #include "input.h"
 #include "log.h"
+#include "utf8.h"
 
 /* Kernel timestamps are used only when they are on our clock and close to
  * the time of reading; anything else (no EVIOCSCLOCKID, replayed events,
@@ -22,6 +23,7 @@ struct InputDevice {
         char *syspath;
         char *devnode;
         char *seat;
+        char *name; /* the kernel's, invalid UTF-8 replaced: it goes on the bus */
         int fd;
         struct libevdev *evdev;
         sd_event_source *io;
@@ -55,7 +57,7 @@ const char *input_device_seat(const InputDevice *d) {
 }
 
 const char *input_device_name(const InputDevice *d) {
-        return strna(d->evdev ? libevdev_get_name(d->evdev) : NULL);
+        return strna(d->name);
 }
 
 InputDevice *input_first_device(Input *input) {
@@ -80,6 +82,7 @@ static InputDevice *input_device_free(InputDevice *d) {
         free(d->syspath);
         free(d->devnode);
         free(d->seat);
+        free(d->name);
         free(d);
         return NULL;
 }
@@ -253,6 +256,13 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         r = libevdev_new_from_fd(d->fd, &d->evdev);
         if (r < 0)
                 return log_warning_errno(r, "Cannot probe %s, ignoring it: %m", devnode);
+        /* Any bytes at all, from the device's firmware or a uinput program:
+         * one name that is not UTF-8 would make every GetAll() fail. */
+        if (libevdev_get_name(d->evdev)) {
+                d->name = utf8_escape_invalid(libevdev_get_name(d->evdev));
+                if (!d->name)
+                        return log_oom();
+        }
 
         if (!input_device_has_trigger_key(d)) {
                 log_debug("%s (%s) has no trigger key, not watching it.", devnode, input_device_name(d));

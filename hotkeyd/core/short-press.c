@@ -26,6 +26,15 @@ static const char *const logind_key_setting_table[_LOGIND_KEY_MAX] = {
 
 DEFINE_STRING_TABLE_TO_STRING(logind_key_setting, LogindKey);
 
+static const char *const logind_key_ignore_inhibited_table[_LOGIND_KEY_MAX] = {
+        [LOGIND_KEY_POWER] = "PowerKeyIgnoreInhibited",
+        [LOGIND_KEY_REBOOT] = "RebootKeyIgnoreInhibited",
+        [LOGIND_KEY_SUSPEND] = "SuspendKeyIgnoreInhibited",
+        [LOGIND_KEY_HIBERNATE] = "HibernateKeyIgnoreInhibited",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(logind_key_ignore_inhibited, LogindKey);
+
 LogindKey logind_key_from_code(unsigned code) {
         switch (code) {
         case KEY_POWER:

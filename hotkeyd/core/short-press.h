@@ -37,6 +37,9 @@ LogindKey logind_key_from_code(unsigned code);
 /* The inhibitor lock ("handle-power-key") and logind's setting ("HandlePowerKey"). */
 const char *logind_key_inhibit_what_to_string(LogindKey k);
 const char *logind_key_setting_to_string(LogindKey k);
+/* logind's property saying whether the key's action ignores the "shutdown"
+ * and "sleep" block inhibitors ("PowerKeyIgnoreInhibited"). */
+const char *logind_key_ignore_inhibited_to_string(LogindKey k);
 
 /* The seat string is valid only during the call; time is when the press
  * became a short press (the release, or the end of the wait). */

@@ -8,6 +8,7 @@
 
 #include "input.h"
 #include "log.h"
+#include "utf8.h"
 
 /* Kernel timestamps are used only when they are on our clock and close to
  * the time of reading; anything else (no EVIOCSCLOCKID, replayed events,
@@ -22,6 +23,7 @@ struct InputDevice {
         char *syspath;
         char *devnode;
         char *seat;
+        char *name; /* the kernel's, invalid UTF-8 replaced: it goes on the bus */
         int fd;
         struct libevdev *evdev;
         sd_event_source *io;
@@ -55,7 +57,7 @@ const char *input_device_seat(const InputDevice *d) {
 }
 
 const char *input_device_name(const InputDevice *d) {
-        return strna(d->evdev ? libevdev_get_name(d->evdev) : NULL);
+        return strna(d->name);
 }
 
 InputDevice *input_first_device(Input *input) {
@@ -80,6 +82,7 @@ static InputDevice *input_device_free(InputDevice *d) {
         free(d->syspath);
         free(d->devnode);
         free(d->seat);
+        free(d->name);
         free(d);
         return NULL;
 }
@@ -219,6 +222,10 @@ static InputDevice *input_find_device(Input *input, const char *syspath) {
         return NULL;
 }
 
+static const char *udev_device_seat(struct udev_device *dev) {
+        return udev_device_get_property_value(dev, "ID_SEAT") ?: "seat0";
+}
+
 static int input_add_device(Input *input, struct udev_device *dev) {
         _cleanup_(input_device_freep) InputDevice *d = NULL;
         const char *sysname = udev_device_get_sysname(dev);
@@ -238,7 +245,7 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         d->fd = -EBADF;
         d->syspath = strdup(syspath);
         d->devnode = strdup(devnode);
-        d->seat = strdup(udev_device_get_property_value(dev, "ID_SEAT") ?: "seat0");
+        d->seat = strdup(udev_device_seat(dev));
         if (!d->syspath || !d->devnode || !d->seat)
                 return log_oom();
 
@@ -249,6 +256,13 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         r = libevdev_new_from_fd(d->fd, &d->evdev);
         if (r < 0)
                 return log_warning_errno(r, "Cannot probe %s, ignoring it: %m", devnode);
+        /* Any bytes at all, from the device's firmware or a uinput program:
+         * one name that is not UTF-8 would make every GetAll() fail. */
+        if (libevdev_get_name(d->evdev)) {
+                d->name = utf8_escape_invalid(libevdev_get_name(d->evdev));
+                if (!d->name)
+                        return log_oom();
+        }
 
         if (!input_device_has_trigger_key(d)) {
                 log_debug("%s (%s) has no trigger key, not watching it.", devnode, input_device_name(d));
@@ -280,6 +294,34 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         return 1;
 }
 
+/* "change": udev's properties may differ now.  ID_SEAT does when the
+ * device was moved to another seat (loginctl attach).  Whatever of them we
+ * use changed, the device is dropped and taken again, as if unplugged and
+ * plugged: its keys are released on the old seat (device-gone), a key held
+ * across the move is ignored on the new one (held when opened), and the
+ * probe decides again whether it is wanted.  A change of nothing we use
+ * (udevadm trigger sends one to every device) leaves it alone, holds
+ * included. */
+static void input_change_device(Input *input, struct udev_device *dev) {
+        const char *syspath = udev_device_get_syspath(dev);
+        const char *devnode = udev_device_get_devnode(dev);
+        InputDevice *d = syspath ? input_find_device(input, syspath) : NULL;
+
+        if (d) {
+                const char *seat = udev_device_seat(dev);
+
+                if (streq(seat, d->seat) && devnode && streq(devnode, d->devnode))
+                        return;
+                if (!streq(seat, d->seat))
+                        log_info("%s (%s) moved from %s to %s.", d->devnode, input_device_name(d), d->seat, seat);
+                else
+                        log_info("%s (%s) is now %s.", d->devnode, input_device_name(d), strna(devnode));
+                input_device_remove(d, now_usec(CLOCK_MONOTONIC));
+        }
+        /* Also a device we do not watch: it may have become what we want. */
+        (void) input_add_device(input, dev);
+}
+
 static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Input *input = userdata;
         struct udev_device *dev;
@@ -294,6 +336,8 @@ static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *u
                                 input_device_remove(d, now_usec(CLOCK_MONOTONIC));
                 } else if (action && streq(action, "add"))
                         (void) input_add_device(input, dev);
+                else if (action && streq(action, "change"))
+                        input_change_device(input, dev);
 
                 udev_device_unref(dev);
         }

@@ -45,4 +45,6 @@ InputDevice *input_next_device(InputDevice *d);
 uint64_t input_device_id(const InputDevice *d);
 const char *input_device_node(const InputDevice *d);
 const char *input_device_seat(const InputDevice *d);
+/* The kernel's name of the device, valid UTF-8 (invalid bytes replaced by
+ * U+FFFD), so that it can go on the bus. */
 const char *input_device_name(const InputDevice *d);

@@ -12,30 +12,50 @@
 #define LOGIND_PATH "/org/freedesktop/login1"
 #define LOGIND_MANAGER "org.freedesktop.login1.Manager"
 
+/* logind's sd-login flag for the *WithFlags methods: check block
+ * inhibitors even though the caller is root (hotkeyd is). */
+#define SD_LOGIND_ROOT_CHECK_INHIBITORS (UINT64_C(1) << 0)
+
 /* What logind's Handle*Key= settings mean as a login1 call.  Actions
  * without a method here are not performed on logind's behalf (see
- * logind_on_setting()). */
+ * press_call_on_setting()). */
 typedef enum MethodArgs {
         ARGS_NONE,
-        ARGS_NOT_INTERACTIVE, /* b: false, never ask for authentication */
-        ARGS_NO_FLAGS,        /* t: 0 */
+        ARGS_FLAGS, /* t: SD_LOGIND_ROOT_CHECK_INHIBITORS, unless *KeyIgnoreInhibited=yes */
 } MethodArgs;
 
+/* lock: the high-level inhibitor that blocks the action, as in logind's
+ * own key handling.  The *WithFlags methods never ask for authentication:
+ * that would take the message flag ALLOW_INTERACTIVE_AUTHORIZATION, which
+ * hotkeyd does not set. */
 static const struct {
         const char *action;
         const char *method; /* NULL: nothing to do */
         MethodArgs args;
+        const char *lock;
 } handle_action_table[] = {
-        { "ignore", NULL, ARGS_NONE },
-        { "poweroff", "PowerOff", ARGS_NOT_INTERACTIVE },
-        { "reboot", "Reboot", ARGS_NOT_INTERACTIVE },
-        { "halt", "Halt", ARGS_NOT_INTERACTIVE },
-        { "suspend", "Suspend", ARGS_NOT_INTERACTIVE },
-        { "hibernate", "Hibernate", ARGS_NOT_INTERACTIVE },
-        { "hybrid-sleep", "HybridSleep", ARGS_NOT_INTERACTIVE },
-        { "suspend-then-hibernate", "SuspendThenHibernate", ARGS_NOT_INTERACTIVE },
-        { "sleep", "Sleep", ARGS_NO_FLAGS },
-        { "lock", "LockSessions", ARGS_NONE },
+        { "ignore", NULL, ARGS_NONE, NULL },
+        { "poweroff", "PowerOffWithFlags", ARGS_FLAGS, "shutdown" },
+        { "reboot", "RebootWithFlags", ARGS_FLAGS, "shutdown" },
+        { "halt", "HaltWithFlags", ARGS_FLAGS, "shutdown" },
+        { "suspend", "SuspendWithFlags", ARGS_FLAGS, "sleep" },
+        { "hibernate", "HibernateWithFlags", ARGS_FLAGS, "sleep" },
+        { "hybrid-sleep", "HybridSleepWithFlags", ARGS_FLAGS, "sleep" },
+        { "suspend-then-hibernate", "SuspendThenHibernateWithFlags", ARGS_FLAGS, "sleep" },
+        { "sleep", "Sleep", ARGS_FLAGS, "sleep" },
+        { "lock", "LockSessions", ARGS_NONE, NULL },
+};
+
+/* The locks an action may need, for what ListInhibitors() tells. */
+typedef enum ActionLock {
+        ACTION_LOCK_SHUTDOWN,
+        ACTION_LOCK_SLEEP,
+        _ACTION_LOCK_MAX,
+} ActionLock;
+
+static const char *const action_lock_table[_ACTION_LOCK_MAX] = {
+        [ACTION_LOCK_SHUTDOWN] = "shutdown",
+        [ACTION_LOCK_SLEEP] = "sleep",
 };
 
 typedef struct Inhibitor {
@@ -59,7 +79,10 @@ struct PressCall {
         LogindKey key;
         unsigned code;
         char *seat;
-        const char *action; /* logind's setting, once known */
+        size_t action_index; /* in handle_action_table, once logind's setting is known */
+        const char *action;  /* logind's setting, once known */
+        /* Who holds a block inhibitor of each lock, from ListInhibitors(): "who (pid N, uid U): why" */
+        char *blocked_by[_ACTION_LOCK_MAX];
         sd_bus_slot *slot;
 };
 
@@ -70,6 +93,8 @@ static PressCall *press_call_free(PressCall *c) {
                 LIST_UNLINK(c->logind->calls, c);
         sd_bus_slot_unref(c->slot);
         free(c->seat);
+        for (ActionLock l = 0; l < _ACTION_LOCK_MAX; l++)
+                free(c->blocked_by[l]);
         free(c);
         return NULL;
 }
@@ -77,11 +102,12 @@ static PressCall *press_call_free(PressCall *c) {
 DEFINE_POINTER_CLEANUP(PressCall, press_call_free);
 
 /* The journal entry for the outcome of a short press: key, seat, logind's
- * setting and who the press was left to, if anyone. */
-_printf_(4, 5) static void press_call_log(const PressCall *c, int level, const char *left_to, const char *format,
-                                          ...) {
-        char key[64], seat[128], action[64], left[256];
-        const char *fields[6] = {};
+ * setting, who the press was left to, if anyone, and who blocked the
+ * action, if anyone. */
+_printf_(5, 6) static void press_call_log(const PressCall *c, int level, const char *left_to, const char *blocked_by,
+                                          const char *format, ...) {
+        char key[64], seat[128], action[64], left[256], blocked[512];
+        const char *fields[7] = {};
         size_t n = 0;
         va_list ap;
 
@@ -96,6 +122,10 @@ _printf_(4, 5) static void press_call_log(const PressCall *c, int level, const c
         if (left_to) {
                 snprintf(left, sizeof left, "HOTKEYD_LEFT_TO=%s", left_to);
                 fields[n++] = left;
+        }
+        if (blocked_by) {
+                snprintf(blocked, sizeof blocked, "HOTKEYD_BLOCKED_BY=%s", blocked_by);
+                fields[n++] = blocked;
         }
         fields[n++] = MESSAGE_ID_SHORT_PRESS;
 
@@ -114,11 +144,77 @@ static int press_call_on_action_done(sd_bus_message *reply, void *userdata, sd_b
         return 0;
 }
 
+/* Calls logind's method for the action; takes c (freed when it cannot be
+ * sent, else when logind answered). */
+static void press_call_act(PressCall *p, uint64_t flags) {
+        _cleanup_(press_call_freep) PressCall *c = p;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        const char *method = handle_action_table[c->action_index].method;
+        const char *setting = logind_key_setting_to_string(c->key);
+        int r;
+
+        r = sd_bus_message_new_method_call(c->logind->bus, &call, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
+                                           method);
+        if (r >= 0 && handle_action_table[c->action_index].args == ARGS_FLAGS)
+                r = sd_bus_message_append(call, "t", flags);
+        if (r >= 0)
+                r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot call logind's %s() for the short press of %s: %m", method,
+                                  strna(key_to_name(c->code)));
+                return;
+        }
+
+        press_call_log(c, LOG_NOTICE, NULL, NULL, "Short press of %s on %s: %s=%s, calling logind's %s().",
+                       strna(key_to_name(c->code)), c->seat, setting, c->action, method);
+        TAKE_PTR(c);
+}
+
+static int press_call_on_ignore_inhibited(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(press_call_freep) PressCall *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *setting = logind_key_ignore_inhibited_to_string(c->key);
+        const char *lock = handle_action_table[c->action_index].lock;
+        const char *blocked_by = NULL;
+        int ignore = false, r;
+
+        c->slot = sd_bus_slot_unref(c->slot);
+        /* logind.conf's default is "no"; a logind that does not say is
+         * taken to mean that. */
+        if (e)
+                log_debug("Cannot read logind's %s=, honouring the %s lock: %s", setting, lock,
+                          e->message ?: e->name);
+        else {
+                r = sd_bus_message_read(reply, "v", "b", &ignore);
+                if (r < 0) {
+                        log_debug_errno(r, "Bad %s from logind, honouring the %s lock: %m", setting, lock);
+                        ignore = false;
+                }
+        }
+
+        for (ActionLock l = 0; l < _ACTION_LOCK_MAX; l++)
+                if (streq(action_lock_table[l], lock))
+                        blocked_by = c->blocked_by[l];
+
+        if (!ignore && blocked_by) {
+                /* The flag below would make logind refuse as well; asking
+                 * nothing is what logind's own key handling does, and only
+                 * here can the journal say who stood in the way. */
+                press_call_log(c, LOG_WARNING, NULL, blocked_by,
+                               "Short press of %s on %s: %s=%s not done: logind's %s lock is held by %s.",
+                               strna(key_to_name(c->code)), c->seat, logind_key_setting_to_string(c->key),
+                               c->action, lock, blocked_by);
+                return 0;
+        }
+
+        press_call_act(TAKE_PTR(c), ignore ? 0 : SD_LOGIND_ROOT_CHECK_INHIBITORS);
+        return 0;
+}
+
 static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         _cleanup_(press_call_freep) PressCall *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *setting = logind_key_setting_to_string(c->key), *value;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         size_t i;
         int r;
 
@@ -142,7 +238,7 @@ static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_e
                 c->action = value;
                 /* factory-reset in particular: a short press is exactly what
                  * hotkeyd's gestures are there to tell apart from a reset. */
-                press_call_log(c, LOG_WARNING, NULL,
+                press_call_log(c, LOG_WARNING, NULL, NULL,
                                "Short press of %s on %s: hotkeyd does not perform %s=%s on logind's behalf; "
                                "nothing was done.",
                                strna(key_to_name(c->code)), c->seat, setting, value);
@@ -151,34 +247,27 @@ static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_e
         c->action = handle_action_table[i].action;
 
         if (!handle_action_table[i].method) {
-                press_call_log(c, LOG_INFO, NULL, "Short press of %s on %s: %s=%s, nothing to do.",
+                press_call_log(c, LOG_INFO, NULL, NULL, "Short press of %s on %s: %s=%s, nothing to do.",
                                strna(key_to_name(c->code)), c->seat, setting, c->action);
                 return 0;
         }
 
-        r = sd_bus_message_new_method_call(c->logind->bus, &call, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
-                                           handle_action_table[i].method);
-        if (r >= 0)
-                switch (handle_action_table[i].args) {
-                case ARGS_NOT_INTERACTIVE:
-                        r = sd_bus_message_append(call, "b", 0);
-                        break;
-                case ARGS_NO_FLAGS:
-                        r = sd_bus_message_append(call, "t", UINT64_C(0));
-                        break;
-                default:
-                        break;
-                }
-        if (r >= 0)
-                r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
-        if (r < 0) {
-                log_warning_errno(r, "Cannot call logind's %s() for the short press of %s: %m",
-                                  handle_action_table[i].method, strna(key_to_name(c->code)));
+        c->action_index = i;
+        if (!handle_action_table[i].lock) {
+                press_call_act(TAKE_PTR(c), 0);
                 return 0;
         }
 
-        press_call_log(c, LOG_NOTICE, NULL, "Short press of %s on %s: %s=%s, calling logind's %s().",
-                       strna(key_to_name(c->code)), c->seat, setting, c->action, handle_action_table[i].method);
+        /* logind's own key handling checks the lock unless
+         * *KeyIgnoreInhibited=yes; the setting decides for us too. */
+        r = sd_bus_call_method_async(c->logind->bus, &c->slot, LOGIND_SERVICE, LOGIND_PATH,
+                                     "org.freedesktop.DBus.Properties", "Get", press_call_on_ignore_inhibited, c,
+                                     "ss", LOGIND_MANAGER, logind_key_ignore_inhibited_to_string(c->key));
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask logind for %s, the short press of %s does nothing: %m",
+                                  logind_key_ignore_inhibited_to_string(c->key), strna(key_to_name(c->code)));
+                return 0;
+        }
         TAKE_PTR(c);
         return 0;
 }
@@ -190,6 +279,12 @@ static bool what_has(const char *what, const char *lock) {
                 if (strncmp(p, lock, n) == 0 && (p[n] == '\0' || p[n] == ':'))
                         return true;
         return false;
+}
+
+static bool mode_blocks(const char *mode) {
+        /* "block-weak" (systemd >= 257) is a block lock that privileged
+         * callers may override; logind's key handling honours it too. */
+        return streq(mode, "block") || streq(mode, "block-weak");
 }
 
 static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -211,14 +306,28 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
         while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
                 char left_to[256];
 
-                if (!streq(mode, "block") || pid == (uint32_t) getpid() || !what_has(what, lock))
+                if (pid == (uint32_t) getpid() || !mode_blocks(mode))
+                        continue;
+
+                /* Whatever the action turns out to be: the first holder of
+                 * its lock is named in the journal if it stops it. */
+                for (ActionLock l = 0; l < _ACTION_LOCK_MAX; l++)
+                        if (!c->blocked_by[l] && what_has(what, action_lock_table[l]) &&
+                            asprintf(&c->blocked_by[l], "%s (pid %" PRIu32 ", uid %" PRIu32 ")%s%s", who, pid,
+                                     uid, isempty(why) ? "" : ": ", why) < 0) {
+                                c->blocked_by[l] = NULL;
+                                log_oom();
+                                return 0;
+                        }
+
+                if (!streq(mode, "block") || !what_has(what, lock))
                         continue;
 
                 /* A desktop shell holding the lock acts on the press itself
                  * (on the press, not the release); doing it again would
                  * suspend twice or power off under its dialog. */
                 snprintf(left_to, sizeof left_to, "%s (pid %" PRIu32 ")", who, pid);
-                press_call_log(c, LOG_INFO, left_to,
+                press_call_log(c, LOG_INFO, left_to, NULL,
                                "Short press of %s on %s: left to %s, which holds logind's %s inhibitor.",
                                strna(key_to_name(c->code)), c->seat, left_to, lock);
                 return 0;

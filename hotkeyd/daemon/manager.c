@@ -321,18 +321,23 @@ static const InputCallbacks input_callbacks = {
         .device_removed = manager_on_device_removed,
 };
 
-static size_t manager_watched_keys(const Config *c, unsigned **ret) {
+/* The keys of the triggers, for the input edge and logind's inhibitors;
+ * none for Mode=off or no trigger.  Out of memory is an error and never
+ * "no keys": taken for none, a reload would close every device and
+ * release every inhibitor. */
+static int manager_watched_keys(const Config *c, unsigned **ret, size_t *ret_n) {
         *ret = NULL;
+        *ret_n = 0;
         /* Mode=off watches nothing: no device is opened at all. */
         if (c->mode == DAEMON_MODE_OFF || c->n_triggers == 0)
                 return 0;
 
         unsigned *keys = calloc(c->n_triggers * TRIGGER_KEYS_MAX, sizeof *keys);
         if (!keys)
-                return 0;
-        size_t n = config_trigger_keys(c, keys);
+                return -ENOMEM;
+        *ret_n = config_trigger_keys(c, keys);
         *ret = keys;
-        return n;
+        return 0;
 }
 
 static void log_config_loaded(const Config *c) {
@@ -492,7 +497,12 @@ static int manager_connect_bus(Manager *m) {
                 return log_error_errno(r, "Cannot set up the system bus connection: %m");
         }
 
-        size_t n_keys = manager_watched_keys(m->config, &keys);
+        size_t n_keys;
+        r = manager_watched_keys(m->config, &keys, &n_keys);
+        if (r < 0) {
+                manager_drop_bus(m);
+                return log_error_errno(r, "Cannot list the trigger keys: %m");
+        }
         logind_set_keys(m->logind, keys, n_keys);
         manager_refresh_support(m);
 
@@ -581,7 +591,10 @@ int manager_start(Manager *m) {
                         return log_error_errno(r, "Cannot enable the watchdog: %m");
         }
 
-        size_t n_keys = manager_watched_keys(m->config, &keys);
+        size_t n_keys;
+        r = manager_watched_keys(m->config, &keys, &n_keys);
+        if (r < 0)
+                return log_error_errno(r, "Cannot list the trigger keys: %m");
         if (m->config->mode == DAEMON_MODE_OFF)
                 log_info("Mode=off: not watching any input device.");
         else if (n_keys == 0)
@@ -650,6 +663,7 @@ int manager_reload(Manager *m) {
         _cleanup_(short_press_freep) ShortPress *short_press = NULL;
         GestureEngine *engine = NULL;
         Config *config = NULL;
+        size_t n_keys = 0;
         int r;
 
         if (!m->dry_run) {
@@ -668,6 +682,8 @@ int manager_reload(Manager *m) {
         r = gesture_engine_new(config, manager_on_gesture, m, &engine);
         if (r >= 0)
                 r = short_press_new(config, manager_on_short_press, m, &short_press);
+        if (r >= 0)
+                r = manager_watched_keys(config, &keys, &n_keys);
         if (r < 0) {
                 log_error_errno(r, "Cannot set up the new triggers, keeping the running configuration: %m");
                 gesture_engine_free(engine);
@@ -696,7 +712,6 @@ int manager_reload(Manager *m) {
         m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
         bus_api_emit_changed(m, STRV_MAKE("DaemonMode", "Triggers"));
 
-        size_t n_keys = manager_watched_keys(m->config, &keys);
         r = input_set_keys(m->input, keys, n_keys);
         logind_set_keys(m->logind, keys, n_keys);
         manager_update_timer(m);

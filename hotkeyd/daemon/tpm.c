@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <tss2/tss2_esys.h>
@@ -207,11 +209,25 @@ static int tpm_reader_on_exit(sd_event_source *s, const siginfo_t *si, void *use
         return 0;
 }
 
+/* The child starts with the daemon's signal state: SIGTERM, SIGINT, SIGHUP
+ * and SIGCHLD blocked for sd-event's signalfds.  Blocked, SIGTERM from the
+ * service manager would not end it. */
+static void reset_signals(void) {
+        struct sigaction sa = { .sa_handler = SIG_DFL };
+        sigset_t mask;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &sa, NULL); /* EINVAL for the ones libc keeps */
+        sigemptyset(&mask);
+        (void) sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
 int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *userdata, TpmReader **ret) {
         _cleanup_(tpm_reader_freep) TpmReader *t = NULL;
         _cleanup_close_ int read_fd = -EBADF;
         int fds[2], r;
-        pid_t pid;
+        pid_t pid, parent;
 
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
                 return -errno;
@@ -220,6 +236,7 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
         /* Forked before anything is allocated for it: the child leaves
          * with _exit() and must not hold memory nobody points to (valgrind
          * counts it as lost). */
+        parent = getpid();
         pid = fork();
         if (pid < 0) {
                 r = -errno;
@@ -229,7 +246,13 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
         if (pid == 0) {
                 TpmInfo info;
 
+                /* A TPM that never answers must not keep a child of a dead
+                 * daemon around; a daemon that died before the prctl() took
+                 * effect is seen in getppid(). */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(EXIT_FAILURE);
                 /* Nothing of the parent's (bus, event loop) is touched here. */
+                reset_signals();
                 tpm_read_info(tcti, &info);
                 _exit(write(fds[1], &info, sizeof info) == (ssize_t) sizeof info ? EXIT_SUCCESS : EXIT_FAILURE);
         }

@@ -45,13 +45,14 @@ def _bits(codes, size):
 
 
 def _str(s, size=255):
-    raw = s.encode() + b'\0'
+    raw = (s if isinstance(s, bytes) else s.encode()) + b'\0'
     return raw + bytes(size - len(raw))
 
 
 def ioctl_record(devnode, name, keys, bustype=0x19, sounds=()):
-    """The ioctl file umockdev answers libevdev's probe with.  sounds: EV_SND
-    codes (a PC speaker has SND_BELL and SND_TONE)."""
+    """The ioctl file umockdev answers libevdev's probe with.  name: str, or
+    bytes for a name that is not UTF-8.  sounds: EV_SND codes (a PC speaker
+    has SND_BELL and SND_TONE)."""
     codes = [KEY_CODES[k] for k in keys]
     lines = [f'@DEV {devnode} (evdev)']
 
@@ -94,6 +95,9 @@ class Device:
         self.devnode = f'/dev/input/event{index}'
         parent = f'/devices/platform/hotkeyd-test/input/input{index}'
         self.syspath = f'/sys{parent}/event{index}'
+        # The kernel's name reaches hotkeyd through EVIOCGNAME only; udev's
+        # copy is text in umockdev's records.
+        text_name = name.decode(errors='replace') if isinstance(name, bytes) else name
         # An "N:" line without contents makes umockdev back the node with a
         # pty, which evemu replay needs; add_device() creates no node.
         record = [f'P: {parent}/event{index}',
@@ -105,8 +109,8 @@ class Device:
         if seat:
             record.append(f'E: ID_SEAT={seat}')
         record += [f'A: dev=13:{64 + index}', '',
-                   f'P: {parent}', 'E: SUBSYSTEM=input', f'E: NAME="{name}"',
-                   f'A: name={name}', '']
+                   f'P: {parent}', 'E: SUBSYSTEM=input', f'E: NAME="{text_name}"',
+                   f'A: name={text_name}', '']
         bed.testbed.add_from_string('\n'.join(record) + '\n')
         path = os.path.join(bed.tmp, f'event{index}.ioctl')
         with open(path, 'w') as f:
@@ -115,6 +119,12 @@ class Device:
 
     def plug(self):
         self.bed.testbed.uevent(self.syspath, 'add')
+
+    def move_to_seat(self, seat):
+        """What `loginctl attach` does: udev's ID_SEAT changes, announced by
+        a "change" uevent."""
+        self.bed.testbed.set_property(self.syspath, 'ID_SEAT', seat)
+        self.bed.testbed.uevent(self.syspath, 'change')
 
     def unplug(self):
         self.bed.testbed.uevent(self.syspath, 'remove')

@@ -150,6 +150,40 @@ def test_devices_lists_emulated_device():
     assert s.stop() == 0
 
 
+def test_devices_shows_the_seat_a_device_moved_to():
+    s = System(efi=True)
+    s.start_daemon(CONFIG, input_devices=True)
+    button = s.add_device('Reset Button', ['KEY_RESTART'])
+    s.plug(button)
+    assert [list(map(str, d)) for d in s.prop('Devices')] == [[button.devnode, 'Reset Button', 'seat0']]
+
+    changed = s.watch_changes()
+    button.move_to_seat('seat1')
+    changed(['Devices'])
+    assert [list(map(str, d)) for d in s.prop('Devices')] == [[button.devnode, 'Reset Button', 'seat1']]
+    p = ctl(s, 'devices')
+    expect(p, EXIT_SUCCESS, '1 device watched.')
+    assert re.fullmatch(re.escape(button.devnode) + r' +Reset Button +seat1', p.stdout.splitlines()[1]), p.stdout
+    assert s.stop() == 0
+
+
+def test_device_name_not_utf8_is_shown_with_replacement():
+    s = System(efi=True)
+    s.start_daemon(CONFIG, input_devices=True)
+    button = s.add_device(b'Reset \xff Button \xc3', ['KEY_RESTART'])
+    s.plug(button)
+    # D-Bus strings must be UTF-8: one bad name must not break GetAll.
+    props = s.props.GetAll('io.hotkeyd.FactoryReset1')
+    assert [list(map(str, d)) for d in props['Devices']] == [[button.devnode, 'Reset \ufffd Button \ufffd', 'seat0']], \
+        props['Devices']
+    p = ctl(s, 'devices', '--json')
+    expect(p, EXIT_SUCCESS)
+    assert json.loads(p.stdout) == [{'Node': button.devnode, 'Name': 'Reset \ufffd Button \ufffd', 'Seat': 'seat0'}], \
+        p.stdout
+    expect(ctl(s, 'status'), EXIT_SUCCESS, 'Supported: yes')
+    assert s.stop() == 0
+
+
 class Monitor:
     """`hotkeyctl monitor` running; lines are collected while the daemon's
     own output is pumped (its pipes must not fill up)."""

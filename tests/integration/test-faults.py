@@ -9,6 +9,7 @@ test."""
 import os
 import re
 import signal
+import socket
 import time
 
 import dbus
@@ -235,6 +236,86 @@ def test_system_bus_restart_reconnects():
     assert s.hotkeyd.Request(dbus.UInt64(0), timeout=30) == 'started'
     assert len(s.start_unit_calls()) == 1
     assert s.stop() == 0
+
+
+def children_of(pid):
+    found = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open(f'/proc/{entry}/stat') as f:
+                    # The name in parentheses may hold spaces: split after it.
+                    fields = f.read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def process_state(pid):
+    """The state letter of /proc/PID/stat, None when the process is gone."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def silent_tpm():
+    """Two listening sockets on consecutive ports (swtpm's command and
+    control ports) that never answer: a TPM that hangs."""
+    for _ in range(50):
+        socks = [socket.socket(), socket.socket()]
+        try:
+            socks[0].bind(('127.0.0.1', 0))
+            port = socks[0].getsockname()[1]
+            socks[1].bind(('127.0.0.1', port + 1))
+        except OSError:
+            for sock in socks:
+                sock.close()
+            continue
+        for sock in socks:
+            sock.listen(8)
+        return socks, f'swtpm:host=127.0.0.1,port={port}'
+    raise AssertionError('no two free consecutive ports')
+
+
+def test_tpm_reader_dies_with_the_daemon():
+    """The TPM is read by a child process.  One that hangs (a TPM that never
+    answers) must not outlive a daemon that was killed (its parent-death
+    signal), and it runs with the default signal mask and dispositions,
+    not the daemon's (which blocks SIGTERM, SIGINT, SIGHUP, SIGCHLD for
+    sd-event)."""
+    s = System(efi=True)
+    socks, tcti = silent_tpm()
+    s.start_daemon(tpm_tcti=tcti, wait_tpm=False)
+    child = None
+    try:
+        deadline = time.monotonic() + 5
+        while not children_of(s.daemon.pid):
+            assert time.monotonic() < deadline, 'no TPM reader process'
+            time.sleep(0.05)
+        [child] = children_of(s.daemon.pid)
+        with open(f'/proc/{child}/status') as f:
+            status = dict(line.split(':\t', 1) for line in f.read().splitlines() if ':\t' in line)
+        assert int(status['SigBlk'], 16) == 0, status['SigBlk']
+        assert int(status['SigIgn'], 16) == 0, status['SigIgn']
+        # Still waiting for the TPM, and so is the daemon's Tpm property.
+        assert process_state(child) in ('S', 'R'), process_state(child)
+
+        s.daemon.kill()
+        s.daemon.wait(5)
+        deadline = time.monotonic() + 5
+        while process_state(child) not in (None, 'Z'):
+            assert time.monotonic() < deadline, f'the TPM reader {child} outlived the daemon'
+            time.sleep(0.05)
+    finally:
+        if child and process_state(child) not in (None, 'Z'):
+            os.kill(child, signal.SIGKILL)
+        for sock in socks:
+            sock.close()
+        s.kill()
 
 
 if __name__ == '__main__':

@@ -288,5 +288,70 @@ def test_short_press_waits_for_presses_window():
     assert bed.stop() == 0
 
 
+# --- udev "change": a device moved to another seat (loginctl attach) --------
+
+def test_device_moved_to_other_seat_reports_new_seat():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed)
+    bed.plug(dev)
+    bed.wait_log(f'Watching {dev.devnode} (Power Button) on seat0.')
+    dev.move_to_seat('seat1')
+    # uevents arrive in order: once the next device is watched, the change
+    # has been seen.
+    bed.plug(bed.add_device('Second Button', ['KEY_POWER']))
+    dev.play([(0.1, 'KEY_POWER', 1), (3.4, 'KEY_POWER', 0)])
+    _, line = bed.wait_line('hold-start', timeout=3)
+    assert line == f'hold-start trigger=power seat=seat1 device={dev.devnode}', line
+    _, line = bed.wait_line('trigger ', timeout=5)
+    assert line == 'trigger trigger=power seat=seat1 held_ms=3000', line
+    assert bed.stop() == 0
+
+
+def test_seat_change_mid_hold_cancels_on_old_seat():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed)
+    bed.plug(dev)
+    # One script: umockdev replays one at a time per device.  The key is
+    # held across the move and released at 4.5 s, then pressed briefly.
+    t0 = dev.play([(0.1, 'KEY_POWER', 1), (4.5, 'KEY_POWER', 0),
+                   (5.5, 'KEY_POWER', 1), (5.8, 'KEY_POWER', 0)])
+    bed.wait_line('hold-start', timeout=2)
+    bed.settle(t0 + 1.5 - time.monotonic())
+    dev.move_to_seat('seat1')
+    _, cancel = bed.wait_line('hold-cancel', timeout=2)
+    assert re.fullmatch(r'hold-cancel trigger=power elapsed_ms=\d+ reason=device-gone', cancel), cancel
+    # The key held across the move neither completes the hold on seat0 nor
+    # starts one, or a short press, on seat1; the next press counts there.
+    bed.wait_line('short-press', timeout=t0 + 7 - time.monotonic())
+    bed.settle(0.3)
+    texts = bed.texts()
+    assert texts[:3] == [
+        f'hold-start trigger=power seat=seat0 device={dev.devnode}',
+        'hold-progress trigger=power elapsed_ms=1000 total_ms=3000',
+        cancel,
+    ], texts
+    assert texts[3] == f'hold-start trigger=power seat=seat1 device={dev.devnode}', texts
+    assert re.fullmatch(r'hold-cancel trigger=power elapsed_ms=\d+ reason=released', texts[4]), texts
+    assert texts[5:] == ['short-press key=KEY_POWER seat=seat1'], texts
+    assert bed.stop() == 0
+
+
+def test_change_without_seat_change_keeps_the_hold():
+    bed = Testbed()
+    bed.start(POWER_3S)
+    dev = power_button(bed, seat='seat1')
+    bed.plug(dev)
+    dev.play([(0.1, 'KEY_POWER', 1), (3.6, 'KEY_POWER', 0)])
+    bed.wait_line('hold-start', timeout=2)
+    # `udevadm trigger` sends "change" to every device: nothing we use changed.
+    dev.move_to_seat('seat1')
+    _, line = bed.wait_line('trigger ', timeout=5)
+    assert line == 'trigger trigger=power seat=seat1 held_ms=3000', line
+    assert not any(t.startswith('hold-cancel') for t in bed.texts()), bed.texts()
+    assert bed.stop() == 0
+
+
 if __name__ == '__main__':
     run_tests(globals())

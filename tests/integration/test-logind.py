@@ -7,7 +7,13 @@ fd (one end of a pipe, so the test sees when hotkeyd lets go of it),
 ListInhibitors() over those, the Handle*Key properties, Halt() and Sleep().
 The mock cannot see who calls it, so the test tells it hotkeyd's pid after
 the start, and adds another process's inhibitor through a helper.  Each
-test_* is its own meson test."""
+test_* is its own meson test.
+
+hotkeyd runs as root, for which logind skips block inhibitors unless the
+call asks it to check them (SD_LOGIND_ROOT_CHECK_INHIBITORS, flag 1 of the
+*WithFlags methods); logind's own key handling honours them unless
+*KeyIgnoreInhibited=yes.  The mock checks nothing itself: the tests look at
+the flags hotkeyd passed and at whether it called at all."""
 
 import signal
 import time
@@ -20,9 +26,13 @@ from system_testbed import System
 MANAGER = 'org.freedesktop.login1.Manager'
 TEST_IFACE = 'io.hotkeyd.Test'
 
-# Every logind method hotkeyd may call for a short press.
+# Every logind method hotkeyd may call for a short press, the old ones
+# (which as root skip every inhibitor) included.
+WITH_FLAGS = ('PowerOffWithFlags', 'RebootWithFlags', 'HaltWithFlags', 'SuspendWithFlags', 'HibernateWithFlags',
+              'HybridSleepWithFlags', 'SuspendThenHibernateWithFlags')
 ACTIONS = ('PowerOff', 'Reboot', 'Halt', 'Suspend', 'Hibernate', 'HybridSleep', 'SuspendThenHibernate', 'Sleep',
-           'LockSessions')
+           'LockSessions') + WITH_FLAGS
+SD_LOGIND_ROOT_CHECK_INHIBITORS = 1
 
 INHIBIT = '''
 r, w = os.pipe()
@@ -45,6 +55,14 @@ ADD_INHIBITOR = '''
 if not hasattr(self, "hk_inhibitors"):
     self.hk_inhibitors = []
 self.hk_inhibitors.append({"what": args[0], "who": args[1], "why": "", "mode": "block", "pid": args[2], "fd": None})
+'''
+
+# (what, who, why, mode, pid): another process's lock of any mode.
+ADD_LOCK = '''
+if not hasattr(self, "hk_inhibitors"):
+    self.hk_inhibitors = []
+self.hk_inhibitors.append({"what": args[0], "who": args[1], "why": args[2], "mode": args[3], "pid": args[4],
+                           "fd": None})
 '''
 
 # Whether hotkeyd still holds its inhibitor for args[0]: the write end of
@@ -71,19 +89,27 @@ HoldSec=3
 
 
 class LogindSystem(System):
-    def __init__(self, handle_power_key='poweroff'):
+    def __init__(self, handle_power_key='poweroff', power_key_ignore_inhibited=False):
         super().__init__(efi=True)
         self.logind.AddProperties(MANAGER, dbus.Dictionary({
             'HandlePowerKey': handle_power_key,
             'HandleRebootKey': 'reboot',
             'HandleSuspendKey': 'suspend',
             'HandleHibernateKey': 'hibernate',
+            # logind.conf's defaults.
+            'PowerKeyIgnoreInhibited': dbus.Boolean(power_key_ignore_inhibited),
+            'RebootKeyIgnoreInhibited': dbus.Boolean(False),
+            'SuspendKeyIgnoreInhibited': dbus.Boolean(False),
+            'HibernateKeyIgnoreInhibited': dbus.Boolean(False),
         }, signature='sv'))
         self.logind.AddMethod(MANAGER, 'Inhibit', 'ssss', 'h', INHIBIT)
         self.logind.AddMethod(MANAGER, 'ListInhibitors', '', 'a(ssssuu)', LIST_INHIBITORS)
         self.logind.AddMethod(MANAGER, 'Halt', 'b', '', '')
         self.logind.AddMethod(MANAGER, 'Sleep', 't', '', '')
+        for method in WITH_FLAGS:
+            self.logind.AddMethod(MANAGER, method, 't', '', '')
         self.logind.AddMethod(TEST_IFACE, 'AddInhibitor', 'ssu', '', ADD_INHIBITOR)
+        self.logind.AddMethod(TEST_IFACE, 'AddLock', 'ssssu', '', ADD_LOCK)
         self.logind.AddMethod(TEST_IFACE, 'Held', 's', 'b', HELD)
         self.test = dbus.Interface(self.bus.get_object('org.freedesktop.login1', '/org/freedesktop/login1'),
                                    TEST_IFACE)
@@ -141,9 +167,9 @@ HoldSec=5
 def test_short_press_powers_off_once():
     s = LogindSystem()
     s.press_power_briefly()
-    s.wait_log("Short press of KEY_POWER on seat0: HandlePowerKey=poweroff, calling logind's PowerOff()")
+    s.wait_log("Short press of KEY_POWER on seat0: HandlePowerKey=poweroff, calling logind's PowerOffWithFlags()")
     s.settle(1.0)
-    assert s.action_calls() == {'PowerOff': [[False]]}, s.action_calls()
+    assert s.action_calls() == {'PowerOffWithFlags': [[SD_LOGIND_ROOT_CHECK_INHIBITORS]]}, s.action_calls()
     assert s.stop() == 0
 
 
@@ -172,9 +198,9 @@ def test_handle_power_key_ignore_calls_nothing():
 def test_handle_power_key_suspend_suspends():
     s = LogindSystem(handle_power_key='suspend')
     s.press_power_briefly()
-    s.wait_log("calling logind's Suspend()")
+    s.wait_log("calling logind's SuspendWithFlags()")
     s.settle(0.5)
-    assert s.action_calls() == {'Suspend': [[False]]}, s.action_calls()
+    assert s.action_calls() == {'SuspendWithFlags': [[SD_LOGIND_ROOT_CHECK_INHIBITORS]]}, s.action_calls()
     assert s.stop() == 0
 
 
@@ -208,9 +234,67 @@ def test_restart_key_reboots():
     s.wait_held('handle-reboot-key')
     assert not s.test.Held('handle-power-key')
     button.play([(0.1, 'KEY_RESTART', 1), (0.3, 'KEY_RESTART', 0)])
-    s.wait_log("HandleRebootKey=reboot, calling logind's Reboot()")
+    s.wait_log("HandleRebootKey=reboot, calling logind's RebootWithFlags()")
     s.settle(0.5)
-    assert s.action_calls() == {'Reboot': [[False]]}, s.action_calls()
+    assert s.action_calls() == {'RebootWithFlags': [[SD_LOGIND_ROOT_CHECK_INHIBITORS]]}, s.action_calls()
+    assert s.stop() == 0
+
+
+# --- the action's own lock: "shutdown" or "sleep" ---------------------------
+
+def test_shutdown_block_inhibitor_stops_power_off():
+    s = LogindSystem()
+    s.test.AddLock('shutdown', 'fwupd', 'Updating the firmware', 'block', dbus.UInt32(4343))
+    s.press_power_briefly()
+    s.wait_log('Short press of KEY_POWER on seat0')
+    s.settle(1.0)
+    assert s.action_calls() == {}, s.action_calls()
+    s.wait_log("Short press of KEY_POWER on seat0: HandlePowerKey=poweroff not done: logind's shutdown lock is "
+               "held by fwupd (pid 4343, uid 0): Updating the firmware.")
+    assert s.stop() == 0
+
+
+def test_sleep_block_inhibitor_stops_suspend():
+    s = LogindSystem(handle_power_key='suspend')
+    s.test.AddLock('sleep', 'Backup', 'Copying files', 'block', dbus.UInt32(4444))
+    s.press_power_briefly()
+    s.wait_log('Short press of KEY_POWER on seat0')
+    s.settle(1.0)
+    assert s.action_calls() == {}, s.action_calls()
+    s.wait_log("HandlePowerKey=suspend not done: logind's sleep lock is held by Backup (pid 4444, uid 0): "
+               "Copying files.")
+    assert s.stop() == 0
+
+
+def test_sleep_block_inhibitor_does_not_stop_power_off():
+    s = LogindSystem()
+    s.test.AddLock('sleep:idle', 'Backup', 'Copying files', 'block', dbus.UInt32(4444))
+    s.press_power_briefly()
+    s.wait_log("calling logind's PowerOffWithFlags()")
+    s.settle(0.5)
+    assert s.action_calls() == {'PowerOffWithFlags': [[SD_LOGIND_ROOT_CHECK_INHIBITORS]]}, s.action_calls()
+    assert s.stop() == 0
+
+
+def test_delay_inhibitor_does_not_stop_power_off():
+    s = LogindSystem()
+    s.test.AddLock('shutdown:sleep', 'NetworkManager', 'Cleaning up', 'delay', dbus.UInt32(4545))
+    s.press_power_briefly()
+    s.wait_log("calling logind's PowerOffWithFlags()")
+    s.settle(0.5)
+    assert s.action_calls() == {'PowerOffWithFlags': [[SD_LOGIND_ROOT_CHECK_INHIBITORS]]}, s.action_calls()
+    assert s.stop() == 0
+
+
+def test_power_key_ignore_inhibited_powers_off_despite_lock():
+    s = LogindSystem(power_key_ignore_inhibited=True)
+    s.test.AddLock('shutdown', 'fwupd', 'Updating the firmware', 'block', dbus.UInt32(4343))
+    s.press_power_briefly()
+    s.wait_log("HandlePowerKey=poweroff, calling logind's PowerOffWithFlags()")
+    s.settle(0.5)
+    # As logind's own key handling with PowerKeyIgnoreInhibited=yes: the
+    # lock is not looked at, and not checked for root either.
+    assert s.action_calls() == {'PowerOffWithFlags': [[0]]}, s.action_calls()
     assert s.stop() == 0
 
 
@@ -231,11 +315,11 @@ def test_presses_trigger_defers_short_press_by_within_sec():
     # Released at t0 + 0.4: nothing before WithinSec has passed.
     s.settle(t0 + 0.4 + 1.8 - time.monotonic())
     assert s.action_calls() == {}, s.action_calls()
-    s.wait_log("calling logind's PowerOff()", timeout=2)
+    s.wait_log("calling logind's PowerOffWithFlags()", timeout=2)
     late = time.monotonic() - (t0 + 0.4 + 2.0)
     assert late < 0.5, f'{late:.3f}s late'
     s.settle(0.5)
-    assert s.action_calls() == {'PowerOff': [[False]]}, s.action_calls()
+    assert s.action_calls() == {'PowerOffWithFlags': [[SD_LOGIND_ROOT_CHECK_INHIBITORS]]}, s.action_calls()
     assert s.stop() == 0
 
 

@@ -73,7 +73,8 @@ def test_invalid_flags_start_nothing():
     expect_error(INVALID_ARGS, s.hotkeyd.Request, dbus.UInt64(1 << 40))
     expect_error(INVALID_ARGS, s.hotkeyd.Cancel, dbus.UInt64(1))
     rc, out, err = s.call_as(0, 'Request', 's', 'yes')
-    assert rc != 0 and 'InvalidArgs' in err or 'argument' in err.lower(), (rc, out, err)
+    # Both parts of the check need the failed call: "and" binds tighter than "or".
+    assert rc != 0 and ('InvalidArgs' in err or 'argument' in err.lower()), (rc, out, err)
     assert s.start_unit_calls() == []
     assert s.stop() == 0
 

@@ -117,6 +117,9 @@ TEST(logind_key_table) {
         ASSERT_STREQ(logind_key_setting_to_string(LOGIND_KEY_REBOOT), "HandleRebootKey");
         ASSERT_STREQ(logind_key_setting_to_string(LOGIND_KEY_SUSPEND), "HandleSuspendKey");
         ASSERT_TRUE(logind_key_setting_to_string(_LOGIND_KEY_MAX) == NULL);
+        ASSERT_STREQ(logind_key_ignore_inhibited_to_string(LOGIND_KEY_POWER), "PowerKeyIgnoreInhibited");
+        ASSERT_STREQ(logind_key_ignore_inhibited_to_string(LOGIND_KEY_REBOOT), "RebootKeyIgnoreInhibited");
+        ASSERT_TRUE(logind_key_ignore_inhibited_to_string(_LOGIND_KEY_MAX) == NULL);
 }
 
 TEST(release_before_hold_completes_is_short_press_on_release) {

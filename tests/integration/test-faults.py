@@ -299,8 +299,12 @@ def test_tpm_reader_dies_with_the_daemon():
         [child] = children_of(s.daemon.pid)
         with open(f'/proc/{child}/status') as f:
             status = dict(line.split(':\t', 1) for line in f.read().splitlines() if ':\t' in line)
-        assert int(status['SigBlk'], 16) == 0, status['SigBlk']
-        assert int(status['SigIgn'], 16) == 0, status['SigIgn']
+        # Signals 32 and 33 are glibc's own: sigaction() cannot change
+        # them, so an ignored one inherited from whatever started the
+        # suite stays ignored (seen in a CI run: 0000000080000000).
+        glibc_own = (1 << 31) | (1 << 32)
+        assert int(status['SigBlk'], 16) & ~glibc_own == 0, status['SigBlk']
+        assert int(status['SigIgn'], 16) & ~glibc_own == 0, status['SigIgn']
         # Still waiting for the TPM, and so is the daemon's Tpm property.
         assert process_state(child) in ('S', 'R'), process_state(child)
 

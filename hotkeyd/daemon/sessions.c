@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <signal.h>
+#include <poll.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
 
@@ -42,12 +42,23 @@ SessionLookup *session_lookup_free(SessionLookup *l) {
         return NULL;
 }
 
+static bool pidfd_exited(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r = poll(&p, 1, 0);
+
+        /* Cannot tell: taken as gone, the safe side. */
+        return r != 0;
+}
+
 /* Whether the caller may act for the session login1 placed its pid in;
  * sets l->refusal when not. */
 static void session_lookup_check_caller(SessionLookup *l, SessionInfo *info) {
         /* Still running, so the pid login1 looked at is still the caller's.
-         * Checked after the answer: a reuse before it would show here. */
-        if (l->caller_pidfd < 0 || pidfd_send_signal(l->caller_pidfd, 0, NULL, 0) < 0) {
+         * Checked after the answer: a reuse before it would show here.  A
+         * pidfd polls readable once its process exited; unlike a signal
+         * 0 that needs no CAP_KILL (the unit drops it) and valgrind knows
+         * it. */
+        if (l->caller_pidfd < 0 || pidfd_exited(l->caller_pidfd)) {
                 snprintf(l->refusal, sizeof l->refusal,
                          "the process that connected as the caller (pid " PID_FMT ", uid " UID_FMT ") is gone, "
                          "so its pid says nothing about who calls",
@@ -66,12 +77,16 @@ static void session_lookup_check_caller(SessionLookup *l, SessionInfo *info) {
 static void session_lookup_finish(SessionLookup *l, int error, const sd_bus_error *bus_error,
                                   const SessionInfo *info) {
         SessionInfo copy = info ? *info : (SessionInfo) { .id = "", .seat = "", .uid = UID_INVALID };
+        char refusal[sizeof l->refusal];
 
         l->call = sd_bus_slot_unref(l->call);
         copy.caller_uid = l->by_caller ? l->caller_uid : UID_INVALID;
         copy.refusal = NULL;
         if (l->by_caller && error >= 0)
                 session_lookup_check_caller(l, &copy);
+        /* The callback usually frees the lookup first thing. */
+        if (copy.refusal)
+                copy.refusal = strcpy(refusal, copy.refusal);
         l->fn(error, bus_error, &copy, l->userdata);
 }
 

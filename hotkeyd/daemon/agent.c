@@ -10,9 +10,10 @@
 
 /* Agents are one per session on a seat, and logind bounds sessions; this
  * bounds what the daemon keeps.  Registrations still waiting for logind
- * are counted apart, per uid too: callers without a seat (ssh) are never
- * registered, and their flood must not keep the real agent out.  Per
- * connection, as for Request() (operation.c): no round trip to count. */
+ * are counted apart, in all and per connection: callers without a seat
+ * (ssh) are never registered, and their flood must not keep the real
+ * agent out.  Per connection, as for Request() (operation.c): counting
+ * needs no round trip to the bus. */
 #define AGENTS_MAX 256U
 #define REGISTRATIONS_MAX 64U
 #define REGISTRATIONS_PER_CALLER_MAX 4U
@@ -229,7 +230,6 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
         r = session_lookup_by_caller(call, agent_on_session, reg, &reg->lookup, error);
         if (r < 0)
                 return r;
-        reg->uid = session_lookup_caller_uid(reg->lookup);
 
         reg->manager = m;
         LIST_PREPEND(m->agent_registrations, reg);

@@ -448,9 +448,35 @@ static void operation_reject_confirm(Operation *o, const char *error_name, const
         o->stage = STAGE_WAITING;
 }
 
+/* Why the caller that login1 placed in info cannot answer the request now
+ * (Confirm(), ExtendConfirmation()), or NULL: it must be the asked agent's
+ * own session, on the gesture's seat, active there and not locked. */
+static const char *operation_answerer_problem(Operation *o, const SessionInfo *info, char *buf, size_t size) {
+        if (info->refusal)
+                return info->refusal;
+        if (isempty(info->id))
+                return "the caller is in no login session";
+        if (!o->agent || !streq(info->id, o->agent->session))
+                snprintf(buf, size, "the caller is in session %s, not in the session of the agent that was asked",
+                         info->id);
+        else if (!streq(info->seat, o->seat))
+                snprintf(buf, size, "session %s is on %s, but the gesture was made on %s", info->id,
+                         isempty(info->seat) ? "no seat" : info->seat, o->seat);
+        else if (!info->active)
+                snprintf(buf, size, "session %s is not the active session on %s", info->id, o->seat);
+        /* A locked screen hides the dialog: a "yes" (or "more time") from
+         * there came from software, not from the person at the keys. */
+        else if (info->locked)
+                snprintf(buf, size, "session %s is locked", info->id);
+        else
+                return NULL;
+        return buf;
+}
+
 static void operation_on_confirmer_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
                                            void *userdata) {
         Operation *o = userdata;
+        const char *problem;
         char reason[512];
 
         o->lookup = session_lookup_free(o->lookup);
@@ -460,40 +486,19 @@ static void operation_on_confirmer_session(int error, const sd_bus_error *bus_er
                          bus_error && bus_error->message ? bus_error->message : strerror(-error));
                 return operation_reject_confirm(o, SD_BUS_ERROR_FAILED, reason);
         }
-        if (info->refusal)
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, info->refusal);
-        if (isempty(info->id))
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED,
-                                                "the caller is in no login session");
-        o->confirm_session = strdup(info->id);
-        o->confirm_uid = info->caller_uid;
-        if (!o->confirm_session)
-                return operation_reject_confirm(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
-        if (!o->agent || !streq(info->id, o->agent->session)) {
-                snprintf(reason, sizeof reason, "the caller is in session %s, not in the session of the agent "
-                         "that was asked", info->id);
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
+        /* Named in the journal entries from here on, refusals included. */
+        if (!info->refusal && !isempty(info->id)) {
+                o->confirm_session = strdup(info->id);
+                if (!o->confirm_session)
+                        return operation_reject_confirm(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                o->confirm_uid = info->caller_uid;
         }
-        if (!streq(info->seat, o->seat)) {
-                snprintf(reason, sizeof reason, "session %s is on %s, but the gesture was made on %s", info->id,
-                         isempty(info->seat) ? "no seat" : info->seat, o->seat);
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
-        }
-        if (!info->active) {
-                snprintf(reason, sizeof reason, "session %s is not the active session on %s", info->id, o->seat);
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
-        }
-        /* A locked screen hides the dialog: a "yes" from there came from
-         * software, not from the person at the keys. */
-        if (info->locked) {
-                snprintf(reason, sizeof reason, "session %s is locked", info->id);
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, reason);
-        }
-        if (!o->agent || !streq(sd_bus_message_get_sender(o->confirm_call), o->agent->bus_name))
-                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED,
-                                                "only the session agent that was asked may confirm");
+        problem = operation_answerer_problem(o, info, reason, sizeof reason);
+        if (problem)
+                return operation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, problem);
 
-        /* From here on the Confirm() call is the one answered at the end. */
+        /* The caller was checked against the asked agent when it called;
+         * from here on its Confirm() is the call answered at the end. */
         o->call = TAKE_PTR(o->confirm_call);
         operation_authorize(o, POLKIT_ACTION_CONFIRM_PHYSICAL);
 }
@@ -579,30 +584,20 @@ static void operation_on_extender_session(int error, const sd_bus_error *bus_err
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         Operation *o = userdata;
-        char timeout[TIMESPAN_MAX];
+        char timeout[TIMESPAN_MAX], reason[512];
         int r;
 
         o->extend_lookup = session_lookup_free(o->extend_lookup);
         call = TAKE_PTR(o->extend_call);
 
-        /* More time only for a dialog somebody can see: the agent's own,
-         * active, unlocked session on the gesture's seat. */
         if (error < 0)
                 r = sd_bus_error_setf(&e, SD_BUS_ERROR_FAILED, "Cannot ask logind for the session of the caller: %s",
                                       bus_error && bus_error->message ? bus_error->message : strerror(-error));
-        else if (info->refusal)
-                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: %s.", info->refusal);
-        else if (!o->agent || !streq(info->id, o->agent->session))
-                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED,
-                                      "No more time: the caller is not in the session that was asked.");
-        else if (!info->active || !streq(info->seat, o->seat))
-                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED,
-                                      "No more time: session %s is not the active session on %s.", info->id, o->seat);
-        else if (info->locked)
-                r = sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: session %s is locked.",
-                                      info->id);
-        else
-                r = 0;
+        else {
+                /* More time only for a dialog somebody can see. */
+                const char *problem = operation_answerer_problem(o, info, reason, sizeof reason);
+                r = problem ? sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: %s.", problem) : 0;
+        }
         if (r < 0) {
                 log_info("Request for more time to answer request %u refused: %s", o->id, e.message);
                 (void) sd_bus_reply_method_error(call, &e);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <poll.h>
 #include <sys/pidfd.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "sessions.h"
@@ -264,10 +263,6 @@ int session_lookup_by_caller(sd_bus_message *call, session_info_fn fn, void *use
                 return r;
         *ret = TAKE_PTR(l);
         return 0;
-}
-
-uid_t session_lookup_caller_uid(const SessionLookup *l) {
-        return l->by_caller ? l->caller_uid : UID_INVALID;
 }
 
 int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn fn, void *userdata,

@@ -44,8 +44,6 @@ typedef struct SessionLookup SessionLookup;
  * process is gone before anything is asked gets AccessDenied in error. */
 int session_lookup_by_caller(sd_bus_message *call, session_info_fn fn, void *userdata, SessionLookup **ret,
                              sd_bus_error *error);
-/* The caller's uid, as the bus gave it (session_lookup_by_caller()). */
-uid_t session_lookup_caller_uid(const SessionLookup *l);
 /* The active session of a seat: info->id ("" when none is) and active;
  * the rest of info is not asked (it would cost a round trip). */
 int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn fn, void *userdata,

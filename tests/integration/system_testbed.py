@@ -251,16 +251,23 @@ class System(Testbed):
 
     # --- the daemon ------------------------------------------------------
 
+    def swtpm_port(self):
+        return 20000 + os.getpid() % 20000
+
+    def swtpm_tcti(self):
+        """The TCTI string of the simulator start_swtpm() starts."""
+        return f'swtpm:host=127.0.0.1,port={self.swtpm_port()}'
+
     def start_swtpm(self):
         """A TPM 2.0 simulator on loopback; returns its TCTI string."""
         state = os.path.join(self.tmp, 'tpm')
         os.mkdir(state)
-        port = 20000 + os.getpid() % 20000
+        port = self.swtpm_port()
         self._spawn(['swtpm', 'socket', '--tpm2', '--tpmstate', f'dir={state}',
                      '--server', f'type=tcp,port={port},bindaddr=127.0.0.1',
                      '--ctrl', f'type=tcp,port={port + 1},bindaddr=127.0.0.1',
                      '--flags', 'not-need-init,startup-clear'])
-        tcti = f'swtpm:host=127.0.0.1,port={port}'
+        tcti = self.swtpm_tcti()
         deadline = time.monotonic() + 10
         while subprocess.run(['tpm2_getcap', '-T', tcti, 'properties-fixed'], env=self.env,
                              capture_output=True).returncode != 0:
@@ -353,6 +360,15 @@ class System(Testbed):
         button, _ = self.start_hold()
         self.wait_log(f'{button.devnode}: KEY_RESTART released')
         return button.devnode
+
+    def add_tpm_device(self, index=0):
+        """A TPM resource manager appearing (umockdev: its udev "add" event;
+        no device node)."""
+        syspath = self.testbed.add_from_string(
+            f'P: /devices/platform/hotkeyd-tpm/tpmrm/tpmrm{index}\n'
+            f'E: DEVNAME=/dev/tpmrm{index}\nE: SUBSYSTEM=tpmrm\n'
+            f'E: MAJOR=252\nE: MINOR={65536 + index}\n\n')
+        self.testbed.uevent(f'/sys/devices/platform/hotkeyd-tpm/tpmrm/tpmrm{index}', 'add')
 
     # --- systemd's side --------------------------------------------------
 

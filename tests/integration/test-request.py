@@ -218,6 +218,21 @@ def test_tpm_read_failure_is_an_error_not_absence():
     assert s.stop() == 0
 
 
+def test_tpm_read_again_when_a_tpm_appears():
+    s = System(efi=True)
+    # The daemon starts before its TPM answers (a driver loaded late).
+    s.start_daemon(tpm_tcti=s.swtpm_tcti(), input_devices=True)
+    assert 'cannot talk to the TPM' in s.prop('Tpm')['Error'], s.prop('Tpm')
+    s.start_swtpm()
+    pump = s.watch_changes()
+    s.add_tpm_device()
+    pump(['Tpm'])
+    tpm = s.prop('Tpm')
+    assert tpm['Present'] == True and tpm['Error'] == '' and tpm['Manufacturer'] == 'IBM', tpm
+    s.wait_log('TPM: IBM, firmware')
+    assert s.stop() == 0
+
+
 def test_tpm_disable_clear_is_reported():
     s = System(efi=True)
     tcti = s.start_swtpm()

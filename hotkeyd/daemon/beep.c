@@ -35,13 +35,16 @@ static int beeper_on_end(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* Opens the device when it can sound a tone or a bell; -EOPNOTSUPP otherwise. */
+/* Opens the device when it can sound a tone or a bell; -EOPNOTSUPP otherwise.
+ * Write only: nothing is read from it, and hotkeyd.service lets the daemon
+ * write to the PC speaker alone (writing to an evdev node injects events),
+ * so every other node fails here with EPERM. */
 static int open_beeper(const char *devnode, unsigned *ret_code, char **ret_name) {
         _cleanup_close_ int fd = -EBADF;
         struct libevdev *dev = NULL;
         int r;
 
-        fd = open(devnode, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        fd = open(devnode, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         r = libevdev_new_from_fd(fd, &dev);
@@ -86,6 +89,8 @@ int beep(sd_event *event) {
                 unsigned code = 0;
                 int fd = devnode ? open_beeper(devnode, &code, &name) : -ENODEV;
 
+                if (IN_SET(fd, -EPERM, -EACCES))
+                        log_debug_errno(fd, "Not allowed to write to %s, not a beeper for us: %m", devnode);
                 if (fd >= 0) {
                         Beeper *b = calloc(1, sizeof *b);
                         int w = beeper_write(fd, code, code == SND_TONE ? BEEP_TONE_HZ : 1);

@@ -418,6 +418,7 @@ Manager *manager_free(Manager *m) {
 
         manager_drop_bus(m);
         tpm_reader_free(m->tpm_reader);
+        tpm_monitor_free(m->tpm_monitor);
         erase_state_done(&m->erase);
         sd_event_source_disable_unref(m->kiosk_timer);
         kiosk_done(&m->kiosk);
@@ -538,6 +539,28 @@ static void manager_on_tpm_info(const TpmInfo *info, void *userdata) {
         erase_refresh_tpm(m);
 }
 
+/* In parallel with the rest of the start; see tpm.h.  A read still under
+ * way is dropped (its child killed): it may have looked too early. */
+static void manager_read_tpm(Manager *m) {
+        int r;
+
+        m->tpm_reader = tpm_reader_free(m->tpm_reader);
+        r = tpm_reader_start(m->event, getenv("HOTKEYD_TPM2_TCTI"), manager_on_tpm_info, m, &m->tpm_reader);
+        if (r < 0) {
+                m->tpm = (TpmInfo) { .present = true };
+                snprintf(m->tpm.error, sizeof m->tpm.error, "cannot start reading the TPM: %s", strerror(-r));
+                tpm_log_info(&m->tpm);
+                bus_api_emit_changed(m, STRV_MAKE("Tpm"));
+        }
+}
+
+static void manager_on_tpm_change(const char *action, const char *sysname, void *userdata) {
+        Manager *m = userdata;
+
+        log_info("TPM device %s: %s, reading the TPM again.", sysname, streq(action, "add") ? "added" : "removed");
+        manager_read_tpm(m);
+}
+
 int manager_start(Manager *m) {
         _cleanup_free_ unsigned *keys = NULL;
         int r;
@@ -556,22 +579,20 @@ int manager_start(Manager *m) {
         }
 
         if (!m->dry_run) {
-                /* Children (systemd-factory-reset cancel) are reaped by sd-event. */
+                /* Children (the TPM reader) are reaped by sd-event. */
                 sigset_t mask;
                 sigemptyset(&mask);
                 sigaddset(&mask, SIGCHLD);
                 (void) sigprocmask(SIG_BLOCK, &mask, NULL);
 
                 m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
-                /* In parallel with the rest of the start; see tpm.h. */
-                r = tpm_reader_start(m->event, getenv("HOTKEYD_TPM2_TCTI"), manager_on_tpm_info, m,
-                                     &m->tpm_reader);
-                if (r < 0) {
-                        m->tpm = (TpmInfo) { .present = true };
-                        snprintf(m->tpm.error, sizeof m->tpm.error, "cannot start reading the TPM: %s",
-                                 strerror(-r));
-                        tpm_log_info(&m->tpm);
-                }
+                /* The monitor first: a TPM that appears while the first
+                 * read runs is read again. */
+                r = tpm_monitor_new(m->event, manager_on_tpm_change, m, &m->tpm_monitor);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot watch for TPM devices, a TPM that appears later is not "
+                                          "read: %m");
+                manager_read_tpm(m);
                 r = sd_event_add_time_relative(m->event, &m->bus_reconnect, CLOCK_MONOTONIC, BUS_RECONNECT_USEC,
                                                0, manager_on_bus_reconnect, m);
                 if (r >= 0)

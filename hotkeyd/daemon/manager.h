@@ -61,6 +61,7 @@ typedef struct Manager {
         size_t n_agent_registrations;
         TpmInfo tpm;                 /* zero (no TPM) until tpm_reader answers */
         TpmReader *tpm_reader;
+        TpmMonitor *tpm_monitor;     /* reads again when a TPM comes or goes */
         EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
         sd_event_source *erase_read; /* reads it once the loop runs */
         Kiosk kiosk;

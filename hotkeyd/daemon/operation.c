@@ -1,8 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include "agent.h"
 #include "bus-args.h"
 #include "bus-names.h"
@@ -15,7 +11,8 @@
 #include "support-check.h"
 #include "unit-start.h"
 
-#define FACTORY_RESET_TOOL "/usr/lib/systemd/systemd-factory-reset"
+/* Runs systemd-factory-reset cancel (units/hotkeyd-cancel.service.in). */
+#define FACTORY_RESET_CANCEL_UNIT "hotkeyd-cancel.service"
 
 /* Request()/Cancel() in flight.  Each one holds a call to polkit open, and
  * dbus-daemon lets one connection wait for at most 128 replies (system
@@ -76,7 +73,6 @@ struct Operation {
         bool authorized; /* ORIGIN_BUS: polkit said yes; support is checked once more after that */
         sd_bus_slot *polkit;
         UnitStart *start;
-        sd_event_source *child;
 };
 
 Operation *operation_free(Operation *o) {
@@ -107,7 +103,6 @@ Operation *operation_free(Operation *o) {
         support_waiter_free(o->check);
         sd_bus_slot_unref(o->polkit);
         unit_start_free(o->start);
-        sd_event_source_disable_unref(o->child);
         sd_bus_message_unref(o->call);
         free(o->session);
         free(o->trigger);
@@ -243,21 +238,23 @@ static void operation_start_target(Operation *o) {
         }
 }
 
-static int operation_on_cancel_tool_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+static void operation_on_cancelled(int error, const sd_bus_error *bus_error, const char *result, void *userdata) {
         Operation *o = userdata;
         char source[256], reason[256];
 
-        o->child = sd_event_source_disable_unref(o->child);
-
-        if (si->si_code != CLD_EXITED || si->si_status != 0) {
-                snprintf(reason, sizeof reason, FACTORY_RESET_TOOL " cancel %s %d",
-                         si->si_code == CLD_EXITED ? "exited with status" : "was killed by signal", si->si_status);
+        if (error < 0 || !streq_ptr(result, "done")) {
+                if (error < 0)
+                        snprintf(reason, sizeof reason, "systemd refused to start " FACTORY_RESET_CANCEL_UNIT ": %s",
+                                 bus_error && bus_error->message ? bus_error->message : strerror(-error));
+                else
+                        snprintf(reason, sizeof reason, "the job for " FACTORY_RESET_CANCEL_UNIT " ended with '%s'",
+                                 result);
                 operation_log(o, LOG_ERR, MESSAGE_ID_RESET_FAILED, reason,
                               "Cancelling the pending factory reset for %s failed: %s",
                               operation_source(o, source, sizeof source), reason);
                 operation_reply_errorf(o, HOTKEYD_ERROR_CANCEL_FAILED, "Cancelling failed: %s.", reason);
                 operation_done(o);
-                return 0;
+                return;
         }
 
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_CANCELLED, NULL, "Pending factory reset cancelled by %s.",
@@ -265,37 +262,20 @@ static int operation_on_cancel_tool_exit(sd_event_source *s, const siginfo_t *si
         if (o->call)
                 (void) sd_bus_reply_method_return(o->call, "");
         operation_done(o);
-        return 0;
 }
 
 /* systemd's own tool removes the request the way systemd wrote it (the EFI
  * variable is immutable until the tool lifts that); doing it by hand would
- * copy systemd's internals. */
+ * copy systemd's internals.  It runs in a unit of its own: lifting the flag
+ * takes CAP_LINUX_IMMUTABLE and writable efivars, which hotkeyd.service
+ * should not hold for its whole life for a command run this rarely. */
 static void operation_run_cancel_tool(Operation *o) {
-        char *argv[] = { (char *) FACTORY_RESET_TOOL, (char *) "cancel", NULL };
-        posix_spawnattr_t attr;
-        sigset_t none;
-        pid_t pid;
         int r;
 
-        sigemptyset(&none);
-        r = -posix_spawnattr_init(&attr);
-        if (r == 0)
-                r = -posix_spawnattr_setsigmask(&attr, &none);
-        if (r == 0)
-                r = -posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-        if (r == 0)
-                r = -posix_spawn(&pid, FACTORY_RESET_TOOL, NULL, &attr, argv, environ);
-        posix_spawnattr_destroy(&attr);
-        if (r == 0)
-                r = sd_event_add_child(o->manager->event, &o->child, pid, WEXITED, operation_on_cancel_tool_exit, o);
+        r = unit_start(o->manager->bus, FACTORY_RESET_CANCEL_UNIT, operation_on_cancelled, o, &o->start);
         if (r < 0) {
-                char reason[256];
-
-                snprintf(reason, sizeof reason, "cannot run " FACTORY_RESET_TOOL ": %s", strerror(-r));
-                log_error("%s", reason);
-                operation_reply_errorf(o, HOTKEYD_ERROR_CANCEL_FAILED, "Cancelling failed: %s.", reason);
-                operation_done(o);
+                log_error_errno(r, "Cannot start " FACTORY_RESET_CANCEL_UNIT ": %m");
+                operation_on_cancelled(r, NULL, NULL, o);
         }
 }
 

@@ -2,8 +2,8 @@
 #pragma once
 
 /* One factory-reset request or cancel, from whoever asked to the end:
- * support check, authorization, starting factory-reset.target or running
- * `systemd-factory-reset cancel`, the journal entries, and the D-Bus reply
+ * support check, authorization, starting factory-reset.target or
+ * hotkeyd-cancel.service, the journal entries, and the D-Bus reply
  * when a caller waits for one.  Every step is asynchronous. */
 
 #include <stdbool.h>

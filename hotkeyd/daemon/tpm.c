@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <libudev.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -123,6 +124,17 @@ static void tpm_read_info(const char *tcti, TpmInfo *info) {
                         return;
                 }
                 tcti = "device:" TPM_DEVICE;
+
+                /* The TCTI says only "I/O error" (0xa000a) when it cannot
+                 * open the device; the errno says why (a device policy, the
+                 * node's owner and group). */
+                info->present = true;
+                _cleanup_close_ int fd = open(TPM_DEVICE, O_RDWR | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0) {
+                        snprintf(info->error, sizeof info->error, "cannot open %s: %s", TPM_DEVICE,
+                                 strerror(errno));
+                        return;
+                }
         }
 
         info->present = true;
@@ -274,5 +286,69 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
         /* Only fails for sources that are not child sources. */
         (void) sd_event_source_set_child_process_own(t->child, true);
         *ret = TAKE_PTR(t);
+        return 0;
+}
+
+struct TpmMonitor {
+        struct udev *udev;
+        struct udev_monitor *monitor;
+        sd_event_source *io;
+        tpm_change_fn fn;
+        void *userdata;
+};
+
+TpmMonitor *tpm_monitor_free(TpmMonitor *m) {
+        if (!m)
+                return NULL;
+        sd_event_source_disable_unref(m->io);
+        udev_monitor_unref(m->monitor);
+        udev_unref(m->udev);
+        free(m);
+        return NULL;
+}
+
+static int tpm_monitor_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        TpmMonitor *m = userdata;
+        struct udev_device *dev;
+
+        while ((dev = udev_monitor_receive_device(m->monitor))) {
+                const char *action = udev_device_get_action(dev);
+
+                /* One read per event: a TPM comes and goes rarely. */
+                if (action && (streq(action, "add") || streq(action, "remove")))
+                        m->fn(action, strna(udev_device_get_sysname(dev)), m->userdata);
+                udev_device_unref(dev);
+        }
+        return 0;
+}
+
+int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonitor **ret) {
+        _cleanup_(tpm_monitor_freep) TpmMonitor *m = NULL;
+        int r;
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return -ENOMEM;
+        m->fn = fn;
+        m->userdata = userdata;
+
+        m->udev = udev_new();
+        if (!m->udev)
+                return -errno ?: -ENOMEM;
+        /* udev's events, not the kernel's: the device node has its owner
+         * and group by then. */
+        m->monitor = udev_monitor_new_from_netlink(m->udev, "udev");
+        if (!m->monitor)
+                return -errno ?: -ENOMEM;
+        r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "tpmrm", NULL);
+        if (r >= 0)
+                r = udev_monitor_enable_receiving(m->monitor);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(event, &m->io, udev_monitor_get_fd(m->monitor), EPOLLIN, tpm_monitor_on_uevent, m);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
         return 0;
 }

@@ -33,6 +33,15 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
 TpmReader *tpm_reader_free(TpmReader *r);
 DEFINE_POINTER_CLEANUP(TpmReader, tpm_reader_free);
 
+/* Calls fn, from the event loop, whenever udev adds or removes a TPM
+ * resource manager (subsystem tpmrm): the TPM to read has changed, e.g. its
+ * driver was loaded after hotkeyd started.  action is "add" or "remove". */
+typedef void (*tpm_change_fn)(const char *action, const char *sysname, void *userdata);
+typedef struct TpmMonitor TpmMonitor;
+int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonitor **ret);
+TpmMonitor *tpm_monitor_free(TpmMonitor *m);
+DEFINE_POINTER_CLEANUP(TpmMonitor, tpm_monitor_free);
+
 /* One line for the journal: what the TPM said, or why it could not. */
 void tpm_log_info(const TpmInfo *info);
 

@@ -16,6 +16,9 @@ Runs inside a private mount namespace (the meson test wraps the script in
 
 Mocked, because PID 1 and logind cannot run here: org.freedesktop.systemd1
 and org.freedesktop.login1, as python-dbusmock templates on the same bus.
+The systemd1 stand-in (systemd_stand_in.py) really runs the ExecStart= of
+hotkeyd-cancel.service, read from the built unit file, when hotkeyd starts
+that unit: a cancel removes the EFI variable for real.
 
 Children get the environment without umockdev's preload, which would send
 their /sys look-ups into the umockdev testbed; hotkeyd keeps it only when a
@@ -24,6 +27,7 @@ test needs emulated input devices.
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -36,6 +40,9 @@ SRC = os.environ.get('HOTKEYD_SOURCE_ROOT', os.path.dirname(os.path.dirname(os.p
 POLICY = os.environ.get('HOTKEYD_POLKIT_POLICY')
 FACTORY_RESET = '/usr/lib/systemd/systemd-factory-reset'
 EFIVAR_REQUEST = 'FactoryResetRequest-8cf2644b-4b0b-428f-9387-6d876050dc67'
+CANCEL_UNIT = 'hotkeyd-cancel.service'
+CANCEL_UNIT_FILE = os.environ.get('HOTKEYD_CANCEL_UNIT')
+SYSTEMD_STAND_IN = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'systemd_stand_in.py')
 
 BUS_NAME = 'io.hotkeyd.FactoryReset1'
 BUS_PATH = '/io/hotkeyd/FactoryReset1'
@@ -75,6 +82,25 @@ HoldSec=1
 HOLD = [(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)]
 
 
+def unit_exec_start(path):
+    """The one ExecStart= of a Type=oneshot unit file, as argv."""
+    section, exec_start, unit_type = None, [], None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith('['):
+                section = line
+            elif section == '[Service]' and line.startswith('ExecStart='):
+                exec_start.append(line[len('ExecStart='):])
+            elif section == '[Service]' and line.startswith('Type='):
+                unit_type = line[len('Type='):]
+    assert unit_type == 'oneshot' and len(exec_start) == 1, (path, unit_type, exec_start)
+    argv = shlex.split(exec_start[0])
+    # Prefixes (-, @, +, !) would change how systemd runs it; none are used.
+    assert argv and argv[0].startswith('/'), argv
+    return argv
+
+
 def clean_env():
     env = dict(os.environ)
     for k in ('LD_PRELOAD', 'UMOCKDEV_DIR'):
@@ -112,7 +138,9 @@ class System(Testbed):
         """The system bus and everything on it but hotkeyd."""
         self._start_bus()
         self._start_polkitd()
-        self.systemd = self._start_mock('systemd', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1')
+        self.systemd = self._start_mock(SYSTEMD_STAND_IN, 'org.freedesktop.systemd1', '/org/freedesktop/systemd1')
+        assert CANCEL_UNIT_FILE and os.path.exists(CANCEL_UNIT_FILE), f'built unit not found: {CANCEL_UNIT_FILE}'
+        self.systemd.AddExecUnit(CANCEL_UNIT, unit_exec_start(CANCEL_UNIT_FILE))
         self.logind = self._start_mock('logind', 'org.freedesktop.login1', '/org/freedesktop/login1')
         self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'Subscribe', '', '', '')
         if target_installed:
@@ -223,16 +251,23 @@ class System(Testbed):
 
     # --- the daemon ------------------------------------------------------
 
+    def swtpm_port(self):
+        return 20000 + os.getpid() % 20000
+
+    def swtpm_tcti(self):
+        """The TCTI string of the simulator start_swtpm() starts."""
+        return f'swtpm:host=127.0.0.1,port={self.swtpm_port()}'
+
     def start_swtpm(self):
         """A TPM 2.0 simulator on loopback; returns its TCTI string."""
         state = os.path.join(self.tmp, 'tpm')
         os.mkdir(state)
-        port = 20000 + os.getpid() % 20000
+        port = self.swtpm_port()
         self._spawn(['swtpm', 'socket', '--tpm2', '--tpmstate', f'dir={state}',
                      '--server', f'type=tcp,port={port},bindaddr=127.0.0.1',
                      '--ctrl', f'type=tcp,port={port + 1},bindaddr=127.0.0.1',
                      '--flags', 'not-need-init,startup-clear'])
-        tcti = f'swtpm:host=127.0.0.1,port={port}'
+        tcti = self.swtpm_tcti()
         deadline = time.monotonic() + 10
         while subprocess.run(['tpm2_getcap', '-T', tcti, 'properties-fixed'], env=self.env,
                              capture_output=True).returncode != 0:
@@ -327,6 +362,15 @@ class System(Testbed):
         self.wait_log(f'{button.devnode}: KEY_RESTART released')
         return button.devnode
 
+    def add_tpm_device(self, index=0):
+        """A TPM resource manager appearing (umockdev: its udev "add" event;
+        no device node)."""
+        syspath = self.testbed.add_from_string(
+            f'P: /devices/platform/hotkeyd-tpm/tpmrm/tpmrm{index}\n'
+            f'E: DEVNAME=/dev/tpmrm{index}\nE: SUBSYSTEM=tpmrm\n'
+            f'E: MAJOR=252\nE: MINOR={65536 + index}\n\n')
+        self.testbed.uevent(f'/sys/devices/platform/hotkeyd-tpm/tpmrm/tpmrm{index}', 'add')
+
     # --- systemd's side --------------------------------------------------
 
     def systemd_unit(self, name):
@@ -336,6 +380,10 @@ class System(Testbed):
 
     def start_unit_calls(self):
         return [c for c in self.systemd.GetMethodCalls('StartUnit')]
+
+    def exec_results(self):
+        """(unit, exit status) of the unit commands the stand-in ran."""
+        return [(str(u), int(c)) for u, c in self.systemd.GetExecResults()]
 
     def request_pending(self):
         """Makes a reset pending the way factory-reset.target does."""

@@ -16,7 +16,7 @@ import subprocess
 import time
 
 from hotkeyd_testbed import run_tests
-from system_testbed import NOBODY, SRC, System, clean_env
+from system_testbed import CANCEL_UNIT, NOBODY, SRC, System, clean_env
 
 CTL = os.environ.get('HOTKEYCTL', 'hotkeyctl')
 COMPLETION = os.path.join(SRC, 'data', 'bash-completion', 'hotkeyctl')
@@ -317,6 +317,8 @@ def test_cancel_pending_clears_it():
     p = ctl(s, 'cancel')
     expect(p, EXIT_SUCCESS)
     assert p.stdout == 'cancelled\n', p.stdout
+    # Through the cancel unit, whose ExecStart= the systemd1 stand-in ran.
+    assert s.exec_results() == [(CANCEL_UNIT, 0)], s.exec_results()
     assert not s.is_pending()
     expect(ctl(s, 'cancel'), EXIT_NOT_PENDING)
     assert s.stop() == 0

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import dbus
 
 from hotkeyd_testbed import SND_BELL, SND_TONE, run_tests
-from system_testbed import NOBODY, System
+from system_testbed import CANCEL_UNIT, NOBODY, System, sh
 
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
@@ -114,6 +114,12 @@ def test_pending_request_is_noop_and_cancel_clears():
     assert s.start_unit_calls() == []
 
     s.hotkeyd.Cancel(dbus.UInt64(0), timeout=30)
+    # The cancel is a unit of its own (its rights are not hotkeyd's): started
+    # once, and its ExecStart= (systemd-factory-reset cancel, run by the
+    # systemd1 stand-in) is what removed the EFI variable.
+    calls = s.start_unit_calls()
+    assert [[str(a) for a in c[1]] for c in calls] == [[CANCEL_UNIT, 'replace']], calls
+    assert s.exec_results() == [(CANCEL_UNIT, 0)], s.exec_results()
     assert not s.is_pending()
     deadline = time.monotonic() + 5
     while s.prop('Mode') != 'unspecified':
@@ -121,6 +127,24 @@ def test_pending_request_is_noop_and_cancel_clears():
         time.sleep(0.05)
     assert s.prop('Supported') == True
     s.wait_log('Pending factory reset cancelled by uid 0')
+    assert s.stop() == 0
+
+
+def test_failed_cancel_unit_is_cancel_failed_and_keeps_request():
+    s = System(efi=True)
+    s.request_pending()
+    # systemd-factory-reset cannot remove the variable from a read-only
+    # efivars: the cancel unit's job fails.
+    sh('mount', '--bind', '-o', 'ro', '/sys/firmware/efi/efivars', '/sys/firmware/efi/efivars')
+    s.start_daemon()
+    message = expect_error('io.hotkeyd.FactoryReset1.Error.CancelFailed', s.hotkeyd.Cancel, dbus.UInt64(0))
+    assert f"the job for {CANCEL_UNIT} ended with 'failed'" in message, message
+    calls = s.start_unit_calls()
+    assert [[str(a) for a in c[1]] for c in calls] == [[CANCEL_UNIT, 'replace']], calls
+    assert [u for u, code in s.exec_results() if code != 0] == [CANCEL_UNIT], s.exec_results()
+    assert s.is_pending()
+    assert s.prop('Mode') == 'pending', s.prop('Mode')
+    s.wait_log('Cancelling the pending factory reset for uid 0')
     assert s.stop() == 0
 
 
@@ -193,6 +217,21 @@ def test_tpm_read_failure_is_an_error_not_absence():
     s.start_daemon(tpm_tcti='swtpm:host=127.0.0.1,port=9')
     tpm = s.prop('Tpm')
     assert tpm['Present'] == True and 'cannot talk to the TPM' in tpm['Error'], tpm
+    assert s.stop() == 0
+
+
+def test_tpm_read_again_when_a_tpm_appears():
+    s = System(efi=True)
+    # The daemon starts before its TPM answers (a driver loaded late).
+    s.start_daemon(tpm_tcti=s.swtpm_tcti(), input_devices=True)
+    assert 'cannot talk to the TPM' in s.prop('Tpm')['Error'], s.prop('Tpm')
+    s.start_swtpm()
+    pump = s.watch_changes()
+    s.add_tpm_device()
+    pump(['Tpm'])
+    tpm = s.prop('Tpm')
+    assert tpm['Present'] == True and tpm['Error'] == '' and tpm['Manufacturer'] == 'IBM', tpm
+    s.wait_log('TPM: IBM, firmware')
     assert s.stop() == 0
 
 

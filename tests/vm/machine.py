@@ -188,7 +188,10 @@ class Machine:
         start = self.mark()
         self.write(f"printf '@@B%s@@\\n' {token}; {{ {command} ; }} 2>&1; "
                    f"printf '@@E%s@@%d\\n' {token} $?\n")
-        pattern = re.compile(rb'@@B' + token.encode() + rb'@@\r?\n(.*?)@@E' + token.encode() + rb'@@(\d+)', re.S)
+        # Up to the newline: the status may arrive in two reads ("1", "1\n"
+        # of an 11), and a match on the first would take it for 1.
+        pattern = re.compile(rb'@@B' + token.encode() + rb'@@\r?\n(.*?)@@E' + token.encode() + rb'@@(\d+)\r?\n',
+                             re.S)
         m = self.wait_for(pattern, timeout, f'guest command {command!r}', start)
         out = m.group(1).decode(errors='replace').replace('\r', '')
         status = int(m.group(2))

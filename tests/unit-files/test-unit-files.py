@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What the built units grant, setting by setting (issue 12): hotkeyd.service
+holds no capability, no writable efivars and no write access to input
+devices but the PC speaker, and cannot read root's secrets; the cancel,
+which needs CAP_LINUX_IMMUTABLE and writable efivars, is
+hotkeyd-cancel.service, which holds those and nothing more.
+
+    test-unit-files.py HOTKEYD_SERVICE CANCEL_SERVICE
+
+systemd-analyze security scores the whole (units/security-exposure); this
+names the rights that the score does not single out.  The VM scenario runs
+both units under the real systemd."""
+
+import shlex
+import sys
+
+SECRETS = ['/etc/shadow', '/etc/gshadow', '/var/lib/systemd/credential.secret']
+EFIVARS = '/sys/firmware/efi/efivars'
+FACTORY_RESET = 'systemd-factory-reset'
+
+
+def parse(path):
+    """{section: {key: [values in order]}}; an empty assignment resets the
+    list, as systemd does for list settings."""
+    units, section = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in '#;':
+                continue
+            if line.startswith('['):
+                section = units.setdefault(line.strip('[]'), {})
+                continue
+            key, _, value = line.partition('=')
+            values = section.setdefault(key, [])
+            if value == '':
+                values.clear()
+            values.append(value)
+    return units
+
+
+def words(values):
+    return [w for v in values for w in shlex.split(v)]
+
+
+def paths(values):
+    """Path lists without their '-' (may be absent) prefixes."""
+    return [w.lstrip('-') for w in words(values)]
+
+
+def covers(hidden, path):
+    """path is hidden: it or a directory above it is inaccessible."""
+    return any(path == h or path.startswith(h.rstrip('/') + '/') for h in hidden)
+
+
+def device_allow(values):
+    """[(device, access)] of DeviceAllow= lines."""
+    return [tuple(v.split()) if len(v.split()) == 2 else (v, 'rwm') for v in values if v]
+
+
+def check(failures, what, ok, detail):
+    if not ok:
+        failures.append(f'{what}: {detail}')
+
+
+def check_daemon(path, failures):
+    s = parse(path)['Service']
+    caps = words(s.get('CapabilityBoundingSet', []))
+    check(failures, 'hotkeyd.service CapabilityBoundingSet=', caps == [], f'holds {caps}, should be empty')
+    check(failures, 'hotkeyd.service efivars', not any(p.startswith(EFIVARS) for p in paths(s.get('ReadWritePaths', []))),
+          f'ReadWritePaths={s.get("ReadWritePaths")}: only hotkeyd-cancel.service writes efivars')
+    check(failures, 'hotkeyd.service AmbientCapabilities=', not words(s.get('AmbientCapabilities', [])),
+          s.get('AmbientCapabilities'))
+    check(failures, 'hotkeyd.service DevicePolicy=', s.get('DevicePolicy') == ['closed'], s.get('DevicePolicy'))
+    allow = device_allow(s.get('DeviceAllow', []))
+    inputs = [(d, a) for d, a in allow if d == 'char-input' or d.startswith('/dev/input/')]
+    check(failures, 'hotkeyd.service input devices', any(d == 'char-input' and 'r' in a for d, a in inputs),
+          f'{inputs}: every input device must be readable (the trigger keys)')
+    writable = [d for d, a in inputs if 'w' in a]
+    check(failures, 'hotkeyd.service writable input devices',
+          writable == ['/dev/input/by-path/platform-pcspkr-event-spkr'],
+          f'{writable}: writing to an evdev node injects events; only the PC speaker may be written')
+    hidden = paths(s.get('InaccessiblePaths', []))
+    check(failures, 'hotkeyd.service InaccessiblePaths=', all(covers(hidden, p) for p in SECRETS),
+          f'{hidden} lacks some of {SECRETS}')
+    check(failures, 'hotkeyd.service ProcSubset=', s.get('ProcSubset') == ['pid'], s.get('ProcSubset'))
+    # The caller's /proc/PID/cgroup (its session, for the journal) is
+    # readable only because hidepid= exempts the group root.
+    check(failures, 'hotkeyd.service Group=', s.get('Group', ['root']) in (['root'], ['0']),
+          f'{s.get("Group")}: ProtectProc= would hide the D-Bus callers\' /proc entries')
+    check(failures, 'hotkeyd.service ExecStart=', not any(FACTORY_RESET in w for w in words(s.get('ExecStart', []))),
+          s.get('ExecStart'))
+
+
+def check_cancel(path, failures):
+    u = parse(path)
+    s = u['Service']
+    check(failures, 'hotkeyd-cancel.service Type=', s.get('Type') == ['oneshot'],
+          f'{s.get("Type")}: hotkeyd follows the job, which must end when the command does')
+    argv = words(s.get('ExecStart', []))
+    check(failures, 'hotkeyd-cancel.service ExecStart=',
+          len(argv) == 2 and argv[0].endswith('/' + FACTORY_RESET) and argv[1] == 'cancel', argv)
+    caps = words(s.get('CapabilityBoundingSet', []))
+    check(failures, 'hotkeyd-cancel.service CapabilityBoundingSet=', caps == ['CAP_LINUX_IMMUTABLE'], caps)
+    check(failures, 'hotkeyd-cancel.service ReadWritePaths=', paths(s.get('ReadWritePaths', [])) == [EFIVARS],
+          s.get('ReadWritePaths'))
+    check(failures, 'hotkeyd-cancel.service devices',
+          s.get('PrivateDevices') == ['yes'] and not s.get('DeviceAllow'),
+          f'PrivateDevices={s.get("PrivateDevices")} DeviceAllow={s.get("DeviceAllow")}')
+    check(failures, 'hotkeyd-cancel.service network', s.get('PrivateNetwork') == ['yes'], s.get('PrivateNetwork'))
+    hidden = paths(s.get('InaccessiblePaths', []))
+    check(failures, 'hotkeyd-cancel.service InaccessiblePaths=', all(covers(hidden, p) for p in SECRETS),
+          f'{hidden} lacks some of {SECRETS}')
+    check(failures, 'hotkeyd-cancel.service [Install]', 'Install' not in u,
+          'static: only hotkeyd starts it')
+
+
+def main():
+    daemon, cancel = sys.argv[1:3]
+    failures = []
+    check_daemon(daemon, failures)
+    check_cancel(cancel, failures)
+    for f in failures:
+        print(f'FAIL {f}')
+    if not failures:
+        print('hotkeyd.service and hotkeyd-cancel.service grant what they should')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

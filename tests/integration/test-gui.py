@@ -23,8 +23,8 @@ import dbus
 
 from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Screen, key, type_text, wait_for
 from hotkeyd_testbed import run_tests
-from system_testbed import (DESKTOP, HOLD, HOME_GUID, SESSION_IFACE, Dirs, System, add_partition, mounted_tmpfs, sh,
-                            target_wants_tpm_clear)
+from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, SESSION_IFACE, Dirs, System, add_partition,
+                            mounted_tmpfs, sh, target_wants_tpm_clear)
 
 
 # The tests that look at the "keep holding" window hold the key this long
@@ -419,6 +419,30 @@ def test_agent_registers_again_when_daemon_restarts():
     assert agent.expect(f'decline {request_id}') == f'decline {request_id} escape'
     done(s, agent)
 
+
+
+# login1 fails the first GetSessionByPID (busy, restarting): hotkeyd answers
+# RegisterAgent with Failed, a refusal that passes.
+FLAKY_SESSION_BY_PID = """
+self.hk_session_calls = getattr(self, "hk_session_calls", 0) + 1
+if self.hk_session_calls == 1:
+    raise dbus.exceptions.DBusException("logind is busy", name="org.freedesktop.DBus.Error.Failed")
+""" + GET_SESSION_BY_PID
+
+
+def test_agent_registers_again_after_a_passing_refusal():
+    s = Desktop()
+    s.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', FLAKY_SESSION_BY_PID)
+    agent = s.screen.app('--agent', gated=True)
+    s.session_path = s.session('c1', 'seat0', 0, agent.pid)
+    agent.open_gate()
+    agent.expect('register-retry')
+    agent.expect('registered', timeout=5)
+    s.wait_log('Session agent registered for session c1 on seat0')
+    _, request_id, _ = s.dialog(agent)
+    key(Escape)
+    assert agent.expect(f'decline {request_id}') == f'decline {request_id} escape'
+    done(s, agent)
 
 # --- in other languages ------------------------------------------------------
 

@@ -45,7 +45,7 @@ make_root() {
     echo "$name: building $suite root $key (first run takes a few minutes)" >&2
     rm -rf --one-file-system "$root.tmp"
     # The archive's Release file can be past its Valid-Until date on the
-    # mirror we can reach (measured, see shared DESIGN.md), hence the option.
+    # mirror we can reach (measured), hence the option.
     mmdebstrap \
         --variant=apt \
         --mode=root \

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Emulated evdev devices (umockdev) and a running `hotkeyd --dry-run`.
 
-Measured on these machines (see shared DESIGN.md): the test process itself
+Measured on these machines: the test process itself
 must run under umockdev-wrapper; a device must be added, its ioctls loaded,
 the program started, the "add" uevent sent, and only then the evemu events
 loaded, because umockdev's replay clock starts when the events are loaded.

@@ -1380,7 +1380,7 @@ TEST(shipped_default) {
         assert_n_errors(&e, 0);
 
         ASSERT_EQ(c->mode, DAEMON_MODE_DESKTOP);
-        ASSERT_UEQ(c->n_triggers, 3);
+        ASSERT_UEQ(c->n_triggers, 4);
         for (size_t i = 0; i < c->n_triggers; i++) {
                 const Trigger *t = &c->triggers[i];
                 ASSERT_EQ(t->kind, TRIGGER_HOLD);
@@ -1393,6 +1393,26 @@ TEST(shipped_default) {
         ASSERT_TRUE(config_uses_key(c, KEY_POWER));
         ASSERT_TRUE(config_uses_key(c, KEY_RESTART));
         ASSERT_TRUE(config_uses_key(c, KEY_VOLUMEDOWN));
+
+        /* The hardware-key triggers stay as they were. */
+        ASSERT_TRUE(config_find_trigger(c, "restart-key"));
+        ASSERT_UEQ(config_find_trigger(c, "restart-key")->hold_usec, 5 * USEC_PER_SEC);
+        ASSERT_TRUE(config_find_trigger(c, "power-key"));
+        ASSERT_UEQ(config_find_trigger(c, "power-key")->hold_usec, 3 * USEC_PER_SEC);
+        ASSERT_TRUE(config_find_trigger(c, "power-volumedown"));
+        ASSERT_UEQ(config_find_trigger(c, "power-volumedown")->n_keys, 2);
+
+        /* The gesture of laptops whose power button cannot report a hold:
+         * left Ctrl, left Alt and both Shift keys, held 5 s. */
+        const Trigger *k = config_find_trigger(c, "keyboard-chord");
+        ASSERT_TRUE(k);
+        ASSERT_UEQ(k->n_keys, 4);
+        ASSERT_UEQ(k->keys[0], KEY_LEFTCTRL);
+        ASSERT_UEQ(k->keys[1], KEY_LEFTALT);
+        ASSERT_UEQ(k->keys[2], KEY_LEFTSHIFT);
+        ASSERT_UEQ(k->keys[3], KEY_RIGHTSHIFT);
+        ASSERT_UEQ(k->hold_usec, 5 * USEC_PER_SEC);
+        ASSERT_FALSE(k->seat);
         config_free(c);
 }
 

@@ -41,7 +41,9 @@
  *
  * The pseudo-random numbers come from splitmix64 seeded with REPLAY_SEED
  * (the bytes of "hotkeyd"), so every run replays the same events;
- * HOTKEYD_REPLAY_SEED=N replays another sequence.  After the replay, which
+ * HOTKEYD_REPLAY_SEED=N replays another sequence.  The typing follows the
+ * text, so the counts printed change with each revision of
+ * docs/ARCHITECTURE.md; the verdict must not.  After the replay, which
  * must complete no trigger, the shipped keyboard chord is held for its
  * HoldSec= on the same engine and must complete exactly once: the control
  * that shows the replay could have seen a trigger. */

@@ -49,10 +49,10 @@ def _str(s, size=255):
     return raw + bytes(size - len(raw))
 
 
-def ioctl_record(devnode, name, keys, bustype=0x19, sounds=()):
+def ioctl_record(devnode, name, keys, bustype=0x19, sounds=(), phys='', ids=(0, 1, 0)):
     """The ioctl file umockdev answers libevdev's probe with.  name: str, or
     bytes for a name that is not UTF-8.  sounds: EV_SND codes (a PC speaker
-    has SND_BELL and SND_TONE)."""
+    has SND_BELL and SND_TONE).  ids: vendor, product, version."""
     codes = [KEY_CODES[k] for k in keys]
     lines = [f'@DEV {devnode} (evdev)']
 
@@ -60,9 +60,9 @@ def ioctl_record(devnode, name, keys, bustype=0x19, sounds=()):
         lines.append(f'{req} {ret} {data.hex().upper()}')
 
     add('EVIOCGVERSION', 0, (0x010001).to_bytes(4, 'little'))
-    add('EVIOCGID', 0, b''.join(v.to_bytes(2, 'little') for v in (bustype, 0, 1, 0)))
+    add('EVIOCGID', 0, b''.join(v.to_bytes(2, 'little') for v in (bustype, *ids)))
     add('EVIOCGNAME', len(name) + 1, _str(name))
-    add('EVIOCGPHYS', 1, _str(''))
+    add('EVIOCGPHYS', len(phys) + 1, _str(phys))
     add('EVIOCGUNIQ', 1, _str(''))
     add('EVIOCGPROP', 8, bytes(8))
     types = [EV_SYN] + ([EV_KEY] if codes else []) + ([EV_SND] if sounds else [])
@@ -89,11 +89,34 @@ def evemu_events(events):
     return '\n'.join(out) + '\n'
 
 
+class Parent:
+    """The device an input device belongs to, as sysfs shows it: its path
+    under /sys, its bus, and the driver bound to it (sysfs's "driver" link,
+    which udev reads: its last component is the driver's name)."""
+
+    def __init__(self, path, subsystem, driver=None):
+        self.path, self.subsystem, self.driver = path, subsystem, driver
+
+    def record(self):
+        lines = [f'P: {self.path}', f'E: SUBSYSTEM={self.subsystem}']
+        if self.driver:
+            lines += [f'E: DRIVER={self.driver}',
+                      f'L: driver=../../../bus/{self.subsystem}/drivers/{self.driver}']
+        return lines + ['']
+
+
 class Device:
-    def __init__(self, bed, index, name, keys, seat=None, sounds=()):
+    def __init__(self, bed, index, name, keys, seat=None, sounds=(), bustype=0x19, phys='', ids=(0, 1, 0),
+                 parent=None, id_path=None):
+        """parent: a Parent, or None for a platform device without a driver.
+        id_path: udev's ID_PATH of the event node, if any."""
         self.bed = bed
         self.devnode = f'/dev/input/event{index}'
-        parent = f'/devices/platform/hotkeyd-test/input/input{index}'
+        # A parent is described once, with the first of its input devices.
+        self.parent_record = parent.record() if parent and parent.path not in bed.parents else None
+        if parent:
+            bed.parents.add(parent.path)
+        parent = (parent.path if parent else '/devices/platform/hotkeyd-test') + f'/input/input{index}'
         self.syspath = f'/sys{parent}/event{index}'
         # The kernel's name reaches hotkeyd through EVIOCGNAME only; udev's
         # copy is text in umockdev's records.
@@ -108,13 +131,17 @@ class Device:
                   'E: ID_INPUT=1', 'E: ID_INPUT_KEY=1']
         if seat:
             record.append(f'E: ID_SEAT={seat}')
+        if id_path:
+            record.append(f'E: ID_PATH={id_path}')
         record += [f'A: dev=13:{64 + index}', '',
                    f'P: {parent}', 'E: SUBSYSTEM=input', f'E: NAME="{text_name}"',
-                   f'A: name={text_name}', '']
+                   f'A: name={text_name}', f'A: phys={phys}', '']
+        if self.parent_record:
+            record += self.parent_record
         bed.testbed.add_from_string('\n'.join(record) + '\n')
         path = os.path.join(bed.tmp, f'event{index}.ioctl')
         with open(path, 'w') as f:
-            f.write(ioctl_record(self.devnode, name, keys, sounds=sounds))
+            f.write(ioctl_record(self.devnode, name, keys, bustype=bustype, sounds=sounds, phys=phys, ids=ids))
         bed.testbed.load_ioctl(self.devnode, path)
 
     def plug(self):
@@ -156,6 +183,7 @@ class Testbed:
         self.tmpdir = tempfile.TemporaryDirectory(prefix='hotkeyd-test-')
         self.tmp = self.tmpdir.name
         self.next_index = 10
+        self.parents = set()
         self.daemon = None
         self.stopping = False
         self.lines = []   # (monotonic time, stdout line)
@@ -163,8 +191,8 @@ class Testbed:
         self._buf = {}
         TESTBEDS.append(self)
 
-    def add_device(self, name, keys, seat=None, sounds=()):
-        d = Device(self, self.next_index, name, keys, seat, sounds)
+    def add_device(self, name, keys, seat=None, sounds=(), **kw):
+        d = Device(self, self.next_index, name, keys, seat, sounds, **kw)
         self.next_index += 1
         return d
 

@@ -312,9 +312,25 @@ static void manager_update_reach(Manager *m, bool fresh) {
         for (size_t i = 0; i < m->config->n_triggers && m->config->mode != DAEMON_MODE_OFF; i++) {
                 const char *name = m->config->triggers[i].name;
                 const TriggerReach *now = trigger_reach_unreachable(&reach, name);
+                const TriggerReach *before = fresh ? NULL : trigger_reach_unreachable(&m->reach, name);
                 char trigger[128], reason[1024];
 
-                if (!now || (!fresh && trigger_reach_unreachable(&m->reach, name)))
+                if (!now) {
+                        /* Able to fire (again): say where, once. */
+                        if (!fresh && !before)
+                                continue;
+                        for (size_t j = 0; j < reach.n_items; j++)
+                                if (streq(reach.items[j].trigger, name) && reach.items[j].can_fire) {
+                                        log_info("Trigger %s can fire now (%s: %s).", name, reach.items[j].seat,
+                                                 reach.items[j].reason);
+                                        break;
+                                }
+                        continue;
+                }
+                /* Reported when it becomes so, and again when why changes
+                 * (another device with the key came or went, a key was
+                 * found press-only): the entry always says the current why. */
+                if (before && streq(before->reason, now->reason))
                         continue;
                 snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", name);
                 snprintf(reason, sizeof reason, "HOTKEYD_REASON=%s", now->reason);

@@ -161,7 +161,7 @@ def test_devices_shows_the_seat_a_device_moved_to():
 
     changed = s.watch_changes()
     button.move_to_seat('seat1')
-    changed(['Devices'])
+    changed(['DeviceKeys', 'Devices'])
     assert [list(map(str, d)) for d in s.prop('Devices')] == [[button.devnode, 'Reset Button', 'seat1']]
     p = ctl(s, 'devices')
     expect(p, EXIT_SUCCESS, '1 device watched.')

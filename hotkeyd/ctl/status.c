@@ -9,6 +9,9 @@ static const char *const trigger_fields[] = {
         "Name", "Keys", "Kind", "HoldUSec", "Presses", "WithinUSec", "Seat",
 };
 
+/* The members of one TriggerAvailability entry, a(ssbs), in order. */
+static const char *const availability_fields[] = { "Trigger", "Seat", "CanFire", "Reason" };
+
 /* The members of one ErasedPartitions entry, a(ssssts), in order. */
 static const char *const partition_fields[] = {
         "Definition", "Type", "Label", "Device", "Size", "MountPoint",
@@ -17,11 +20,15 @@ static const char *const partition_fields[] = {
 /* What `status --json` prints: the properties, with the triggers as objects
  * and the devices counted (`devices` lists them). */
 static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
-        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL, *partitions = NULL;
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL, *partitions = NULL,
+                                                           *availability = NULL;
         int r;
 
         r = json_structs_to_objects(sd_json_variant_by_key(all, "Triggers"), trigger_fields,
                                     ELEMENTSOF(trigger_fields), &triggers);
+        if (r >= 0)
+                r = json_structs_to_objects(sd_json_variant_by_key(all, "TriggerAvailability"),
+                                            availability_fields, ELEMENTSOF(availability_fields), &availability);
         if (r >= 0)
                 r = json_structs_to_objects(sd_json_variant_by_key(all, "ErasedPartitions"), partition_fields,
                                             ELEMENTSOF(partition_fields), &partitions);
@@ -35,6 +42,7 @@ static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
                               SD_JSON_BUILD_PAIR_VARIANT("Mode", sd_json_variant_by_key(all, "Mode")),
                               SD_JSON_BUILD_PAIR_VARIANT("DaemonMode", sd_json_variant_by_key(all, "DaemonMode")),
                               SD_JSON_BUILD_PAIR_VARIANT("Triggers", triggers),
+                              SD_JSON_BUILD_PAIR_VARIANT("TriggerAvailability", availability),
                               SD_JSON_BUILD_PAIR_UNSIGNED("Devices", sd_json_variant_elements(
                                                                              sd_json_variant_by_key(all, "Devices"))),
                               SD_JSON_BUILD_PAIR_VARIANT("Tpm", sd_json_variant_by_key(all, "Tpm")),
@@ -57,6 +65,24 @@ static uint64_t json_uint(sd_json_variant *v, const char *key) {
 }
 
 #define LABEL "%14s "
+
+/* Under the trigger: per seat whether it can fire there, and why. */
+static void print_availability(sd_json_variant *t, sd_json_variant *availability) {
+        for (size_t i = 0; i < sd_json_variant_elements(availability); i++) {
+                sd_json_variant *a = sd_json_variant_by_index(availability, i);
+                const char *seat = json_str(a, "Seat");
+
+                if (!streq(json_str(a, "Trigger"), json_str(t, "Name")))
+                        continue;
+                if (*seat)
+                        printf(LABEL "  %s: %s: %s\n", "", seat,
+                               sd_json_variant_boolean(sd_json_variant_by_key(a, "CanFire")) ? "can fire"
+                                                                                             : "cannot fire",
+                               json_str(a, "Reason"));
+                else
+                        printf(LABEL "  cannot fire anywhere: %s\n", "", json_str(a, "Reason"));
+        }
+}
 
 static void print_trigger(sd_json_variant *t, bool first) {
         sd_json_variant *keys = sd_json_variant_by_key(t, "Keys");
@@ -148,8 +174,11 @@ static void print_status(sd_json_variant *s) {
         printf(LABEL "%s\n", "DaemonMode:", json_str(s, "DaemonMode"));
         if (n_triggers == 0)
                 printf(LABEL "none\n", "Triggers:");
-        for (size_t i = 0; i < n_triggers; i++)
+        for (size_t i = 0; i < n_triggers; i++) {
                 print_trigger(sd_json_variant_by_index(triggers, i), i == 0);
+                print_availability(sd_json_variant_by_index(triggers, i),
+                                   sd_json_variant_by_key(s, "TriggerAvailability"));
+        }
         printf(LABEL "%" PRIu64 "\n", "Devices:", json_uint(s, "Devices"));
         print_tpm(sd_json_variant_by_key(s, "Tpm"));
         print_erase(s);

@@ -90,6 +90,43 @@ static int property_get_devices(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_close_container(reply);
 }
 
+static int property_get_device_keys(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ssss)");
+        if (r < 0)
+                return r;
+        for (InputDevice *d = m->input ? input_first_device(m->input) : NULL; d; d = input_next_device(d))
+                for (size_t i = 0; i < input_device_n_keys(d); i++) {
+                        const char *reason;
+                        KeyHolds holds = input_device_key_holds(d, i, &reason);
+
+                        r = sd_bus_message_append(reply, "(ssss)", input_device_node(d),
+                                                  strna(key_to_name(input_device_key_code(d, i))),
+                                                  key_holds_to_string(holds), strempty(reason));
+                        if (r < 0)
+                                return r;
+                }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_trigger_availability(sd_bus *bus, const char *path, const char *interface,
+                                             const char *property, sd_bus_message *reply, void *userdata,
+                                             sd_bus_error *error) {
+        const TriggerReachList *l = &((Manager *) userdata)->reach;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ssbs)");
+        for (size_t i = 0; r >= 0 && i < l->n_items; i++)
+                r = sd_bus_message_append(reply, "(ssbs)", l->items[i].trigger, l->items[i].seat,
+                                          l->items[i].can_fire, l->items[i].reason);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
 static int property_get_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const TpmInfo *t = &((Manager *) userdata)->tpm;
@@ -197,6 +234,9 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("DaemonMode", "s", property_get_daemon_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Triggers", "a(sasstuts)", property_get_triggers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Devices", "a(sss)", property_get_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DeviceKeys", "a(ssss)", property_get_device_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("TriggerAvailability", "a(ssbs)", property_get_trigger_availability, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Tpm", "a{sv}", property_get_tpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ErasedPartitions", "a(ssssts)", property_get_erased_partitions, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

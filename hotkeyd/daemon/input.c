@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "input.h"
+#include "keys.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -15,6 +16,18 @@
  * clock jumps) falls back to the time the event was read. */
 #define EVENT_TIME_MAX_AGE_USEC (5 * USEC_PER_SEC)
 #define EVENT_TIME_MAX_AHEAD_USEC (1 * USEC_PER_MSEC)
+
+/* One trigger key of a device: what the driver table and learning say, and
+ * the press that learning waits to see released. */
+typedef struct InputDeviceKey {
+        unsigned code;
+        KeyHolds table;
+        const char *table_reason; /* static */
+        KeyHolds learned;         /* from the store, then from what is seen */
+        bool pressed;
+        usec_t press_stamp; /* the kernel's, raw: compared with its release only */
+        uint64_t press_read;
+} InputDeviceKey;
 
 struct InputDevice {
         Input *input;
@@ -28,6 +41,11 @@ struct InputDevice {
         struct libevdev *evdev;
         sd_event_source *io;
         bool monotonic_timestamps;
+        char *identity; /* key_holds_identity() */
+        char *driver;   /* of the input device's parent, for the driver table */
+        InputDeviceKey *keys;
+        size_t n_keys;
+        uint64_t reads; /* counts wakeups: a press and release of one are "the same read" */
 };
 
 struct Input {
@@ -40,6 +58,7 @@ struct Input {
         InputDevice *devices;
         size_t n_devices;
         uint64_t next_id;
+        const KeyHoldsStore *holds_store;
         InputCallbacks callbacks;
         void *userdata;
 };
@@ -72,6 +91,22 @@ size_t input_n_devices(const Input *input) {
         return input->n_devices;
 }
 
+const char *input_device_identity(const InputDevice *d) {
+        return d->identity;
+}
+
+size_t input_device_n_keys(const InputDevice *d) {
+        return d->n_keys;
+}
+
+unsigned input_device_key_code(const InputDevice *d, size_t i) {
+        return d->keys[i].code;
+}
+
+KeyHolds input_device_key_holds(const InputDevice *d, size_t i, const char **ret_reason) {
+        return key_holds_combine(d->keys[i].table, d->keys[i].table_reason, d->keys[i].learned, ret_reason);
+}
+
 static InputDevice *input_device_free(InputDevice *d) {
         if (!d)
                 return NULL;
@@ -83,6 +118,9 @@ static InputDevice *input_device_free(InputDevice *d) {
         free(d->devnode);
         free(d->seat);
         free(d->name);
+        free(d->identity);
+        free(d->driver);
+        free(d->keys);
         free(d);
         return NULL;
 }
@@ -121,6 +159,46 @@ static usec_t event_time(const InputDevice *d, const struct input_event *ev, use
         return t;
 }
 
+static InputDeviceKey *input_device_find_key(InputDevice *d, unsigned code) {
+        for (size_t i = 0; i < d->n_keys; i++)
+                if (d->keys[i].code == code)
+                        return &d->keys[i];
+        return NULL;
+}
+
+/* A press and its release: what they say about the key (core/key-holds.c).
+ * The stamps are the kernel's as they are, on whatever clock: only their
+ * difference counts. */
+static void input_device_learn(InputDevice *d, const struct input_event *ev, KeySource source) {
+        InputDeviceKey *k = input_device_find_key(d, ev->code);
+        usec_t stamp = (usec_t) ev->input_event_sec * USEC_PER_SEC + (usec_t) ev->input_event_usec;
+
+        if (!k)
+                return;
+        if (source != KEY_SOURCE_EVENT) {
+                /* What resync replays has no time of its own. */
+                k->pressed = false;
+                return;
+        }
+        if (ev->value == 1) {
+                k->pressed = true;
+                k->press_stamp = stamp;
+                k->press_read = d->reads;
+                return;
+        }
+        if (!k->pressed)
+                return; /* held when opened, or after a resync */
+        k->pressed = false;
+
+        KeyHolds learned = key_holds_from_evidence(
+                key_holds_evidence(k->press_stamp, stamp, k->press_read == d->reads), NULL);
+        if (learned == k->learned)
+                return;
+        k->learned = learned;
+        if (d->input->callbacks.key_holds_changed)
+                d->input->callbacks.key_holds_changed(d, k->code, d->input->userdata);
+}
+
 static void input_device_dispatch(InputDevice *d, const struct input_event *ev, KeySource source, usec_t now) {
         Input *input = d->input;
 
@@ -132,6 +210,7 @@ static void input_device_dispatch(InputDevice *d, const struct input_event *ev, 
                 return;
 
         input->callbacks.key(d, ev->code, ev->value, source, event_time(d, ev, now), input->userdata);
+        input_device_learn(d, ev, source);
 }
 
 static int input_device_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -139,6 +218,7 @@ static int input_device_on_io(sd_event_source *s, int fd, uint32_t revents, void
         unsigned flags = LIBEVDEV_READ_FLAG_NORMAL;
         int r;
 
+        d->reads++;
         for (;;) {
                 struct input_event ev;
 
@@ -215,6 +295,70 @@ static bool input_device_has_trigger_key(const InputDevice *d) {
         return false;
 }
 
+/* The trigger keys the device has, classified: driver table, then what
+ * the store remembers.  A key that stays keeps what was seen of it. */
+static int input_device_classify(InputDevice *d) {
+        const char *name = libevdev_get_name(d->evdev);
+        DeviceFacts facts = {
+                .driver = d->driver,
+                .phys = libevdev_get_phys(d->evdev),
+                .name = name,
+                .bustype = (unsigned) libevdev_get_id_bustype(d->evdev),
+        };
+        InputDeviceKey *keys;
+        size_t n = 0;
+
+        keys = calloc(d->input->n_keys, sizeof *keys);
+        if (!keys && d->input->n_keys > 0)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < d->input->n_keys; i++) {
+                unsigned code = d->input->keys[i];
+                const InputDeviceKey *old = input_device_find_key(d, code);
+                InputDeviceKey *k = &keys[n];
+
+                if (!libevdev_has_event_code(d->evdev, EV_KEY, code))
+                        continue;
+                if (old)
+                        *k = *old;
+                else {
+                        k->code = code;
+                        k->table = key_holds_from_driver(&facts, code, &k->table_reason);
+                        if (d->input->holds_store)
+                                k->learned = key_holds_store_get(d->input->holds_store, d->identity, code);
+                }
+                n++;
+        }
+        free(d->keys);
+        d->keys = keys;
+        d->n_keys = n;
+        return 0;
+}
+
+/* What the driver table needs from udev: the driver of the device the
+ * input device belongs to (event3 -> input7 -> LNXPWRBN:00, "button"). */
+static int input_device_read_udev(InputDevice *d, struct udev_device *dev) {
+        struct udev_device *input_dev = udev_device_get_parent_with_subsystem_devtype(dev, "input", NULL);
+        struct udev_device *parent = input_dev ? udev_device_get_parent(input_dev) : NULL;
+        const char *driver = parent ? udev_device_get_driver(parent) : NULL;
+        int r;
+
+        if (driver) {
+                d->driver = strdup(driver);
+                if (!d->driver)
+                        return -ENOMEM;
+        }
+        r = key_holds_identity((unsigned) libevdev_get_id_bustype(d->evdev),
+                               (unsigned) libevdev_get_id_vendor(d->evdev),
+                               (unsigned) libevdev_get_id_product(d->evdev),
+                               (unsigned) libevdev_get_id_version(d->evdev),
+                               udev_device_get_property_value(dev, "ID_PATH"), libevdev_get_name(d->evdev),
+                               &d->identity);
+        if (r < 0)
+                return r;
+        return input_device_classify(d);
+}
+
 static InputDevice *input_find_device(Input *input, const char *syspath) {
         for (InputDevice *d = input->devices; d; d = d->next)
                 if (streq(d->syspath, syspath))
@@ -268,6 +412,9 @@ static int input_add_device(Input *input, struct udev_device *dev) {
                 log_debug("%s (%s) has no trigger key, not watching it.", devnode, input_device_name(d));
                 return 0;
         }
+        r = input_device_read_udev(d, dev);
+        if (r < 0)
+                return log_oom();
 
         /* Without it the kernel stamps events with CLOCK_REALTIME. */
         d->monotonic_timestamps = libevdev_set_clock_id(d->evdev, CLOCK_MONOTONIC) == 0;
@@ -288,6 +435,14 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         input->n_devices++;
 
         log_info("Watching %s (%s) on %s.", d->devnode, input_device_name(d), d->seat);
+        for (size_t i = 0; i < d->n_keys; i++) {
+                const char *reason;
+                KeyHolds h = input_device_key_holds(d, i, &reason);
+                log_info("%s: %s holds: %s%s%s%s", d->devnode, strna(key_to_name(d->keys[i].code)),
+                         h == KEY_HOLDS_UNKNOWN ? "not seen yet" : key_holds_to_string(h), reason ? " (" : "",
+                         strempty(reason), reason ? ")" : "");
+        }
+        log_debug("%s: identity %s, parent driver %s.", d->devnode, d->identity, strna(d->driver));
         InputDevice *added = TAKE_PTR(d);
         if (input->callbacks.device_added)
                 input->callbacks.device_added(added, input->userdata);
@@ -426,6 +581,10 @@ Input *input_free(Input *input) {
         return NULL;
 }
 
+void input_set_holds_store(Input *input, const KeyHoldsStore *store) {
+        input->holds_store = store;
+}
+
 int input_start(Input *input) {
         int r;
 
@@ -465,9 +624,11 @@ int input_set_keys(Input *input, const unsigned *keys, size_t n_keys) {
          * announced by a uevent only, and enumeration would skip them. */
         for (InputDevice *d = input->devices; d; d = next) {
                 next = d->next;
-                if (input_device_has_trigger_key(d))
+                if (input_device_has_trigger_key(d)) {
                         input_device_apply_mask(d);
-                else
+                        if (input_device_classify(d) < 0)
+                                return log_oom();
+                } else
                         input_device_remove(d, now);
         }
 

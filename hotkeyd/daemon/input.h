@@ -12,6 +12,7 @@
 #include <systemd/sd-event.h>
 
 #include "gesture.h"
+#include "key-holds.h"
 #include "time-util.h"
 
 typedef struct Input Input;
@@ -23,12 +24,19 @@ typedef struct InputCallbacks {
         void (*device_added)(InputDevice *d, void *userdata);
         /* Called before the device is freed. */
         void (*device_removed)(InputDevice *d, usec_t t, void *userdata);
+        /* What a press and its release showed about code differs from what
+         * was known (input_device_key_holds() says the new verdict). */
+        void (*key_holds_changed)(InputDevice *d, unsigned code, void *userdata);
 } InputCallbacks;
 
 /* keys: the trigger keys to watch (copied). */
 int input_new(sd_event *event, const unsigned *keys, size_t n_keys,
               const InputCallbacks *callbacks, void *userdata, Input **ret);
 Input *input_free(Input *input);
+
+/* What was learned before (borrowed; the owner records what is learned,
+ * see key_holds_changed): read when a device is added. */
+void input_set_holds_store(Input *input, const KeyHoldsStore *store);
 
 /* Enumerates present devices and starts watching for hotplug. */
 int input_start(Input *input);
@@ -48,3 +56,12 @@ const char *input_device_seat(const InputDevice *d);
 /* The kernel's name of the device, valid UTF-8 (invalid bytes replaced by
  * U+FFFD), so that it can go on the bus. */
 const char *input_device_name(const InputDevice *d);
+
+/* key_holds_identity() of the device: the same after a reboot or replug. */
+const char *input_device_identity(const InputDevice *d);
+
+/* The device's trigger keys (those of the watched keys it has), each with
+ * whether it can be held and the reason in words (NULL when unknown). */
+size_t input_device_n_keys(const InputDevice *d);
+unsigned input_device_key_code(const InputDevice *d, size_t i);
+KeyHolds input_device_key_holds(const InputDevice *d, size_t i, const char **ret_reason);

@@ -11,6 +11,7 @@
 #include "bus-api.h"
 #include "config-files.h"
 #include "gesture-line.h"
+#include "key-holds-file.h"
 #include "keys.h"
 #include "log.h"
 #include "manager.h"
@@ -273,11 +274,110 @@ static void manager_on_key(InputDevice *d, unsigned code, int value, KeySource s
         manager_update_timer(m);
 }
 
+/* What can fire here (core/trigger-reach.c), from the devices present and
+ * what is known of their keys.  fresh: every trigger that cannot fire is
+ * reported (start, reload); otherwise only one that could before. */
+static void manager_update_reach(Manager *m, bool fresh) {
+        _cleanup_(trigger_reach_list_done) TriggerReachList reach = {};
+        _cleanup_free_ DeviceKey *keys = NULL;
+        size_t n = 0, max = 0;
+        int r;
+
+        if (m->reach_deferred)
+                return;
+
+        for (InputDevice *d = m->input ? input_first_device(m->input) : NULL; d; d = input_next_device(d))
+                max += input_device_n_keys(d);
+        keys = calloc(max + 1, sizeof *keys);
+        if (!keys) {
+                log_oom();
+                return;
+        }
+        for (InputDevice *d = m->input ? input_first_device(m->input) : NULL; d; d = input_next_device(d))
+                for (size_t i = 0; i < input_device_n_keys(d); i++)
+                        keys[n++] = (DeviceKey) {
+                                .node = input_device_node(d),
+                                .name = input_device_name(d),
+                                .seat = input_device_seat(d),
+                                .code = input_device_key_code(d, i),
+                                .holds = input_device_key_holds(d, i, NULL),
+                        };
+
+        r = trigger_reach_compute(m->config, keys, n, &reach);
+        if (r < 0) {
+                log_error_errno(r, "Cannot work out which triggers can fire, keeping the last answer: %m");
+                return;
+        }
+
+        for (size_t i = 0; i < m->config->n_triggers && m->config->mode != DAEMON_MODE_OFF; i++) {
+                const char *name = m->config->triggers[i].name;
+                const TriggerReach *now = trigger_reach_unreachable(&reach, name);
+                const TriggerReach *before = fresh ? NULL : trigger_reach_unreachable(&m->reach, name);
+                char trigger[128], reason[1024];
+
+                if (!now) {
+                        /* Able to fire (again): say where, once. */
+                        if (!fresh && !before)
+                                continue;
+                        for (size_t j = 0; j < reach.n_items; j++)
+                                if (streq(reach.items[j].trigger, name) && reach.items[j].can_fire) {
+                                        log_info("Trigger %s can fire now (%s: %s).", name, reach.items[j].seat,
+                                                 reach.items[j].reason);
+                                        break;
+                                }
+                        continue;
+                }
+                /* Reported when it becomes so, and again when why changes
+                 * (another device with the key came or went, a key was
+                 * found press-only): the entry always says the current why. */
+                if (before && streq(before->reason, now->reason))
+                        continue;
+                snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", name);
+                snprintf(reason, sizeof reason, "HOTKEYD_REASON=%s", now->reason);
+                log_full(LOG_WARNING, 0,
+                         (const char *const[]) { MESSAGE_ID_TRIGGER_UNREACHABLE, trigger, reason, NULL },
+                         "Trigger %s cannot fire with the devices present: %s.", name, now->reason);
+        }
+
+        trigger_reach_list_done(&m->reach);
+        m->reach = reach;
+        reach = (TriggerReachList) {};
+        bus_api_emit_changed(m, STRV_MAKE("TriggerAvailability"));
+}
+
 static void manager_on_device_added(InputDevice *d, void *userdata) {
         Manager *m = userdata;
 
-        bus_api_emit_changed(m, STRV_MAKE("Devices"));
+        bus_api_emit_changed(m, STRV_MAKE("Devices", "DeviceKeys"));
         manager_notify_status(m);
+        manager_update_reach(m, false);
+}
+
+/* A press and its release showed what a key does: remembered (in the
+ * state directory, for the next start), and what can fire may change. */
+static void manager_on_key_holds_changed(InputDevice *d, unsigned code, void *userdata) {
+        Manager *m = userdata;
+        const char *reason;
+        KeyHolds holds = KEY_HOLDS_UNKNOWN;
+        int r;
+
+        for (size_t i = 0; i < input_device_n_keys(d); i++)
+                if (input_device_key_code(d, i) == code)
+                        holds = input_device_key_holds(d, i, &reason);
+        if (holds == KEY_HOLDS_UNKNOWN)
+                return;
+
+        log_info("%s (%s): %s %s (%s).", input_device_node(d), input_device_name(d), strna(key_to_name(code)),
+                 holds == KEY_HOLDS_YES ? "can be held" : "cannot be held", reason);
+
+        r = key_holds_store_set(&m->holds_store, input_device_identity(d), code, holds);
+        if (r < 0)
+                log_error_errno(r, "Cannot remember what %s does: %m", strna(key_to_name(code)));
+        else if (r > 0 && m->holds_path)
+                (void) key_holds_file_save(m->holds_path, &m->holds_store);
+
+        bus_api_emit_changed(m, STRV_MAKE("DeviceKeys"));
+        manager_update_reach(m, false);
 }
 
 static int manager_on_trim_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -310,15 +410,18 @@ static void manager_on_device_removed(InputDevice *d, usec_t t, void *userdata) 
         short_press_release_unheld(m->short_press, input_device_seat(d), seat_key_held,
                                    &(SeatKeys) { m->engine, input_device_seat(d) }, t);
         manager_update_timer(m);
-        bus_api_emit_changed(m, STRV_MAKE("Devices"));
+        bus_api_emit_changed(m, STRV_MAKE("Devices", "DeviceKeys"));
         manager_notify_status(m);
         manager_schedule_trim(m);
+        /* input.c unlinked the device already: it no longer counts. */
+        manager_update_reach(m, false);
 }
 
 static const InputCallbacks input_callbacks = {
         .key = manager_on_key,
         .device_added = manager_on_device_added,
         .device_removed = manager_on_device_removed,
+        .key_holds_changed = manager_on_key_holds_changed,
 };
 
 /* The keys of the triggers, for the input edge and logind's inhibitors;
@@ -379,6 +482,17 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
         log_config_loaded(m->config);
         kiosk_init(&m->kiosk, m->config->armed_timeout_usec);
 
+        r = key_holds_file_path(dry_run, &m->holds_path);
+        if (r < 0) {
+                manager_free(m);
+                return log_oom();
+        }
+        if (m->holds_path)
+                key_holds_file_load(m->holds_path, &m->holds_store);
+        /* Until the first enumeration is done: a trigger is unreachable
+         * only once every present device was seen. */
+        m->reach_deferred = true;
+
         r = gesture_engine_new(m->config, manager_on_gesture, m, &m->engine);
         if (r < 0) {
                 manager_free(m);
@@ -431,6 +545,9 @@ Manager *manager_free(Manager *m) {
         sd_event_unref(m->event);
         config_free(m->config);
         free(m->config_path);
+        key_holds_store_done(&m->holds_store);
+        free(m->holds_path);
+        trigger_reach_list_done(&m->reach);
         free(m);
         return NULL;
 }
@@ -624,13 +741,15 @@ int manager_start(Manager *m) {
         r = input_new(m->event, keys, n_keys, &input_callbacks, m, &m->input);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up input: %m");
-
+        input_set_holds_store(m->input, &m->holds_store);
 
         if (n_keys > 0) {
                 r = input_start(m->input);
                 if (r < 0)
                         return r;
         }
+        m->reach_deferred = false;
+        manager_update_reach(m, true);
 
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
@@ -716,6 +835,10 @@ int manager_reload(Manager *m) {
          * cancelled (and reported) rather than carried over. */
         gesture_engine_reset(m->engine, now_usec(CLOCK_MONOTONIC));
         gesture_engine_free(m->engine);
+        /* It names the old triggers; the new ones are worked out once the
+         * devices were probed for the new keys. */
+        trigger_reach_list_done(&m->reach);
+        m->reach_deferred = true;
         config_free(m->config);
         m->engine = engine;
         /* Short presses waiting under the old rules are dropped with them. */
@@ -736,6 +859,9 @@ int manager_reload(Manager *m) {
         r = input_set_keys(m->input, keys, n_keys);
         logind_set_keys(m->logind, keys, n_keys);
         manager_update_timer(m);
+        m->reach_deferred = false;
+        bus_api_emit_changed(m, STRV_MAKE("DeviceKeys"));
+        manager_update_reach(m, true);
 
 finish:
         if (!m->dry_run)

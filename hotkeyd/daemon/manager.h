@@ -15,11 +15,13 @@
 #include "erase.h"
 #include "gesture.h"
 #include "input.h"
+#include "key-holds.h"
 #include "kiosk.h"
 #include "logind.h"
 #include "short-press.h"
 #include "support-check.h"
 #include "tpm.h"
+#include "trigger-reach.h"
 
 typedef struct Operation Operation;
 typedef struct Agent Agent;
@@ -41,6 +43,10 @@ typedef struct Manager {
         GestureEngine *engine;
         ShortPress *short_press; /* fed beside the engine; shares its timer */
         Input *input;
+        KeyHoldsStore holds_store;   /* what was learned about keys, also of devices not present */
+        char *holds_path;            /* where it is kept; NULL: in memory only (dry run) */
+        TriggerReachList reach;      /* TriggerAvailability */
+        bool reach_deferred;         /* devices are being (re)enumerated: compute once at the end */
         bool dry_run;
         FILE *dry_run_output;
 

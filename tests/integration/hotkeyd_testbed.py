@@ -30,7 +30,7 @@ KEY_CODES = {
     'KEY_ESC': 1, 'KEY_1': 2, 'KEY_A': 30, 'KEY_S': 31, 'KEY_D': 32, 'KEY_F': 33,
     'KEY_ENTER': 28, 'KEY_SPACE': 57,
     'KEY_MUTE': 113, 'KEY_VOLUMEDOWN': 114, 'KEY_VOLUMEUP': 115, 'KEY_POWER': 116,
-    'KEY_RESTART': 0x198,
+    'KEY_RESTART': 0x198, 'KEY_LEFTMETA': 125,
 }
 
 KEY_BYTES = 96  # KEY_CNT / 8
@@ -49,10 +49,10 @@ def _str(s, size=255):
     return raw + bytes(size - len(raw))
 
 
-def ioctl_record(devnode, name, keys, bustype=0x19, sounds=()):
+def ioctl_record(devnode, name, keys, bustype=0x19, sounds=(), phys='', ids=(0, 1, 0)):
     """The ioctl file umockdev answers libevdev's probe with.  name: str, or
     bytes for a name that is not UTF-8.  sounds: EV_SND codes (a PC speaker
-    has SND_BELL and SND_TONE)."""
+    has SND_BELL and SND_TONE).  ids: vendor, product, version."""
     codes = [KEY_CODES[k] for k in keys]
     lines = [f'@DEV {devnode} (evdev)']
 
@@ -60,9 +60,9 @@ def ioctl_record(devnode, name, keys, bustype=0x19, sounds=()):
         lines.append(f'{req} {ret} {data.hex().upper()}')
 
     add('EVIOCGVERSION', 0, (0x010001).to_bytes(4, 'little'))
-    add('EVIOCGID', 0, b''.join(v.to_bytes(2, 'little') for v in (bustype, 0, 1, 0)))
+    add('EVIOCGID', 0, b''.join(v.to_bytes(2, 'little') for v in (bustype, *ids)))
     add('EVIOCGNAME', len(name) + 1, _str(name))
-    add('EVIOCGPHYS', 1, _str(''))
+    add('EVIOCGPHYS', len(phys) + 1, _str(phys))
     add('EVIOCGUNIQ', 1, _str(''))
     add('EVIOCGPROP', 8, bytes(8))
     types = [EV_SYN] + ([EV_KEY] if codes else []) + ([EV_SND] if sounds else [])
@@ -89,11 +89,34 @@ def evemu_events(events):
     return '\n'.join(out) + '\n'
 
 
+class Parent:
+    """The device an input device belongs to, as sysfs shows it: its path
+    under /sys, its bus, and the driver bound to it (sysfs's "driver" link,
+    which udev reads: its last component is the driver's name)."""
+
+    def __init__(self, path, subsystem, driver=None):
+        self.path, self.subsystem, self.driver = path, subsystem, driver
+
+    def record(self):
+        lines = [f'P: {self.path}', f'E: SUBSYSTEM={self.subsystem}']
+        if self.driver:
+            lines += [f'E: DRIVER={self.driver}',
+                      f'L: driver=../../../bus/{self.subsystem}/drivers/{self.driver}']
+        return lines + ['']
+
+
 class Device:
-    def __init__(self, bed, index, name, keys, seat=None, sounds=()):
+    def __init__(self, bed, index, name, keys, seat=None, sounds=(), bustype=0x19, phys='', ids=(0, 1, 0),
+                 parent=None, id_path=None):
+        """parent: a Parent, or None for a platform device without a driver.
+        id_path: udev's ID_PATH of the event node, if any."""
         self.bed = bed
         self.devnode = f'/dev/input/event{index}'
-        parent = f'/devices/platform/hotkeyd-test/input/input{index}'
+        # A parent is described once, with the first of its input devices.
+        self.parent_record = parent.record() if parent and parent.path not in bed.parents else None
+        if parent:
+            bed.parents.add(parent.path)
+        parent = (parent.path if parent else '/devices/platform/hotkeyd-test') + f'/input/input{index}'
         self.syspath = f'/sys{parent}/event{index}'
         # The kernel's name reaches hotkeyd through EVIOCGNAME only; udev's
         # copy is text in umockdev's records.
@@ -108,13 +131,17 @@ class Device:
                   'E: ID_INPUT=1', 'E: ID_INPUT_KEY=1']
         if seat:
             record.append(f'E: ID_SEAT={seat}')
+        if id_path:
+            record.append(f'E: ID_PATH={id_path}')
         record += [f'A: dev=13:{64 + index}', '',
                    f'P: {parent}', 'E: SUBSYSTEM=input', f'E: NAME="{text_name}"',
-                   f'A: name={text_name}', '']
+                   f'A: name={text_name}', f'A: phys={phys}', '']
+        if self.parent_record:
+            record += self.parent_record
         bed.testbed.add_from_string('\n'.join(record) + '\n')
         path = os.path.join(bed.tmp, f'event{index}.ioctl')
         with open(path, 'w') as f:
-            f.write(ioctl_record(self.devnode, name, keys, sounds=sounds))
+            f.write(ioctl_record(self.devnode, name, keys, bustype=bustype, sounds=sounds, phys=phys, ids=ids))
         bed.testbed.load_ioctl(self.devnode, path)
 
     def plug(self):
@@ -142,6 +169,61 @@ class Device:
         return t0 - events[0][0]
 
 
+class DeviceClass:
+    """One kind of device with a power key, as the kernel presents it, and
+    its real event pattern: press-only devices report press and release at
+    once (one kernel timestamp), the others real holds."""
+
+    def __init__(self, name, keys, parent, press_only, table, bustype=0x19, phys='', ids=(0, 1, 0), id_path=None):
+        self.name, self.keys, self.parent, self.press_only = name, keys, parent, press_only
+        self.table = table  # what `holds:` says before anything was seen
+        self.kw = dict(bustype=bustype, phys=phys, ids=ids, parent=parent, id_path=id_path)
+
+    def add(self, bed, seat=None):
+        return bed.add_device(self.name, self.keys, seat=seat, **self.kw)
+
+    def press(self, key='KEY_POWER'):
+        """One press as the device reports it: at once, or held 300 ms."""
+        if self.press_only:
+            return [(0.1, key, 1), (0.1, key, 0)]
+        return [(0.1, key, 1), (0.4, key, 0)]
+
+
+# From the drivers: drivers/acpi/button.c, drivers/platform/x86/intel/vbtn.c
+# and hid.c, drivers/input/keyboard/gpio_keys.c (soc_button_array makes the
+# gpio-keys devices), cros_ec_keyb.c, atkbd.c, USB HID.
+DEVICE_CLASSES = {
+    'acpi': DeviceClass(
+        'Power Button', ['KEY_POWER'], Parent('/devices/LNXSYSTM:00/LNXPWRBN:00', 'acpi', 'button'), True,
+        'no (ACPI button: press and release arrive together)', phys='LNXPWRBN/button/input0',
+        id_path='acpi-LNXPWRBN:00'),
+    'intel-vbtn': DeviceClass(
+        'Intel Virtual Buttons', ['KEY_POWER', 'KEY_VOLUMEUP', 'KEY_VOLUMEDOWN', 'KEY_LEFTMETA'],
+        Parent('/devices/platform/INT33D6:00', 'platform', 'intel-vbtn'), True,
+        'no (Intel virtual button: press and release arrive together)', id_path='platform-INT33D6:00'),
+    'intel-hid-array': DeviceClass(
+        'Intel HID 5 button array', ['KEY_POWER', 'KEY_VOLUMEUP', 'KEY_VOLUMEDOWN', 'KEY_LEFTMETA'],
+        Parent('/devices/platform/INT33D5:00', 'platform', 'intel-hid'), True,
+        'no (Intel HID button array: press and release arrive together)', id_path='platform-INT33D5:00'),
+    'gpio-keys': DeviceClass(
+        'gpio-keys', ['KEY_POWER'], Parent('/devices/platform/INT33D3:00/gpio-keys.1.auto', 'platform', 'gpio-keys'),
+        False, 'yes (gpio-keys button)', phys='gpio-keys/input0', id_path='platform-gpio-keys.1.auto'),
+    'cros-ec': DeviceClass(
+        'cros_ec', ['KEY_POWER', 'KEY_VOLUMEUP', 'KEY_VOLUMEDOWN'],
+        Parent('/devices/platform/GOOG0004:00/GOOG0007:00', 'platform', 'cros-ec-keyb'), False,
+        'yes (Chromebook keyboard)', bustype=0x06, phys='GOOG0007:00/input0', id_path='platform-GOOG0007:00'),
+    'i8042': DeviceClass(
+        'AT Translated Set 2 keyboard', ['KEY_ESC', 'KEY_A', 'KEY_POWER'],
+        Parent('/devices/platform/i8042/serio0', 'serio', 'atkbd'), False, 'yes (keyboard)', bustype=0x11,
+        phys='isa0060/serio0/input0', ids=(0x0001, 0x0001, 0xab41), id_path='platform-i8042-serio-0'),
+    'usb': DeviceClass(
+        'Logitech USB Keyboard', ['KEY_ESC', 'KEY_A', 'KEY_POWER'],
+        Parent('/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/0003:046D:C31C.0001', 'hid', 'hid-generic'),
+        False, 'yes (USB HID device)', bustype=0x03, phys='usb-0000:00:14.0-1/input0', ids=(0x046d, 0xc31c, 0x0110),
+        id_path='pci-0000:00:14.0-usb-0:1:1.0'),
+}
+
+
 # Every testbed of the test, for run_tests(): their daemon logs are shown
 # when the test fails, and their processes are killed when it ends either
 # way, so that nothing outlives the test (and keeps meson waiting on its
@@ -156,6 +238,7 @@ class Testbed:
         self.tmpdir = tempfile.TemporaryDirectory(prefix='hotkeyd-test-')
         self.tmp = self.tmpdir.name
         self.next_index = 10
+        self.parents = set()
         self.daemon = None
         self.stopping = False
         self.lines = []   # (monotonic time, stdout line)
@@ -163,8 +246,8 @@ class Testbed:
         self._buf = {}
         TESTBEDS.append(self)
 
-    def add_device(self, name, keys, seat=None, sounds=()):
-        d = Device(self, self.next_index, name, keys, seat, sounds)
+    def add_device(self, name, keys, seat=None, sounds=(), **kw):
+        d = Device(self, self.next_index, name, keys, seat, sounds, **kw)
         self.next_index += 1
         return d
 
@@ -239,6 +322,16 @@ class Testbed:
     def plug(self, device):
         device.plug()
         self.wait_log(f'Watching {device.devnode}')
+
+    def restart(self, config_text, **kw):
+        """Stops the daemon (SIGTERM) and starts it again on the same
+        testbed; devices present must be plugged again (umockdev's devices
+        are not udev-initialised, so enumeration skips them)."""
+        self.daemon.send_signal(signal.SIGTERM)
+        assert self.daemon.wait(10) == 0
+        self.lines.clear()
+        self.log.clear()
+        self.start(config_text, **kw)
 
     def stop(self):
         self.stopping = True

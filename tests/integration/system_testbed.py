@@ -285,6 +285,9 @@ class System(Testbed):
             env['UMOCKDEV_DIR'] = self.testbed.get_root_dir()
         env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
         env['HOTKEYD_FACTORY_RESET_SOCKET'] = self.varlink
+        # What the daemon learns about keys stays in the test's directory.
+        env['STATE_DIRECTORY'] = os.path.join(self.tmp, 'state')
+        os.makedirs(env['STATE_DIRECTORY'], exist_ok=True)
         if tpm_tcti:
             env['HOTKEYD_TPM2_TCTI'] = tpm_tcti
         env.update(extra_env or {})

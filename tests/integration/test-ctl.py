@@ -13,9 +13,10 @@ import select
 import signal
 import stat
 import subprocess
+import tempfile
 import time
 
-from hotkeyd_testbed import run_tests
+from hotkeyd_testbed import DEVICE_CLASSES, run_tests
 from system_testbed import CANCEL_UNIT, NOBODY, SRC, System, clean_env
 
 CTL = os.environ.get('HOTKEYCTL', 'hotkeyctl')
@@ -145,7 +146,8 @@ def test_devices_lists_emulated_device():
 
     p = ctl(s, 'devices', '--json')
     expect(p, EXIT_SUCCESS)
-    assert json.loads(p.stdout) == [{'Node': button.devnode, 'Name': 'Reset Button', 'Seat': 'seat1'}], p.stdout
+    assert json.loads(p.stdout) == [{'Node': button.devnode, 'Name': 'Reset Button', 'Seat': 'seat1',
+                                     'Keys': [{'Key': 'KEY_RESTART', 'Holds': 'unknown', 'Reason': ''}]}], p.stdout
     assert status_json(s)['Devices'] == 1
     assert s.stop() == 0
 
@@ -159,7 +161,7 @@ def test_devices_shows_the_seat_a_device_moved_to():
 
     changed = s.watch_changes()
     button.move_to_seat('seat1')
-    changed(['Devices'])
+    changed(['DeviceKeys', 'Devices'])
     assert [list(map(str, d)) for d in s.prop('Devices')] == [[button.devnode, 'Reset Button', 'seat1']]
     p = ctl(s, 'devices')
     expect(p, EXIT_SUCCESS, '1 device watched.')
@@ -178,9 +180,96 @@ def test_device_name_not_utf8_is_shown_with_replacement():
         props['Devices']
     p = ctl(s, 'devices', '--json')
     expect(p, EXIT_SUCCESS)
-    assert json.loads(p.stdout) == [{'Node': button.devnode, 'Name': 'Reset \ufffd Button \ufffd', 'Seat': 'seat0'}], \
-        p.stdout
+    assert json.loads(p.stdout) == [{'Node': button.devnode, 'Name': 'Reset \ufffd Button \ufffd', 'Seat': 'seat0',
+                                     'Keys': [{'Key': 'KEY_RESTART', 'Holds': 'unknown', 'Reason': ''}]}], p.stdout
     expect(ctl(s, 'status'), EXIT_SUCCESS, 'Supported: yes')
+    assert s.stop() == 0
+
+
+HOLD_AND_PRESSES = """
+[Daemon]
+Mode=desktop
+
+[Trigger]
+Name=power-key
+Keys=KEY_POWER
+HoldSec=3
+
+[Trigger]
+Name=power-presses
+Keys=KEY_POWER
+Presses=5
+WithinSec=3
+"""
+
+
+def availability(s):
+    return [(str(t), str(seat), bool(can), str(why)) for t, seat, can, why in s.prop('TriggerAvailability')]
+
+
+def device_keys(s):
+    return [tuple(map(str, k)) for k in s.prop('DeviceKeys')]
+
+
+def test_device_keys_and_what_can_fire():
+    """DeviceKeys and TriggerAvailability on the bus, with their change
+    signals on hotplug and learning, and as `hotkeyctl devices` and
+    `status` show them: the ACPI power button cannot report a hold, the
+    i8042 keyboard's power key can."""
+    state = tempfile.mkdtemp(prefix='hotkeyd-state-')
+    s = System(efi=True)
+    s.start_daemon(HOLD_AND_PRESSES, input_devices=True, extra_env={'STATE_DIRECTORY': state})
+    assert device_keys(s) == []
+    assert availability(s) == [('power-key', '', False, 'no device has KEY_POWER'),
+                               ('power-presses', '', False, 'no device has KEY_POWER')], availability(s)
+
+    changed = s.watch_changes()
+    acpi = DEVICE_CLASSES['acpi'].add(s)
+    s.plug(acpi)
+    changed(['DeviceKeys', 'Devices'])
+    changed(['TriggerAvailability'])
+    assert device_keys(s) == [(acpi.devnode, 'KEY_POWER', 'no', 'ACPI button: press and release arrive together')]
+    only = f'KEY_POWER is only on Power Button ({acpi.devnode}), which cannot report a hold'
+    assert availability(s) == [('power-key', '', False, only),
+                               ('power-presses', 'seat0', True, f'KEY_POWER is on Power Button ({acpi.devnode})')], \
+        availability(s)
+    s.wait_log(f'Trigger power-key cannot fire with the devices present: {only}.')
+
+    p = ctl(s, 'devices')
+    expect(p, EXIT_SUCCESS, '1 device watched.')
+    assert re.search(r'^ +KEY_POWER holds: no \(ACPI button: press and release arrive together\)$', p.stdout, re.M), \
+        p.stdout
+    p = ctl(s, 'status')
+    expect(p, EXIT_SUCCESS)
+    assert re.search(r'^ +cannot fire anywhere: ' + re.escape(only) + '$', p.stdout, re.M), p.stdout
+    assert re.search(r'^ +seat0: can fire: KEY_POWER is on Power Button', p.stdout, re.M), p.stdout
+    assert status_json(s)['TriggerAvailability'][0] == {'Trigger': 'power-key', 'Seat': '', 'CanFire': False,
+                                                        'Reason': only}
+
+    kbd = DEVICE_CLASSES['i8042'].add(s)
+    s.plug(kbd)
+    changed(['DeviceKeys', 'Devices'])
+    held = f'KEY_POWER can be held on AT Translated Set 2 keyboard ({kbd.devnode})'
+    s.wait_log(f'Trigger power-key can fire now (seat0: {held}).')
+    assert ('power-key', 'seat0', True, held) in availability(s), availability(s)
+    p = ctl(s, 'devices')
+    assert re.search(r'^ +KEY_POWER holds: yes \(keyboard\)$', p.stdout, re.M), p.stdout
+
+    # Learning: the keyboard's key seen held.
+    kbd.play(DEVICE_CLASSES['i8042'].press())
+    s.wait_log(f'{kbd.devnode} (AT Translated Set 2 keyboard): KEY_POWER can be held (seen held).')
+    changed(['DeviceKeys'])
+    assert (kbd.devnode, 'KEY_POWER', 'yes', 'seen held') in device_keys(s), device_keys(s)
+    j = json.loads(ctl(s, 'devices', '--json').stdout)
+    assert {'Key': 'KEY_POWER', 'Holds': 'yes', 'Reason': 'seen held'} in \
+        [k for d in j if d['Node'] == kbd.devnode for k in d['Keys']], j
+
+    # The keyboard gone: the hold cannot fire any more, and the journal says why.
+    kbd.unplug()
+    changed(['DeviceKeys', 'Devices'])
+    changed(['TriggerAvailability'])
+    assert availability(s)[0] == ('power-key', '', False, only), availability(s)
+    s.log.clear()
     assert s.stop() == 0
 
 

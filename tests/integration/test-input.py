@@ -8,12 +8,14 @@ Each test_* function is registered as its own meson test
 with HOTKEYD pointing at the built daemon.
 """
 
+import os
 import re
 import signal
 import sys
+import tempfile
 import time
 
-from hotkeyd_testbed import Testbed, run_tests
+from hotkeyd_testbed import DEVICE_CLASSES, Testbed, run_tests
 
 POWER_3S = """
 [Trigger]
@@ -350,6 +352,125 @@ def test_change_without_seat_change_keeps_the_hold():
     _, line = bed.wait_line('trigger ', timeout=5)
     assert line == 'trigger trigger=power seat=seat1 held_ms=3000', line
     assert not any(t.startswith('hold-cancel') for t in bed.texts()), bed.texts()
+    assert bed.stop() == 0
+
+
+# --- which keys can be held, per device class -----------------------------------
+
+HOLD_AND_PRESSES = """
+[Trigger]
+Name=power-key
+Keys=KEY_POWER
+HoldSec=3
+
+[Trigger]
+Name=power-presses
+Keys=KEY_POWER
+Presses=5
+WithinSec=3
+"""
+
+
+def key_holds_lines(state):
+    with open(os.path.join(state, 'key-holds')) as f:
+        return f.read().splitlines()
+
+
+def check_device_class(cls_name):
+    """The class's classification before anything was seen, what one press
+    in its real pattern teaches, that a restart (same state directory)
+    remembers it, and what can fire with it: a hold trigger only on a device
+    that reports holds, a Presses= trigger on both."""
+    cls = DEVICE_CLASSES[cls_name]
+    state = tempfile.mkdtemp(prefix='hotkeyd-state-')
+    os.environ['STATE_DIRECTORY'] = state
+    bed = Testbed()
+    bed.start(HOLD_AND_PRESSES)
+    # Nothing present: neither can fire.
+    bed.wait_log('Trigger power-key cannot fire with the devices present: no device has KEY_POWER.')
+    bed.wait_log('Trigger power-presses cannot fire with the devices present: no device has KEY_POWER.')
+
+    dev = cls.add(bed)
+    bed.plug(dev)
+    where = f'{cls.name} ({dev.devnode})'
+    bed.wait_log(f'{dev.devnode}: KEY_POWER holds: {cls.table}')
+    bed.wait_log(f'Trigger power-presses can fire now (seat0: KEY_POWER is on {where}).')
+    if cls.press_only:
+        bed.wait_log('Trigger power-key cannot fire with the devices present: '
+                     f'KEY_POWER is only on {where}, which cannot report a hold.')
+    else:
+        bed.wait_log(f'Trigger power-key can fire now (seat0: KEY_POWER can be held on {where}).')
+
+    dev.play(cls.press())
+    seen = 'cannot be held (seen: press and release arrived together)' if cls.press_only \
+        else 'can be held (seen held)'
+    bed.wait_log(f'{dev.devnode} ({cls.name}): KEY_POWER {seen}.')
+    bed.wait_line('short-press key=KEY_POWER')  # the press went to the engine as well
+    entries = [line for line in key_holds_lines(state) if not line.startswith('#')]
+    assert len(entries) == 1 and entries[0].endswith(' KEY_POWER ' + ('no' if cls.press_only else 'yes')), entries
+    assert cls.name.replace(' ', '\\x20') in entries[0], entries
+
+    # A restart remembers: the verdict is the learned one before any press.
+    bed.restart(HOLD_AND_PRESSES)
+    bed.plug(dev)
+    learned = 'no (seen: press and release arrived together)' if cls.press_only else 'yes (seen held)'
+    bed.wait_log(f'{dev.devnode}: KEY_POWER holds: {learned}')
+    if cls.press_only:
+        bed.wait_log('Trigger power-key cannot fire with the devices present: '
+                     f'KEY_POWER is only on {where}, which cannot report a hold.')
+    else:
+        bed.wait_log(f'Trigger power-key can fire now (seat0: KEY_POWER can be held on {where}).')
+    assert bed.stop() == 0
+
+
+def test_device_class_acpi():
+    check_device_class('acpi')
+
+
+def test_device_class_intel_vbtn():
+    check_device_class('intel-vbtn')
+
+
+def test_device_class_intel_hid_array():
+    check_device_class('intel-hid-array')
+
+
+def test_device_class_gpio_keys():
+    check_device_class('gpio-keys')
+
+
+def test_device_class_cros_ec():
+    check_device_class('cros-ec')
+
+
+def test_device_class_i8042():
+    check_device_class('i8042')
+
+
+def test_device_class_usb():
+    check_device_class('usb')
+
+
+def test_key_holds_file_garbage_is_ignored():
+    """A state file that is not ours (or broken) is reported and ignored;
+    what is learned then replaces it."""
+    cls = DEVICE_CLASSES['acpi']
+    state = tempfile.mkdtemp(prefix='hotkeyd-state-')
+    os.environ['STATE_DIRECTORY'] = state
+    with open(os.path.join(state, 'key-holds'), 'wb') as f:
+        f.write(b'# hotkeyd key holds 1\n0019:0000:0001:0000 acpi-LNXPWRBN:00 Power\\x20Button KEY_POWER maybe\n')
+    bed = Testbed()
+    bed.start(HOLD_AND_PRESSES)
+    bed.wait_log(f'{state}/key-holds: line 2: "maybe" is neither yes nor no; ignoring the file, '
+                 'what it held is learned again.')
+    dev = cls.add(bed)
+    bed.plug(dev)
+    bed.wait_log(f'{dev.devnode}: KEY_POWER holds: {cls.table}')
+    dev.play(cls.press())
+    bed.wait_log(f'{dev.devnode} ({cls.name}): KEY_POWER cannot be held')
+    bed.settle(0.2)
+    assert key_holds_lines(state)[-1] == '0019:0000:0001:0000 acpi-LNXPWRBN:00 Power\\x20Button KEY_POWER no', \
+        key_holds_lines(state)
     assert bed.stop() == 0
 
 

@@ -133,11 +133,28 @@ static int reach_on_seat(const Trigger *t, const char *seat, const DeviceKey *ke
                                         if (keys[i].code == t->keys[k] && streq(keys[i].seat, seat))
                                                 d = &keys[i];
                                 words_add(&w, "%s is on %s (%s)", key_name(t->keys[k]), d->name, d->node);
-                        } else if (d->holds == KEY_HOLDS_YES)
+                                continue;
+                        }
+                        if (d->holds == KEY_HOLDS_YES)
                                 words_add(&w, "%s can be held on %s (%s)", key_name(t->keys[k]), d->name, d->node);
                         else
                                 words_add(&w, "%s on %s (%s) was not seen yet: whether it can be held is unknown",
                                           key_name(t->keys[k]), d->name, d->node);
+                        /* The press-only devices with the key too: someone
+                         * holding one of them would otherwise wonder why
+                         * nothing happens. */
+                        bool first = true;
+                        for (size_t i = 0; i < n_keys; i++)
+                                if (keys[i].code == t->keys[k] && streq(keys[i].seat, seat) &&
+                                    keys[i].holds == KEY_HOLDS_NO) {
+                                        if (first)
+                                                words_add(&w, "; not on %s (%s)", keys[i].name, keys[i].node);
+                                        else
+                                                words_add(&w, " or %s (%s)", keys[i].name, keys[i].node);
+                                        first = false;
+                                }
+                        if (!first)
+                                fputs(", which cannot report a hold", w.f);
                 }
 
         *ret_can = !any_missing && !any_press_only;

@@ -38,6 +38,10 @@ BUS = 'io.hotkeyd.FactoryReset1 /io/hotkeyd/FactoryReset1 io.hotkeyd.FactoryRese
 SHORT_HOLD_MS = 2000
 LONG_HOLD_MS = 4500   # the image's HoldSec=3 for KEY_POWER, plus margin
 MAX_EXPOSURE = 1.2    # systemd-analyze security: 2.0 (issue 7), 1.2 since issue 12
+# The shipped laptop gesture (data/hotkeyd.conf), as QEMU qcodes, and how
+# long it is held: its HoldSec plus margin.
+LAPTOP_GESTURE = ['ctrl', 'alt', 'shift', 'shift_r']
+LAPTOP_GESTURE_HOLD_MS = 6500
 
 
 class Steps:
@@ -312,6 +316,77 @@ class Steps:
         m.run('systemctl is-system-running --quiet || systemctl is-system-running | grep -qx degraded')
         self.done('short_press_s')
 
+    def bus_property(self, name):
+        out = self.m.run(f'busctl --json=short get-property {BUS} {name}')[1]
+        return json.loads(out.strip().splitlines()[-1])['data']
+
+    def acpi_power_button(self):
+        """QEMU's ACPI power button (QMP system_powerdown; the guest's
+        "Power Button", LNXPWRBN) reports press and release together, as most
+        laptops' do: hotkeyctl devices says it cannot hold, the hold trigger
+        is reported as possible only through the i8042 keyboard, and the
+        press gets logind's action (lock) exactly once, with no dialog."""
+        m = self.m
+        self.step('ACPI power button pressed (system_powerdown): press-only, logind\'s action once, no dialog')
+        cursor = self.cursor()
+        m.qmp.powerdown()
+        entry = self.wait_entry(cursor, MSG_SHORT_PRESS, 30, 'hotkeyd passing on the ACPI button\'s press')[0]
+        print(f'         journal: {entry.get("MESSAGE")}')
+        time.sleep(3)
+        presses = self.entries(cursor, MSG_SHORT_PRESS)
+        if len(presses) != 1 or presses[0].get('HOTKEYD_KEY') != 'KEY_POWER' \
+                or presses[0].get('HOTKEYD_ACTION') != 'lock':
+            m.fail(f'the ACPI press did not give exactly one KEY_POWER/lock short press: {presses}')
+        if self.entries(cursor, MSG_CONFIRMATION_ASKED):
+            m.fail('the ACPI button\'s press asked for a confirmation')
+
+        devices = {d[0]: d[1] for d in self.bus_property('Devices')}
+        keys = self.bus_property('DeviceKeys')
+        print(f'         Devices: {devices}')
+        print(f'         DeviceKeys: {keys}')
+        acpi = [k for k in keys if devices.get(k[0]) == 'Power Button' and k[1] == 'KEY_POWER']
+        if len(acpi) != 1 or acpi[0][2] != 'no' or 'press and release' not in acpi[0][3]:
+            m.fail(f'the ACPI "Power Button" is not shown as unable to hold KEY_POWER: {acpi}')
+        i8042 = [k for k in keys if devices.get(k[0]) == 'AT Translated Set 2 keyboard' and k[1] == 'KEY_POWER']
+        if len(i8042) != 1 or i8042[0][2] == 'no':
+            m.fail(f'the i8042 keyboard\'s KEY_POWER is not shown as able to hold: {i8042}')
+        table = m.run('hotkeyctl devices')[1]
+        print('         ' + '\n         '.join(table.splitlines()))
+        if not re.search(r'holds: no \(ACPI button: press and release arrive together\)', table):
+            m.fail(f'hotkeyctl devices does not say the ACPI button cannot hold:\n{table}')
+
+        availability = {(a[0], a[1]): a for a in self.bus_property('TriggerAvailability')}
+        print(f'         TriggerAvailability: {list(availability.values())}')
+        power = availability.get(('power-key', 'seat0'))
+        if not power or power[2] is not True or 'Power Button' not in power[3]:
+            m.fail(f'power-key is not reported as possible on seat0 through the keyboard only, '
+                   f'naming the Power Button that cannot hold: {power}')
+        status = m.run('hotkeyctl status')[1]
+        print('         ' + '\n         '.join(status.splitlines()))
+        self.done('acpi_button_s')
+
+    def laptop_gesture(self):
+        """The shipped gesture every keyboard can perform, held through QMP:
+        the GTK dialog opens, naming the keyboard; Escape declines."""
+        m = self.m
+        keys = ' + '.join(LAPTOP_GESTURE)
+        self.step(f'laptop gesture {keys} held {LAPTOP_GESTURE_HOLD_MS} ms: the GTK dialog, declined by Escape')
+        cursor = self.cursor()
+        m.qmp.send_keys(LAPTOP_GESTURE, LAPTOP_GESTURE_HOLD_MS)
+        asked = self.wait_entry(cursor, MSG_CONFIRMATION_ASKED, 60, 'the confirmation request in the journal')[0]
+        print(f'         journal: {asked.get("MESSAGE")}')
+        request_id = asked.get('HOTKEYD_OPERATION')
+        shown = self.wait_entry(cursor, MSG_DIALOG_SHOWN, 30, 'the GTK agent showing its dialog')[0]
+        print(f'         journal: {shown.get("MESSAGE")}')
+        self.wait_screen('screen-laptop-gesture', lambda seen: seen.dialog, 30, 'the GTK dialog')
+        self.keys(['esc'])
+        self.wait_agent(rf'^decline {request_id} escape$', 30, 'Escape declining', cursor)
+        self.wait_entry(cursor, MSG_RESET_DECLINED, 30, 'the decline in the journal')
+        self.wait_screen('screen-laptop-gesture-closed', lambda seen: seen.empty, 30, 'the dialog closed')
+        if self.entries(cursor, MSG_RESET_STARTED):
+            m.fail('hotkeyd started factory-reset.target after Escape')
+        self.done('laptop_gesture_s')
+
     def long_press(self, answer, key):
         m = self.m
         self.step(f'power key held {LONG_HOLD_MS} ms: the GTK dialog on the screen, answered by keyboard: {answer}')
@@ -464,6 +539,8 @@ def run(m, t0, times):
     s.tpm_status()
     s.hardening()
     s.short_press()
+    s.acpi_power_button()
+    s.laptop_gesture()
     s.long_press('decline', 'long_press_declined')
     s.long_press('confirm', 'long_press_confirmed')
     s.second_boot()

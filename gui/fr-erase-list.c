@@ -115,8 +115,26 @@ static void append_tpm(GtkListBox *list, FrClient *client) {
                                                           _("The security chip (TPM) is not cleared"), NULL));
 }
 
+/* What a plug-in resets only its description says; a daemon without the
+ * property has none to show. */
+static void append_plugins(GtkListBox *list, FrClient *client) {
+        g_autoptr(GVariant) plugins = fr_client_dup_property(client, "ResetPlugins", "a(ss)");
+        const char *unit, *description;
+        GVariantIter iter;
+
+        if (!plugins)
+                return;
+        g_variant_iter_init(&iter, plugins);
+        while (g_variant_iter_next(&iter, "(&s&s)", &unit, &description)) {
+                /* Translators: %s is a systemd service, e.g. "acme-wipe-vault.service". */
+                g_autofree char *by = g_strdup_printf(_("Reset by the service %s"), unit);
+                gtk_list_box_append(list, fr_info_row_new("system-run-symbolic", *description ? description : unit, by));
+        }
+}
+
 void fr_erase_list_update(GtkWidget *list, FrClient *client) {
         gtk_list_box_remove_all(GTK_LIST_BOX(list));
         append_partitions(GTK_LIST_BOX(list), client);
         append_tpm(GTK_LIST_BOX(list), client);
+        append_plugins(GTK_LIST_BOX(list), client);
 }

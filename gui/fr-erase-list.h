@@ -6,7 +6,7 @@
 #include "fr-client.h"
 
 /* "What will be erased", from the daemon's ErasedPartitions, ClearsTpm,
- * EraseProblems and Tpm properties: a boxed list that the window and the
+ * EraseProblems, Tpm and ResetPlugins properties: a boxed list that the window and the
  * confirmation dialog both show.  A property the daemon does not have gives
  * a "cannot tell" row, never a guess. */
 

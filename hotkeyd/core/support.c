@@ -27,6 +27,9 @@ static const char *const support_verdict_reason_table[_SUPPORT_VERDICT_MAX] = {
         [SUPPORT_IN_PROGRESS] = "A factory reset is being carried out right now.",
         [SUPPORT_TARGET_MISSING] = "factory-reset.target is not installed on this system.",
         [SUPPORT_MANAGER_FAILED] = "The system manager did not answer; see the journal.",
+        [SUPPORT_ERASE_UNKNOWN] = "What a factory reset would erase has not been found out yet.",
+        [SUPPORT_NOTHING_TO_ERASE] = "No partition is marked to be erased (FactoryReset=yes) and nothing else is "
+                                     "configured to reset; a reset would only reboot.",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(support_verdict_reason, SupportVerdict);
@@ -53,6 +56,19 @@ SupportVerdict support_evaluate(const SupportAnswers *a) {
         if (!a->target_load_state || !streq(a->target_load_state, "loaded"))
                 return SUPPORT_TARGET_MISSING;
         return SUPPORT_YES;
+}
+
+SupportVerdict support_verdict_with_erase(SupportVerdict v, EraseVerdict e) {
+        if (v != SUPPORT_YES)
+                return v;
+        switch (e) {
+        case ERASE_SOMETHING:
+                return SUPPORT_YES;
+        case ERASE_NOTHING:
+                return SUPPORT_NOTHING_TO_ERASE;
+        default:
+                return SUPPORT_ERASE_UNKNOWN;
+        }
 }
 
 void support_answers_init(SupportAnswers *a) {

@@ -32,8 +32,18 @@ typedef enum SupportVerdict {
         SUPPORT_IN_PROGRESS,      /* this boot is executing a reset */
         SUPPORT_TARGET_MISSING,   /* factory-reset.target does not load */
         SUPPORT_MANAGER_FAILED,   /* systemd's manager did not answer */
+        SUPPORT_ERASE_UNKNOWN,    /* what a reset erases is not known yet */
+        SUPPORT_NOTHING_TO_ERASE, /* a reset would only reboot */
         _SUPPORT_VERDICT_MAX,
 } SupportVerdict;
+
+/* Whether a reset would change anything: a partition marked FactoryReset=yes,
+ * a TPM clear or a reset plug-in (daemon/erase.c finds them). */
+typedef enum EraseVerdict {
+        ERASE_UNKNOWN,   /* still being found out, and nothing found so far */
+        ERASE_NOTHING,
+        ERASE_SOMETHING,
+} EraseVerdict;
 
 /* The raw answers.  Negative errno where a call failed. */
 typedef struct SupportAnswers {
@@ -72,6 +82,11 @@ int support_varlink_error_to_errno(const char *error_id);
 /* The verdict; the first reason that applies wins, in the order of the
  * enum (a missing service explains everything after it). */
 SupportVerdict support_evaluate(const SupportAnswers *a);
+
+/* systemd's verdict, then what a reset erases: a reset that would erase
+ * nothing is no reset, and one whose effect is not known yet is not offered
+ * either.  systemd's reasons come first (they hold whatever is erased). */
+SupportVerdict support_verdict_with_erase(SupportVerdict v, EraseVerdict e);
 
 /* A sentence for people, without a trailing newline, for the verdict; NULL
  * for SUPPORT_YES. */

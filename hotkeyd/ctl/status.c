@@ -17,10 +17,15 @@ static const char *const partition_fields[] = {
         "Definition", "Type", "Label", "Device", "Size", "MountPoint",
 };
 
+/* The members of one ResetPlugins entry, a(ss), in order. */
+static const char *const plugin_fields[] = {
+        "Unit", "Description",
+};
+
 /* What `status --json` prints: the properties, with the triggers as objects
  * and the devices counted (`devices` lists them). */
 static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
-        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL, *partitions = NULL,
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL, *partitions = NULL, *plugins = NULL,
                                                            *availability = NULL;
         int r;
 
@@ -32,6 +37,9 @@ static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
         if (r >= 0)
                 r = json_structs_to_objects(sd_json_variant_by_key(all, "ErasedPartitions"), partition_fields,
                                             ELEMENTSOF(partition_fields), &partitions);
+        if (r >= 0)
+                r = json_structs_to_objects(sd_json_variant_by_key(all, "ResetPlugins"), plugin_fields,
+                                            ELEMENTSOF(plugin_fields), &plugins);
         if (r < 0)
                 return r;
 
@@ -48,6 +56,7 @@ static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
                               SD_JSON_BUILD_PAIR_VARIANT("Tpm", sd_json_variant_by_key(all, "Tpm")),
                               SD_JSON_BUILD_PAIR_VARIANT("ErasedPartitions", partitions),
                               SD_JSON_BUILD_PAIR_VARIANT("ClearsTpm", sd_json_variant_by_key(all, "ClearsTpm")),
+                              SD_JSON_BUILD_PAIR_VARIANT("ResetPlugins", plugins),
                               SD_JSON_BUILD_PAIR_VARIANT("EraseProblems",
                                                          sd_json_variant_by_key(all, "EraseProblems")));
 }
@@ -136,11 +145,12 @@ static const char *format_size(char buf[static 32], uint64_t bytes) {
 static void print_erase(sd_json_variant *s) {
         sd_json_variant *partitions = sd_json_variant_by_key(s, "ErasedPartitions");
         sd_json_variant *problems = sd_json_variant_by_key(s, "EraseProblems");
+        sd_json_variant *plugins = sd_json_variant_by_key(s, "ResetPlugins");
         bool clears_tpm = sd_json_variant_boolean(sd_json_variant_by_key(s, "ClearsTpm"));
-        size_t n = sd_json_variant_elements(partitions);
+        size_t n = sd_json_variant_elements(partitions), n_plugins = sd_json_variant_elements(plugins);
         char size[32];
 
-        if (n == 0 && !clears_tpm)
+        if (n == 0 && !clears_tpm && n_plugins == 0)
                 printf(LABEL "nothing (no partition is defined with FactoryReset=yes)\n", "Will erase:");
         for (size_t i = 0; i < n; i++) {
                 sd_json_variant *p = sd_json_variant_by_index(partitions, i);
@@ -158,6 +168,16 @@ static void print_erase(sd_json_variant *s) {
         }
         if (clears_tpm)
                 printf(LABEL "the TPM's keys (the firmware is asked to clear the TPM)\n", n == 0 ? "Will erase:" : "");
+        /* What a plug-in resets is its own business: its name and Description= say it. */
+        for (size_t i = 0; i < n_plugins; i++) {
+                sd_json_variant *p = sd_json_variant_by_index(plugins, i);
+                const char *unit = json_str(p, "Unit"), *description = json_str(p, "Description");
+
+                printf(LABEL "what %s resets", i == 0 && n == 0 && !clears_tpm ? "Will erase:" : "", unit);
+                if (*description && !streq(description, unit))
+                        printf(" (%s)", description);
+                printf("\n");
+        }
         for (size_t i = 0; i < sd_json_variant_elements(problems); i++)
                 printf(LABEL "%s\n", i == 0 ? "Problems:" : "",
                        strempty(sd_json_variant_string(sd_json_variant_by_index(problems, i))));

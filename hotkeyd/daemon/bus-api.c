@@ -8,18 +8,26 @@
 #include "manager.h"
 #include "operation.h"
 
+/* Supported, UnsupportedReason and Mode say what was last announced (with
+ * its change signal, manager_announce_support()): while what a reset
+ * erases is found out again (a reload, a TPM read again), they keep the
+ * last verdict rather than changing without a signal.  Request() and the
+ * gestures do not go by them: each asks systemd again and takes what a
+ * reset erases at that moment. */
 static int property_get_supported(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "b", m->support_known && m->support.verdict == SUPPORT_YES);
+        return sd_bus_message_append(reply, "b",
+                                     m->support_announced && m->support_announced_state.verdict == SUPPORT_YES);
 }
 
 static int property_get_unsupported_reason(sd_bus *bus, const char *path, const char *interface,
                                            const char *property, sd_bus_message *reply, void *userdata,
                                            sd_bus_error *error) {
         Manager *m = userdata;
-        const char *reason = !m->support_known ? "The support check has not finished yet."
-                                               : support_verdict_reason_to_string(m->support.verdict);
+        const char *reason = m->support_announced ? support_verdict_reason_to_string(m->support_announced_state.verdict)
+                             : m->support_known   ? support_verdict_reason_to_string(SUPPORT_ERASE_UNKNOWN)
+                                                  : "The support check has not finished yet.";
         return sd_bus_message_append(reply, "s", strempty(reason));
 }
 
@@ -27,7 +35,9 @@ static int property_get_mode(sd_bus *bus, const char *path, const char *interfac
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         /* "unknown" is ours: systemd did not (yet) say. */
-        const char *mode = m->support_known ? factory_reset_mode_to_string(m->support.mode) : NULL;
+        const char *mode = m->support_announced ? factory_reset_mode_to_string(m->support_announced_state.mode)
+                           : m->support_known   ? factory_reset_mode_to_string(m->support.mode)
+                                                : NULL;
         return sd_bus_message_append(reply, "s", mode ?: "unknown");
 }
 
@@ -167,6 +177,19 @@ static int property_get_clears_tpm(sd_bus *bus, const char *path, const char *in
         return sd_bus_message_append(reply, "b", erase_clears_tpm(userdata));
 }
 
+static int property_get_reset_plugins(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const EraseState *e = &((Manager *) userdata)->erase;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        for (size_t i = 0; r >= 0 && i < e->n_plugins; i++)
+                r = sd_bus_message_append(reply, "(ss)", e->plugins[i].unit, e->plugins[i].description);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
 static int property_get_erase_problems(sd_bus *bus, const char *path, const char *interface,
                                        const char *property, sd_bus_message *reply, void *userdata,
                                        sd_bus_error *error) {
@@ -243,6 +266,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("ClearsTpm", "b", property_get_clears_tpm, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("EraseProblems", "as", property_get_erase_problems, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ResetPlugins", "a(ss)", property_get_reset_plugins, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("Request", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", result), method_request,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

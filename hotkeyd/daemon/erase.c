@@ -33,13 +33,37 @@ static void erase_state_clear_lists(EraseState *s) {
         s->n_partitions = s->n_problems = 0;
 }
 
+static void erase_state_clear_plugins(EraseState *s) {
+        reset_plugins_free(s->plugins, s->n_plugins);
+        s->plugins = NULL;
+        s->n_plugins = 0;
+}
+
+void erase_forget_bus(EraseState *s) {
+        s->tpm_clear_check = tpm_clear_check_free(s->tpm_clear_check);
+        s->plugins_check = reset_plugins_check_free(s->plugins_check);
+        s->read = false;
+}
+
 void erase_state_done(EraseState *s) {
         erase_state_clear_lists(s);
-        s->tpm_clear_check = tpm_clear_check_free(s->tpm_clear_check);
+        erase_state_clear_plugins(s);
+        erase_forget_bus(s);
 }
 
 bool erase_clears_tpm(const Manager *m) {
         return m->tpm.present && m->erase.tpm_clear_wanted;
+}
+
+EraseVerdict erase_verdict(const Manager *m) {
+        const EraseState *e = &m->erase;
+
+        if (e->n_partitions > 0 || e->n_plugins > 0 || erase_clears_tpm(m))
+                return ERASE_SOMETHING;
+        /* A TPM still being read may turn out to be one the target clears. */
+        if (!e->read || e->plugins_check || e->tpm_clear_check || m->tpm_reader)
+                return ERASE_UNKNOWN;
+        return ERASE_NOTHING;
 }
 
 static void collect_problem(const char *file, unsigned line, const char *message, void *userdata) {
@@ -172,6 +196,38 @@ static void erase_on_tpm_clear(bool wanted, void *userdata) {
                 log_info("A factory reset %s the TPM.", erase_clears_tpm(m) ? "asks the firmware to clear" : "keeps");
                 bus_api_emit_changed(m, STRV_MAKE("ClearsTpm"));
         }
+        manager_announce_support(m);
+}
+
+static void erase_on_plugins(ResetPlugin *plugins, size_t n, void *userdata) {
+        Manager *m = userdata;
+
+        m->erase.plugins_check = reset_plugins_check_free(m->erase.plugins_check);
+        erase_state_clear_plugins(&m->erase);
+        m->erase.plugins = plugins;
+        m->erase.n_plugins = n;
+        log_info("A factory reset runs %zu reset plug-in(s) from " FACTORY_RESET_NOW_TARGET ".", n);
+        for (size_t i = 0; i < n; i++)
+                log_info("Reset plug-in: %s (%s).", plugins[i].unit, plugins[i].description);
+        bus_api_emit_changed(m, STRV_MAKE("ResetPlugins"));
+        manager_announce_support(m);
+}
+
+static void erase_refresh_plugins(Manager *m) {
+        int r;
+
+        m->erase.plugins_check = reset_plugins_check_free(m->erase.plugins_check);
+        /* Until systemd answers, an old list would be a guess. */
+        if (m->erase.n_plugins > 0) {
+                erase_state_clear_plugins(&m->erase);
+                bus_api_emit_changed(m, STRV_MAKE("ResetPlugins"));
+        }
+        if (!m->bus)
+                return;
+        r = reset_plugins_check_start(m->bus, erase_on_plugins, m, &m->erase.plugins_check);
+        if (r < 0)
+                log_warning_errno(r, "Cannot ask systemd which reset plug-ins " FACTORY_RESET_NOW_TARGET
+                                  " pulls in: %m");
 }
 
 void erase_refresh(Manager *m) {
@@ -181,9 +237,12 @@ void erase_refresh(Manager *m) {
         r = erase_read(&m->erase);
         if (r < 0)
                 log_error_errno(r, "Cannot tell what a factory reset erases: %m");
+        /* Definitions that could not be read may mark partitions: not "nothing". */
+        m->erase.read = r >= 0;
         log_info("A factory reset erases %zu partition(s); %zu problem(s) in the definitions.",
                  m->erase.n_partitions, m->erase.n_problems);
         bus_api_emit_changed(m, STRV_MAKE("ErasedPartitions", "EraseProblems"));
+        erase_refresh_plugins(m);
         erase_refresh_tpm(m);
 }
 
@@ -192,9 +251,10 @@ void erase_refresh_tpm(Manager *m) {
 
         /* Without a TPM there is nothing to clear, and nothing to ask. */
         m->erase.tpm_clear_check = tpm_clear_check_free(m->erase.tpm_clear_check);
-        if (!m->bus || !m->tpm.present)
-                return;
-        r = tpm_clear_check_start(m->bus, erase_on_tpm_clear, m, &m->erase.tpm_clear_check);
-        if (r < 0)
-                log_warning_errno(r, "Cannot ask systemd whether a factory reset clears the TPM: %m");
+        if (m->bus && m->tpm.present) {
+                r = tpm_clear_check_start(m->bus, erase_on_tpm_clear, m, &m->erase.tpm_clear_check);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot ask systemd whether a factory reset clears the TPM: %m");
+        }
+        manager_announce_support(m);
 }

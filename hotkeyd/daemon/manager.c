@@ -520,7 +520,7 @@ static void manager_drop_bus(Manager *m) {
         m->support_refresh = support_waiter_free(m->support_refresh);
         operation_hold_ended(m, NULL);
         m->support_queue = support_queue_free(m->support_queue);
-        m->erase.tpm_clear_check = tpm_clear_check_free(m->erase.tpm_clear_check);
+        erase_forget_bus(&m->erase);
         m->erase_read = sd_event_source_disable_unref(m->erase_read);
         m->logind = logind_free(m->logind);
         m->bus = sd_bus_flush_close_unref(m->bus);
@@ -759,17 +759,40 @@ int manager_start(Manager *m) {
         return 0;
 }
 
-void manager_set_support(Manager *m, const SupportState *state) {
-        bool changed = !m->support_known || m->support.verdict != state->verdict || m->support.mode != state->mode;
+SupportVerdict manager_support_verdict(const Manager *m, const SupportState *state) {
+        return support_verdict_with_erase(state->verdict, erase_verdict(m));
+}
 
-        m->support = *state;
-        m->support_known = true;
+void manager_announce_support(Manager *m) {
+        SupportState now;
+        bool changed;
+
+        if (!m->support_known)
+                return;
+        now = (SupportState) {
+                .verdict = manager_support_verdict(m, &m->support),
+                .mode = m->support.mode,
+        };
+        /* Not found out yet is a moment of the start (or of a reload),
+         * not news; the properties say it meanwhile. */
+        if (now.verdict == SUPPORT_ERASE_UNKNOWN)
+                return;
+        changed = !m->support_announced || m->support_announced_state.verdict != now.verdict ||
+                  m->support_announced_state.mode != now.mode;
+        m->support_announced = true;
+        m->support_announced_state = now;
         if (changed) {
-                log_info("Factory reset %s, mode %s%s%s", state->verdict == SUPPORT_YES ? "supported" : "not possible now",
-                         strna(factory_reset_mode_to_string(state->mode)), state->verdict == SUPPORT_YES ? "." : ": ",
-                         strempty(support_verdict_reason_to_string(state->verdict)));
+                log_info("Factory reset %s, mode %s%s%s", now.verdict == SUPPORT_YES ? "supported" : "not possible now",
+                         strna(factory_reset_mode_to_string(now.mode)), now.verdict == SUPPORT_YES ? "." : ": ",
+                         strempty(support_verdict_reason_to_string(now.verdict)));
                 bus_api_emit_changed(m, STRV_MAKE("Supported", "UnsupportedReason", "Mode"));
         }
+}
+
+void manager_set_support(Manager *m, const SupportState *state) {
+        m->support = *state;
+        m->support_known = true;
+        manager_announce_support(m);
 }
 
 static void manager_on_support_refreshed(const SupportState *state, void *userdata) {

@@ -54,8 +54,10 @@ typedef struct Manager {
         sd_bus *bus;
         sd_event_source *bus_reconnect; /* armed when the system bus went away */
         const char *varlink_address; /* $HOTKEYD_FACTORY_RESET_SOCKET, for tests; NULL: systemd's */
-        SupportState support;        /* the latest answer, for the properties */
+        SupportState support;        /* systemd's latest answer; manager_support_verdict() adds the erase part */
         bool support_known;
+        bool support_announced;      /* logged and emitted, as: */
+        SupportState support_announced_state;
         SupportQueue *support_queue;   /* shared by every operation and the property refresh */
         SupportWaiter *support_refresh;
         HoldCheck hold_check;          /* started with a hold, taken by its trigger (operation.c) */
@@ -85,6 +87,14 @@ int manager_run(Manager *m);
 
 /* Records a support check's answer and announces changes on the bus. */
 void manager_set_support(Manager *m, const SupportState *state);
+/* The verdict of a support check with what a reset erases now: a reset
+ * that would erase nothing is not supported. */
+SupportVerdict manager_support_verdict(const Manager *m, const SupportState *state);
+/* Logs and emits Supported, UnsupportedReason and Mode when they changed
+ * (after a check, or when what a reset erases became known or changed).
+ * Quiet until what a reset erases is known: the first entry is the
+ * verdict, not "not found out yet". */
+void manager_announce_support(Manager *m);
 /* Asks systemd again, for the properties (after operations, at start). */
 void manager_refresh_support(Manager *m);
 

@@ -706,7 +706,12 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                 return operation_authorize(o, POLKIT_ACTION_CANCEL);
         }
 
-        if (state->verdict == SUPPORT_PENDING) {
+        /* With what a reset erases now: a reset that would only reboot is
+         * refused here, for Request() (before and after polkit) and for a
+         * gesture (before anyone is asked) alike. */
+        SupportVerdict verdict = manager_support_verdict(o->manager, state);
+
+        if (verdict == SUPPORT_PENDING) {
                 char source[256];
 
                 log_info("Factory reset request from %s: one is already pending, nothing to do.",
@@ -715,8 +720,8 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                         (void) sd_bus_reply_method_return(o->call, "s", REQUEST_RESULT_ALREADY_PENDING);
                 return (void) operation_free(o);
         }
-        if (state->verdict != SUPPORT_YES)
-                return operation_refuse(o, SD_BUS_ERROR_NOT_SUPPORTED, support_verdict_reason_to_string(state->verdict));
+        if (verdict != SUPPORT_YES)
+                return operation_refuse(o, SD_BUS_ERROR_NOT_SUPPORTED, support_verdict_reason_to_string(verdict));
 
         if (o->origin == ORIGIN_BUS && !o->authorized)
                 operation_authorize(o, POLKIT_ACTION_REQUEST);

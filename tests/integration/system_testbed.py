@@ -119,13 +119,17 @@ def real_exists(path):
 
 
 class System(Testbed):
-    def __init__(self, efi=True, kiosk_rule=False, target_installed=True):
+    def __init__(self, efi=True, kiosk_rule=False, target_installed=True, reset_plugin=True):
+        """reset_plugin: factory-reset-now.target pulls in RESET_PLUGIN, so
+        that a reset erases something without repart.d definitions (the
+        default); without it, only systemd's own unit."""
         assert os.geteuid() == 0, 'the system tests run as root in the build root'
         super().__init__()
         os.chmod(self.tmp, 0o755)
         self.procs = []
         self.buttons = 0
         self.efi = efi
+        self.reset_plugin = reset_plugin
         self._mount_firmware(efi)
         self._mount_polkit(kiosk_rule)
         self._start_peers(target_installed)
@@ -147,6 +151,13 @@ class System(Testbed):
             self.systemd.AddMockUnit('factory-reset.target')
             self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'LoadUnit', 's', 'o',
                                    'ret = self.units[args[0]]')
+            # As systemd >= 258 ships it: the target wants its own unit only.
+            self.systemd.AddMockUnit(RESET_NOW_TARGET)
+            self.systemd.AddMockUnit(RESET_COMPLETE_SERVICE)
+            self.systemd_unit(RESET_NOW_TARGET).AddProperty(UNIT_IFACE, 'Wants',
+                                                            dbus.Array([RESET_COMPLETE_SERVICE], signature='s'))
+            if self.reset_plugin:
+                reset_now_wants(self, RESET_PLUGIN, description=RESET_PLUGIN_DESCRIPTION)
         else:
             self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'LoadUnit', 's', 'o',
                                    'raise dbus.exceptions.DBusException("Unit %s not found." % args[0], '
@@ -469,6 +480,25 @@ def mounted_tmpfs(s, name):
                 major, minor = fields[2].split(':')
                 return path, (int(major), int(minor))
     raise AssertionError(f'{path} not in mountinfo')
+
+
+RESET_NOW_TARGET = 'factory-reset-now.target'
+RESET_COMPLETE_SERVICE = 'systemd-factory-reset-complete.service'
+RESET_PLUGIN = 'hotkeyd-test-wipe.service'
+RESET_PLUGIN_DESCRIPTION = 'Wipe the test data'
+
+
+def reset_now_wants(s, *plugins, description=None, load_state='loaded'):
+    """factory-reset-now.target pulls in systemd's own unit and plugins
+    (new units, with that Description and LoadState)."""
+    for name in plugins:
+        s.systemd.AddMockUnit(name)
+        unit = s.systemd_unit(name)
+        unit.UpdateProperties(UNIT_IFACE, {'LoadState': load_state})
+        if description is not None:
+            unit.AddProperty(UNIT_IFACE, 'Description', description)
+    s.systemd_unit(RESET_NOW_TARGET).UpdateProperties(
+        UNIT_IFACE, {'Wants': dbus.Array([RESET_COMPLETE_SERVICE, *plugins], signature='s')})
 
 
 def target_wants_tpm_clear(s, installed=True):

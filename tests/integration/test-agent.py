@@ -331,6 +331,19 @@ def test_unsupported_system_asks_nobody():
     assert s.stop() == 0
 
 
+def test_nothing_to_erase_asks_nobody():
+    """A gesture on a system where a reset would only reboot (nothing is
+    marked to be erased) is refused like any unsupported one: no dialog."""
+    s = Desktop(reset_plugin=False)
+    assert s.prop('Supported') == False
+    agent = s.agent()
+    s.hold()
+    s.wait_log('refused: No partition is marked to be erased (FactoryReset=yes)')
+    assert not any(w[0] == 'request' for w in agent.quiet(1.0)), agent.seen
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
 def test_registration_rules():
     s = Desktop()
     stray = AgentProcess(s)  # in no session at all

@@ -15,9 +15,13 @@ import subprocess
 import dbus
 
 from hotkeyd_testbed import run_tests
-from system_testbed import VAR_GUID, Dirs, System, add_partition, mounted_tmpfs, target_wants_tpm_clear
+from system_testbed import (RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION, VAR_GUID, Dirs, System, add_partition,
+                            mounted_tmpfs, reset_now_wants, target_wants_tpm_clear)
 
 CTL = os.environ.get('HOTKEYCTL', 'hotkeyctl')
+
+NOTHING_TO_ERASE = ('No partition is marked to be erased (FactoryReset=yes) and nothing else is configured to '
+                    'reset; a reset would only reboot.')
 
 
 def erased(s):
@@ -214,15 +218,120 @@ def test_hotkeyctl_status_shows_what_will_be_erased():
     assert s.stop() == 0
 
 
+def plugins(s):
+    return [tuple(str(x) for x in p) for p in s.prop('ResetPlugins')]
+
+
 def test_hotkeyctl_status_nothing_to_erase():
-    s = System(efi=True)
+    s = System(efi=True, reset_plugin=False)
     d = Dirs(s)
     s.start_daemon(extra_env=d.env())
     p = subprocess.run([CTL, 'status'], env=s.env, capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p
+    assert re.search(r'^ +Supported: no$', p.stdout, re.M), p.stdout
+    assert re.search(rf'^ +Reason: {re.escape(NOTHING_TO_ERASE)}$', p.stdout, re.M), p.stdout
     assert re.search(r'^ +Will erase: nothing \(no partition is defined with FactoryReset=yes\)$', p.stdout,
                      re.M), p.stdout
     assert 'Problems:' not in p.stdout, p.stdout
+    assert s.stop() == 0
+
+
+
+def test_nothing_to_erase_is_not_supported():
+    """No FactoryReset=yes partition (only one marked no), a TPM that
+    factory-reset.target does not clear, and factory-reset-now.target with
+    systemd's own unit only: a reset would only reboot."""
+    s = System(efi=True, reset_plugin=False)
+    d = Dirs(s)
+    d.write('usr', '10-root.conf', '[Partition]\nType=root\nFactoryReset=no\n')
+    s.systemd.AddMockUnit('systemd-tpm2-clear.service')  # installed, not wanted
+    s.start_daemon(extra_env=d.env(), tpm_tcti=s.start_swtpm())
+    s.wait_log('factory-reset.target does not pull in systemd-tpm2-clear.service.')
+    assert s.prop('Tpm')['Present'] == True
+    assert s.prop('ClearsTpm') == False
+    assert erased(s) == []
+    assert s.prop('Supported') == False
+    assert s.prop('UnsupportedReason') == NOTHING_TO_ERASE, s.prop('UnsupportedReason')
+    assert plugins(s) == [], plugins(s)
+    s.wait_log('Factory reset not possible now, mode unspecified: ' + NOTHING_TO_ERASE)
+    assert s.stop() == 0
+
+
+def test_tpm_clear_alone_is_something_to_erase():
+    s = System(efi=True, reset_plugin=False)
+    d = Dirs(s)
+    target_wants_tpm_clear(s)
+    s.start_daemon(extra_env=d.env(), tpm_tcti=s.start_swtpm())
+    s.wait_log('A factory reset asks the firmware to clear the TPM.')
+    assert s.prop('Supported') == True, s.prop('UnsupportedReason')
+    assert s.prop('UnsupportedReason') == ''
+    assert s.stop() == 0
+
+
+def test_reset_plugin_is_something_to_erase_and_listed():
+    """An OS without FactoryReset=yes partitions whose reset is a service in
+    factory-reset-now.target: supported, and the service is listed.  A unit
+    the target wants that is not installed is no plug-in, nor is systemd's
+    own systemd-factory-reset-complete.service."""
+    s = System(efi=True, reset_plugin=False)
+    d = Dirs(s)
+    reset_now_wants(s, 'acme-wipe-vault.service', description='Wipe the vault')
+    s.systemd.AddMockUnit('acme-missing.service')
+    s.systemd_unit('acme-missing.service').UpdateProperties('org.freedesktop.systemd1.Unit',
+                                                            {'LoadState': 'not-found'})
+    target = s.systemd_unit('factory-reset-now.target')
+    target.UpdateProperties('org.freedesktop.systemd1.Unit',
+                            {'Wants': dbus.Array(['systemd-factory-reset-complete.service', 'acme-wipe-vault.service',
+                                                  'acme-missing.service'], signature='s')})
+    target.AddProperty('org.freedesktop.systemd1.Unit', 'Requires',
+                       dbus.Array(['acme-erase-keys.service'], signature='s'))
+    # Requires= counts as well; without a Description systemd names the unit.
+    s.systemd.AddMockUnit('acme-erase-keys.service')
+    s.start_daemon(extra_env=d.env())
+    assert erased(s) == []
+    assert s.prop('Supported') == True, s.prop('UnsupportedReason')
+    assert plugins(s) == [('acme-wipe-vault.service', 'Wipe the vault'),
+                          ('acme-erase-keys.service', 'acme-erase-keys.service')], plugins(s)
+
+    p = subprocess.run([CTL, 'status'], env=s.env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p
+    assert re.search(r'^ +Supported: yes$', p.stdout, re.M), p.stdout
+    assert re.search(r'^ +Will erase: what acme-wipe-vault.service resets \(Wipe the vault\)$', p.stdout, re.M), p.stdout
+    assert re.search(r'^ +what acme-erase-keys.service resets$', p.stdout, re.M), p.stdout
+    assert 'no partition is defined' not in p.stdout, p.stdout
+    p = subprocess.run([CTL, 'status', '--json'], env=s.env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p
+    assert json.loads(p.stdout)['ResetPlugins'] == [
+        {'Unit': 'acme-wipe-vault.service', 'Description': 'Wipe the vault'},
+        {'Unit': 'acme-erase-keys.service', 'Description': 'acme-erase-keys.service'},
+    ], p.stdout
+    assert s.stop() == 0
+
+
+def test_testbed_plugin_is_listed_beside_partitions():
+    s = System(efi=True)
+    d = Dirs(s)
+    var = d.write('usr', '50-var.conf', '[Partition]\nType=var\nFactoryReset=yes\n')
+    s.start_daemon(extra_env=d.env())
+    assert erased(s) == [(var, 'var', '', '', 0, '')]
+    assert plugins(s) == [(RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION)], plugins(s)
+    assert s.prop('Supported') == True
+    assert s.stop() == 0
+
+
+def test_reload_that_leaves_nothing_to_erase_makes_it_unsupported():
+    s = System(efi=True, reset_plugin=False)
+    d = Dirs(s)
+    var = d.write('usr', '50-var.conf', '[Partition]\nType=var\nFactoryReset=yes\n')
+    s.start_daemon(extra_env=d.env())
+    assert s.prop('Supported') == True, s.prop('UnsupportedReason')
+
+    wait_changed = s.watch_changes()
+    d.write('etc', '50-var.conf', '[Partition]\nType=var\nFactoryReset=no\n')
+    s.daemon.send_signal(signal.SIGHUP)
+    wait_changed(['Mode', 'Supported', 'UnsupportedReason'])
+    assert s.prop('Supported') == False
+    assert s.prop('UnsupportedReason') == NOTHING_TO_ERASE, s.prop('UnsupportedReason')
     assert s.stop() == 0
 
 

@@ -23,7 +23,8 @@ import dbus
 
 from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Screen, key, type_text, wait_for
 from hotkeyd_testbed import run_tests
-from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, SESSION_IFACE, Dirs, System, add_partition,
+from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION,
+                            SESSION_IFACE, Dirs, System, add_partition,
                             mounted_tmpfs, sh, target_wants_tpm_clear)
 
 
@@ -167,8 +168,11 @@ def test_window_tree_and_keyboard_request():
     assert app.find(Atspi.Role.LABEL, 'Reset this computer', window)
     assert app.find(Atspi.Role.LABEL, 'Current state: No reset requested', window)
     # The testbed has no repart.d definitions: the daemon's ErasedPartitions
-    # is empty, and the window says so in words.
+    # is empty, and the window says so in words.  What makes the reset
+    # supported is the testbed's reset plug-in, listed by its description.
     assert app.find(Atspi.Role.LABEL, 'No partition is marked to be erased', window)
+    assert app.find(Atspi.Role.LABEL, RESET_PLUGIN_DESCRIPTION, window)
+    assert app.find(Atspi.Role.LABEL, f'Reset by the service {RESET_PLUGIN}', window)
 
     reset = app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window)
     assert not reset.sensitive

@@ -14,11 +14,13 @@ import xml.etree.ElementTree as ET
 import dbus
 
 from hotkeyd_testbed import SND_BELL, SND_TONE, run_tests
-from system_testbed import CANCEL_UNIT, NOBODY, System, sh
+from system_testbed import CANCEL_UNIT, NOBODY, Dirs, System, sh
 
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
 INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs'
+NOTHING_TO_ERASE = ('No partition is marked to be erased (FactoryReset=yes) and nothing else is configured to '
+                    'reset; a reset would only reboot.')
 
 
 def expect_error(name, func, *args):
@@ -450,6 +452,57 @@ def test_request_checks_support_again_after_authorization():
     rc, out, err = result['r']
     assert (rc, out) == (0, 's "already-pending"'), (rc, out, err)
     assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+
+def test_nothing_to_erase_request_refused():
+    """No FactoryReset=yes partition, no TPM clear, no reset plug-in: a
+    reset would only reboot, so it is not started."""
+    s = System(efi=True, reset_plugin=False)
+    d = Dirs(s)
+    s.start_daemon(extra_env=d.env())
+    assert s.prop('Supported') == False
+    message = expect_error(NOT_SUPPORTED, s.hotkeyd.Request, dbus.UInt64(0))
+    assert message == NOTHING_TO_ERASE, message
+    rc, out, err = s.call_as(NOBODY, 'Request', 't', '0')
+    assert rc != 0 and 'only reboot' in err, (rc, out, err)
+    assert s.start_unit_calls() == []
+    s.wait_log('Factory reset request from uid 0 (pid')
+    s.wait_log('refused: ' + NOTHING_TO_ERASE)
+    assert s.stop() == 0
+
+
+def test_request_after_authorization_refused_when_nothing_is_left_to_erase():
+    """What a reset erases is part of the check after polkit: definitions
+    read again (reload) while polkit was busy that leave nothing to erase
+    refuse the request."""
+    s = System(efi=True, reset_plugin=False)
+    d = Dirs(s)
+    d.write('usr', '50-var.conf', '[Partition]\nType=var\nFactoryReset=yes\n')
+    s.start_daemon(extra_env=d.env())
+    assert s.prop('Supported') == True, s.prop('UnsupportedReason')
+    with open(os.path.join(s.tmp, 'polkit-rules', '60-test-slow.rules'), 'w') as f:
+        f.write('polkit.addRule(function(action, subject) {\n'
+                '    if (action.id == "io.hotkeyd.factory-reset.request" && subject.user == "nobody") {\n'
+                '        polkit.spawn(["sleep", "3"]);\n'
+                '        return polkit.Result.YES;\n'
+                '    }\n'
+                '});\n')
+    time.sleep(1.5)  # polkitd reloads its rules when the directory changes
+    result = {}
+    caller = threading.Thread(target=lambda: result.update(r=s.call_as(NOBODY, 'Request', 't', '0')))
+    caller.start()
+    s.wait_log('Factory reset requested by uid 65534')
+    time.sleep(1.0)  # the first check is answered; polkit is still busy
+    d.write('etc', '50-var.conf', '[Partition]\nType=var\nFactoryReset=no\n')
+    s.daemon.send_signal(signal.SIGHUP)
+    s.wait_log('A factory reset erases 0 partition(s)')
+    caller.join(30)
+    rc, out, err = result['r']
+    assert rc != 0 and 'only reboot' in err, (rc, out, err)
+    assert s.start_unit_calls() == []
+    s.wait_log('refused: ' + NOTHING_TO_ERASE)
     assert s.stop() == 0
 
 

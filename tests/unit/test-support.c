@@ -121,6 +121,19 @@ TEST(missing_service_and_target) {
         ASSERT_EQ(support_evaluate(&a), SUPPORT_MANAGER_FAILED);
 }
 
+TEST(nothing_to_erase_is_no_reset) {
+        ASSERT_EQ(support_verdict_with_erase(SUPPORT_YES, ERASE_SOMETHING), SUPPORT_YES);
+        ASSERT_EQ(support_verdict_with_erase(SUPPORT_YES, ERASE_NOTHING), SUPPORT_NOTHING_TO_ERASE);
+        ASSERT_EQ(support_verdict_with_erase(SUPPORT_YES, ERASE_UNKNOWN), SUPPORT_ERASE_UNKNOWN);
+        /* systemd's reasons hold whatever a reset would erase: a pending
+         * reset stays pending (Request() answers already-pending). */
+        for (EraseVerdict e = ERASE_UNKNOWN; e <= ERASE_SOMETHING; e++) {
+                ASSERT_EQ(support_verdict_with_erase(SUPPORT_PENDING, e), SUPPORT_PENDING);
+                ASSERT_EQ(support_verdict_with_erase(SUPPORT_NOT_EFI, e), SUPPORT_NOT_EFI);
+                ASSERT_EQ(support_verdict_with_erase(SUPPORT_MANAGER_FAILED, e), SUPPORT_MANAGER_FAILED);
+        }
+}
+
 TEST(every_verdict_but_yes_has_a_reason) {
         ASSERT_TRUE(!support_verdict_reason_to_string(SUPPORT_YES));
         for (SupportVerdict v = SUPPORT_YES + 1; v < _SUPPORT_VERDICT_MAX; v++)

@@ -255,10 +255,11 @@ def test_window_tree_and_keyboard_request():
 
 def test_window_lists_the_gestures_that_can_fire():
     """The window's section of key gestures lists in words those that can
-    fire on this computer now (the daemon's TriggerAvailability), says so
-    when none can, and follows hotplug (PropertiesChanged)."""
+    fire on this session's seat now (the daemon's TriggerAvailability),
+    says so when none can, and follows hotplug and seat changes
+    (PropertiesChanged)."""
     s = Desktop(triggers=GESTURES)
-    app = s.window()
+    app = s.window(env={'XDG_SEAT': 'seat0'})
     window = app.windows()[0]
     assert app.find(Atspi.Role.LABEL, GESTURES_HEADING, window)
     # No device has any trigger's keys yet.
@@ -273,7 +274,16 @@ def test_window_lists_the_gestures_that_can_fire():
     can_fire = sorted(str(t) for t, seat, can, _ in s.prop('TriggerAvailability') if can and seat == 'seat0')
     assert can_fire == ['laptop-chord', 'power-presses'], s.prop('TriggerAvailability')
 
-    s.plug(s.add_device('Restart Key', ['KEY_RESTART']))
+    # A restart key on another seat is no gesture of this one, until it
+    # is attached to this seat.
+    restart = s.add_device('Restart Key', ['KEY_RESTART'], seat='seat1')
+    s.plug(restart)
+    wait_for(lambda: any(str(t) == 'reset-key' and seat == 'seat1' and can
+                         for t, seat, can, _ in s.prop('TriggerAvailability')), 'reset-key on seat1')
+    time.sleep(1)
+    rows = gesture_rows(app, window)
+    assert rows == [chord, presses], rows
+    restart.move_to_seat('seat0')
     wait_for(lambda: gesture_rows(app, window) == ['Hold the restart key for 1 second', chord, presses],
              'the restart key in the window')
     keyboard.unplug()

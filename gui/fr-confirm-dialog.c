@@ -305,6 +305,9 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
                                           "If that was not you, or not on purpose, choose Cancel."),
                                         gesture ?: trigger);
         gtk_box_append(GTK_BOX(content), label_new(intro, NULL));
+        /* Screen readers say a dialog's description with its name when it
+         * opens: who asked, with what and where, before anything else. */
+        gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, intro, -1);
 
         gtk_box_append(GTK_BOX(content), label_new(_("What will be erased"), "heading"));
         list = fr_erase_list_new();

@@ -454,6 +454,8 @@ def test_dialog_names_the_device_and_the_gesture():
     names = [n.name for n in agent.tree(window)]
     said = ASKED_WITH_DEVICE % ('Hold the restart key for 1 second', f'Reset Button {s.buttons}')
     assert said in names, names
+    # Said by screen readers as the dialog opens, with its name.
+    assert window.get_description() == said, window.get_description()
     assert not [n for n in names if '/dev/input' in n or 'reset-key' in n], names
     key(Escape)
     declined(s, agent, request_id, 'escape')

@@ -5,6 +5,7 @@
 #include "bus-names.h"
 #include "fr-confirm-dialog.h"
 #include "fr-erase-list.h"
+#include "fr-gesture.h"
 #include "fr-journal.h"
 #include "fr-screenshot.h"
 #include "fr-widgets.h"
@@ -265,7 +266,7 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
                                        const char *trigger, const char *device, gint64 deadline_usec) {
         FrConfirmDialog *self;
         GtkWidget *header, *content, *buttons, *spacer, *list, *title;
-        g_autofree char *intro = NULL;
+        g_autofree char *intro = NULL, *gesture = NULL;
 
         self = g_object_new(FR_TYPE_CONFIRM_DIALOG,
                             "application", app,
@@ -288,15 +289,25 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
         title = label_new(_("Erase everything on this computer?"), "title-2");
         gtk_accessible_update_property(GTK_ACCESSIBLE(title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
         gtk_box_append(GTK_BOX(content), title);
-        /* Translators: %s is the name of the key gesture from hotkeyd.conf, e.g. "power-key". */
-        intro = g_strdup_printf(_("A factory reset was requested by holding a key (“%s”). "
-                                  "If that was not you, or not on purpose, choose Cancel."),
-                                trigger);
+        /* The gesture as the person made it; its configuration name only
+         * when the daemon no longer lists it (reloaded meanwhile). */
+        gesture = fr_gesture_trigger_in_words(client, trigger);
+        if (device && *device)
+                /* Translators: the first %s is the gesture in words ("Hold the power
+                 * button for 3 seconds"), the second the device's name ("Power Button",
+                 * a keyboard's name); write %2$s and %1$s to swap them. */
+                intro = g_strdup_printf(_("A factory reset was requested with the gesture “%s” on “%s”. "
+                                          "If that was not you, or not on purpose, choose Cancel."),
+                                        gesture ?: trigger, device);
+        else
+                /* Translators: %s is the gesture in words ("Hold the power button for 3 seconds"). */
+                intro = g_strdup_printf(_("A factory reset was requested with the gesture “%s”. "
+                                          "If that was not you, or not on purpose, choose Cancel."),
+                                        gesture ?: trigger);
         gtk_box_append(GTK_BOX(content), label_new(intro, NULL));
-        if (device && *device) {
-                g_autofree char *from = g_strdup_printf(_("Key device: %s"), device);
-                gtk_box_append(GTK_BOX(content), label_new(from, "dim-label"));
-        }
+        /* Screen readers say a dialog's description with its name when it
+         * opens: who asked, with what and where, before anything else. */
+        gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, intro, -1);
 
         gtk_box_append(GTK_BOX(content), label_new(_("What will be erased"), "heading"));
         list = fr_erase_list_new();

@@ -3,6 +3,7 @@
 
 #include "bus-names.h"
 #include "fr-erase-list.h"
+#include "fr-gesture.h"
 #include "fr-journal.h"
 #include "fr-screenshot.h"
 #include "fr-widgets.h"
@@ -21,6 +22,7 @@ struct _FrWindow {
         GtkWidget *mode_label;
         GtkWidget *erase_list;
         GtkWidget *next_list;
+        GtkWidget *gestures_list;
         GtkWidget *message_box;
         GtkWidget *message_icon;
         GtkWidget *message_label;
@@ -273,6 +275,66 @@ static void update_next_steps(FrWindow *self) {
         }
 }
 
+/* Whether the daemon's TriggerAvailability, a(ssbs), says that trigger can
+ * fire on seat (NULL: on any seat). */
+static gboolean can_fire(GVariant *availability, const char *trigger, const char *seat) {
+        const char *name, *on, *reason;
+        gboolean can;
+        GVariantIter iter;
+
+        g_variant_iter_init(&iter, availability);
+        while (g_variant_iter_next(&iter, "(&s&sb&s)", &name, &on, &can, &reason))
+                if (can && g_str_equal(name, trigger) && (!seat || g_str_equal(on, seat)))
+                        return TRUE;
+        return FALSE;
+}
+
+/* The gestures that can ask for a reset from the keys of this seat now, in
+ * the order of the configuration; the daemon's reasons for the others are
+ * English and for administrators (hotkeyctl status), so not shown here. */
+static void update_gestures(FrWindow *self) {
+        g_autoptr(GVariant) triggers = fr_client_dup_property(self->client, "Triggers", "a(sasstuts)");
+        g_autoptr(GVariant) availability = fr_client_dup_property(self->client, "TriggerAvailability", "a(ssbs)");
+        /* The seat of this session as pam_systemd exported it; without it,
+         * what works on any seat. */
+        const char *seat = g_getenv("XDG_SEAT");
+        GtkListBox *list = GTK_LIST_BOX(self->gestures_list);
+        g_autofree const char **keys = NULL;
+        const char *name, *kind, *trigger_seat;
+        guint64 hold_usec, within_usec;
+        guint32 presses;
+        GVariantIter iter;
+        unsigned n = 0;
+
+        if (seat && !*seat)
+                seat = NULL;
+        gtk_list_box_remove_all(list);
+        if (!triggers || !availability) {
+                gtk_list_box_append(list, fr_info_row_new("dialog-question-symbolic",
+                                                          _("Cannot tell which key gestures work on this computer"),
+                                                          _("The factory reset service does not say.")));
+                return;
+        }
+
+        g_variant_iter_init(&iter, triggers);
+        while (g_variant_iter_next(&iter, "(&s^a&s&stut&s)", &name, &keys, &kind, &hold_usec, &presses,
+                                   &within_usec, &trigger_seat)) {
+                g_autofree char *words = NULL;
+
+                if (can_fire(availability, name, seat))
+                        words = fr_gesture_in_words(keys, kind, hold_usec, presses, within_usec);
+                g_clear_pointer(&keys, g_free);
+                if (!words)
+                        continue;
+                gtk_list_box_append(list, fr_info_row_new("input-keyboard-symbolic", words, NULL));
+                n++;
+        }
+        if (n == 0)
+                gtk_list_box_append(list, fr_info_row_new("input-keyboard-symbolic",
+                                                          _("No key gesture works on this computer"),
+                                                          _("Start a reset from this window instead.")));
+}
+
 static void update(FrWindow *self) {
         const char *mode = fr_client_get_mode(self->client);
         gboolean running = fr_client_is_running(self->client);
@@ -306,6 +368,7 @@ static void update(FrWindow *self) {
 
         fr_erase_list_update(self->erase_list, self->client);
         update_next_steps(self);
+        update_gestures(self);
         set_action_group(self, supported, pending);
 }
 
@@ -380,6 +443,12 @@ static void fr_window_init(FrWindow *self) {
         gtk_box_append(GTK_BOX(content), heading_new(_("What happens next")));
         self->next_list = fr_boxed_list_new(_("What happens next"), _("The steps of a factory reset, in order"));
         gtk_box_append(GTK_BOX(content), self->next_list);
+
+        gtk_box_append(GTK_BOX(content), heading_new(_("Key gestures that ask for a reset")));
+        self->gestures_list = fr_boxed_list_new(_("Key gestures that ask for a reset"),
+                                                _("What can ask for a factory reset from the keys of this "
+                                                  "computer now; a confirmation is always asked for first"));
+        gtk_box_append(GTK_BOX(content), self->gestures_list);
 
         self->action_slot = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
         gtk_box_append(GTK_BOX(content), self->action_slot);

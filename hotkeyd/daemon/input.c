@@ -87,6 +87,15 @@ InputDevice *input_next_device(InputDevice *d) {
         return d->next;
 }
 
+InputDevice *input_find_device_by_node(Input *input, const char *devnode) {
+        if (!input || !devnode)
+                return NULL;
+        for (InputDevice *d = input->devices; d; d = d->next)
+                if (streq_ptr(d->devnode, devnode))
+                        return d;
+        return NULL;
+}
+
 size_t input_n_devices(const Input *input) {
         return input->n_devices;
 }

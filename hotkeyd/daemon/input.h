@@ -49,6 +49,8 @@ size_t input_n_devices(const Input *input);
 /* Iteration over the watched devices, in no particular order. */
 InputDevice *input_first_device(Input *input);
 InputDevice *input_next_device(InputDevice *d);
+/* The watched device whose node is devnode ("/dev/input/event3"), or NULL. */
+InputDevice *input_find_device_by_node(Input *input, const char *devnode);
 
 uint64_t input_device_id(const InputDevice *d);
 const char *input_device_node(const InputDevice *d);

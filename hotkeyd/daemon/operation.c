@@ -53,7 +53,8 @@ struct Operation {
         uid_t uid;
         pid_t pid;
         char *session;
-        char *trigger, *device, *seat; /* gestures */
+        char *trigger, *device, *seat; /* gestures; device is the node, for the journal */
+        char *device_name;             /* the kernel's name of the device, what the agent shows */
 
         /* ORIGIN_GESTURE in desktop mode: the confirmation in the session */
         ConfirmStage stage;
@@ -107,6 +108,7 @@ Operation *operation_free(Operation *o) {
         free(o->session);
         free(o->trigger);
         free(o->device);
+        free(o->device_name);
         free(o->seat);
         free(o);
         return NULL;
@@ -371,8 +373,8 @@ static void operation_on_active_session(int error, const sd_bus_error *bus_error
         o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->manager->config->confirm_timeout_usec);
         r = operation_arm_deadline(o);
         if (r >= 0)
-                r = agent_ask(agent, o->id, o->trigger, o->seat, o->device, o->deadline, operation_on_agent_reply, o,
-                              &o->agent_call);
+                r = agent_ask(agent, o->id, o->trigger, o->seat, o->device_name, o->deadline,
+                              operation_on_agent_reply, o, &o->agent_call);
         if (r < 0) {
                 snprintf(reason, sizeof reason, "cannot ask the session agent of session %s: %s", agent->session,
                          strerror(-r));
@@ -928,10 +930,16 @@ int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trig
         if (r < 0)
                 return r;
 
+        /* People know the device by its name ("Power Button"), not by its
+         * node; looked up now, while the device that completed the gesture
+         * is still there. */
+        InputDevice *d = input_find_device_by_node(m->input, device);
+
         o->trigger = strdup(strempty(trigger));
         o->device = strdup(strempty(device));
+        o->device_name = strdup(d ? input_device_name(d) : "");
         o->seat = strdup(strempty(seat));
-        if (!o->trigger || !o->device || !o->seat)
+        if (!o->trigger || !o->device || !o->device_name || !o->seat)
                 return -ENOMEM;
 
         return operation_begin(m, TAKE_PTR(o));

@@ -4,7 +4,7 @@
 side of the protocol, driven line by line.
 
 stdin:  register | unregister | confirm ID | decline ID | extend ID | quit
-stdout: ready PID | registered | request ID TRIGGER SEAT DEVICE DEADLINE |
+stdout: ready PID | registered | request ID TRIGGER SEAT DEADLINE DEVICE |
         cancel ID REASON | <verb>-ok ID [RESULT] | <verb>-error ID NAME MESSAGE |
         register-error NAME MESSAGE
 
@@ -45,7 +45,8 @@ class Agent(dbus.service.Object):
 
     @dbus.service.method(AGENT_IFACE, in_signature='ussst', out_signature='')
     def RequestConfirmation(self, request_id, trigger, seat, device, deadline):
-        say('request', int(request_id), trigger, seat, device or '-', int(deadline))
+        # The device last: it is the kernel's name of a device, with spaces.
+        say('request', int(request_id), trigger, seat, int(deadline), device or '-')
         if self.auto:
             GLib.idle_add(lambda: self.answer(self.auto, int(request_id)) and False)
 

@@ -133,9 +133,9 @@ class Node:
 class App:
     """A running factory-reset process and its accessible tree."""
 
-    def __init__(self, screen, args, look='light', screenshot_dir=None, gated=False, language=None):
+    def __init__(self, screen, args, look='light', screenshot_dir=None, gated=False, language=None, env=None):
         self.screen = screen
-        env = dict(screen.env)
+        env = dict(screen.env, **(env or {}))
         if language:
             env.update(screen.translations())
             env['LANGUAGE'] = language

@@ -71,8 +71,12 @@ class AgentProcess:
 
     def _read(self):
         for line in self.proc.stdout:
-            self.lines.put(line.split(maxsplit=3) if line.startswith(('confirm-error', 'decline-error',
-                                                                       'extend-error')) else line.split())
+            if line.startswith(('confirm-error', 'decline-error', 'extend-error')):
+                self.lines.put(line.split(maxsplit=3))
+            elif line.startswith('request '):
+                self.lines.put(line.rstrip('\n').split(maxsplit=5))  # the device's name may have spaces
+            else:
+                self.lines.put(line.split())
 
     def send(self, *words):
         self.proc.stdin.write(' '.join(str(w) for w in words) + '\n')
@@ -122,9 +126,12 @@ class Desktop(System):
 def test_confirmed_gesture_starts_target_once():
     s = Desktop()
     agent = s.agent(auto='confirm')
-    devnode = s.hold()
-    _, request_id, trigger, seat, device, deadline = agent.expect('request')
-    assert (trigger, seat, device) == ('reset-key', 'seat0', devnode), agent.seen
+    button, _ = s.start_hold()
+    s.wait_log(f'{button.devnode}: KEY_RESTART released')
+    _, request_id, trigger, seat, deadline, device = agent.expect('request')
+    # The device as people know it, the kernel's name; its node stays in
+    # the journal.
+    assert (trigger, seat, device) == ('reset-key', 'seat0', f'Reset Button {s.buttons}'), agent.seen
     # The deadline is CLOCK_MONOTONIC, ConfirmTimeoutSec= from now.
     remaining = int(deadline) / 1e6 - time.clock_gettime(time.CLOCK_MONOTONIC)
     assert 55 < remaining <= 60, remaining
@@ -132,7 +139,7 @@ def test_confirmed_gesture_starts_target_once():
     assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
     s.wait_log('Asked the session agent of session c1 on seat0')
     s.wait_log('confirmed in session c1 (uid 0)')
-    s.wait_log('Started factory-reset.target for trigger reset-key on seat0')
+    s.wait_log(f'Started factory-reset.target for trigger reset-key on seat0 ({button.devnode})')
     assert s.stop() == 0
 
 

@@ -21,7 +21,9 @@ import time
 
 import dbus
 
-from gui_testbed import Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Screen, key, type_text, wait_for
+import hotkeyd_testbed
+from gui_testbed import (Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Node, Screen, key, type_text,
+                         wait_for)
 from hotkeyd_testbed import run_tests
 from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION,
                             SESSION_IFACE, Dirs, System, add_partition,
@@ -45,9 +47,43 @@ Escape = 0xff1b
 # description of ours.
 WINDOW_CONTROLS = ('Minimize', 'Maximize', 'Close')
 
+# linux/input-event-codes.h: the keys of the chord below.
+hotkeyd_testbed.KEY_CODES.update({'KEY_LEFTCTRL': 29, 'KEY_LEFTSHIFT': 42, 'KEY_LEFTALT': 56, 'KEY_R': 19})
+
+# The desktop configuration plus a chord and a multi-press trigger, for the
+# window's list of the gestures that can fire.
+GESTURES = """
+[Trigger]
+Name=laptop-chord
+Keys=KEY_LEFTCTRL KEY_LEFTALT KEY_LEFTSHIFT KEY_R
+HoldSec=5
+
+[Trigger]
+Name=power-presses
+Keys=KEY_POWER
+Presses=5
+WithinSec=3
+"""
+
+# What the window and the dialog say, in English (the msgids).
+GESTURES_HEADING = 'Key gestures that ask for a reset'
+NO_GESTURE = 'No key gesture works on this computer'
+NO_GESTURE_DETAILS = 'Start a reset from this window instead.'
+HOLD_WORDS = 'Hold %s for %s second'  # ngettext
+PRESS_WORDS = 'Press %s %u time %s'   # ngettext; the last %s: WITHIN_WORDS
+WITHIN_WORDS = 'within %s second'      # ngettext
+ASKED_WITH_DEVICE = ('A factory reset was requested with the gesture “%s” on “%s”. If that was not you, or not '
+                     'on purpose, choose Cancel.')
+
+
+def c_format(fmt, *args):
+    """printf's %s, %u and %N$s, as the app fills a translated format."""
+    it = iter(args)
+    return re.sub(r'%(?:(\d+)\$)?[su]', lambda m: str(args[int(m.group(1)) - 1] if m.group(1) else next(it)), fmt)
+
 
 class Desktop(System):
-    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, hold_sec=1, **kw):
+    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, hold_sec=1, triggers='', **kw):
         super().__init__(efi=efi, **kw)
         self.hold_sec = hold_sec
         self.map_sessions_by_leader()
@@ -55,7 +91,7 @@ class Desktop(System):
             # Before the daemon starts: it asks systemd at start-up and
             # after its own Request()/Cancel(), not when others act.
             self.request_pending()
-        self.config = DESKTOP.format(timeout=timeout).replace('HoldSec=1\n', f'HoldSec={hold_sec}\n')
+        self.config = DESKTOP.format(timeout=timeout).replace('HoldSec=1\n', f'HoldSec={hold_sec}\n') + triggers
         self.start_daemon(self.config, input_devices=input_devices)
         self.screen = Screen(self)
         self.session_path = None
@@ -101,6 +137,25 @@ class Desktop(System):
         seen = time.monotonic() - (t0 + press[0] + self.hold_sec)
         request_id = int(agent.expect('request ').split()[1])
         return window, request_id, seen
+
+    def plug_gesture_keys(self):
+        """A keyboard with the chord's keys and a power button (GESTURES),
+        as devices the daemon watches."""
+        keyboard = self.add_device('Test Keyboard', ['KEY_LEFTCTRL', 'KEY_LEFTALT', 'KEY_LEFTSHIFT', 'KEY_R'])
+        power = self.add_device('Power Button', ['KEY_POWER'])
+        self.plug(keyboard)
+        self.plug(power)
+        return keyboard, power
+
+
+def gesture_rows(app, window, name=GESTURES_HEADING):
+    """The rows of the window's list of key gestures, found by the list's
+    accessible name (name: in the app's language)."""
+    lists = [n for n in app.tree(window) if n.role == Atspi.Role.LIST]
+    hits = [n for n in lists if n.name == name]
+    assert len(hits) == 1, lists
+    acc = hits[0].acc
+    return [Node(acc.get_child_at_index(i)).name for i in range(acc.get_child_count())]
 
 
 def check_named(nodes):
@@ -199,6 +254,51 @@ def test_window_tree_and_keyboard_request():
     wait_for(lambda: any(n.name.startswith('The factory reset was requested') for n in app.tree(window)),
              'the result in the window')
     assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
+    done(s, app)
+
+
+def test_window_lists_the_gestures_that_can_fire():
+    """The window's section of key gestures lists in words those that can
+    fire on this session's seat now (the daemon's TriggerAvailability),
+    says so when none can, and follows hotplug and seat changes
+    (PropertiesChanged)."""
+    s = Desktop(triggers=GESTURES)
+    app = s.window(env={'XDG_SEAT': 'seat0'})
+    window = app.windows()[0]
+    assert app.find(Atspi.Role.LABEL, GESTURES_HEADING, window)
+    # No device has any trigger's keys yet.
+    rows = gesture_rows(app, window)
+    assert rows == [f'{NO_GESTURE}. {NO_GESTURE_DETAILS}'], rows
+    check_named(app.tree(window))
+
+    keyboard, _ = s.plug_gesture_keys()
+    chord = 'Hold Ctrl + Alt + Shift + R for 5 seconds'
+    presses = 'Press the power button 5 times within 3 seconds'
+    wait_for(lambda: gesture_rows(app, window) == [chord, presses], 'the chord and the presses in the window')
+    can_fire = sorted(str(t) for t, seat, can, _ in s.prop('TriggerAvailability') if can and seat == 'seat0')
+    assert can_fire == ['laptop-chord', 'power-presses'], s.prop('TriggerAvailability')
+
+    # A restart key on another seat is no gesture of this one, until it
+    # is attached to this seat.
+    restart = s.add_device('Restart Key', ['KEY_RESTART'], seat='seat1')
+    s.plug(restart)
+    wait_for(lambda: any(str(t) == 'reset-key' and seat == 'seat1' and can
+                         for t, seat, can, _ in s.prop('TriggerAvailability')), 'reset-key on seat1')
+    time.sleep(1)
+    rows = gesture_rows(app, window)
+    assert rows == [chord, presses], rows
+    restart.move_to_seat('seat0')
+    wait_for(lambda: gesture_rows(app, window) == ['Hold the restart key for 1 second', chord, presses],
+             'the restart key in the window')
+    keyboard.unplug()
+    s.wait_log(f'Stopped watching {keyboard.devnode}')
+    wait_for(lambda: gesture_rows(app, window) == ['Hold the restart key for 1 second', presses],
+             'the chord gone from the window')
+    nodes = app.tree(window)
+    check_named(nodes)
+    lists = [n for n in nodes if n.role == Atspi.Role.LIST and n.name == GESTURES_HEADING]
+    assert lists[0].description, lists
+    assert s.start_unit_calls() == []
     done(s, app)
 
 
@@ -349,6 +449,23 @@ def test_dialog_appears_within_1s_with_accessible_tree():
     done(s, agent)
 
 
+def test_dialog_names_the_device_and_the_gesture():
+    """The dialog says which device (its kernel name, not its node) and
+    which gesture (in words, not the trigger's Name=) asked."""
+    s = Desktop()
+    agent = s.agent()
+    window, request_id, _ = s.dialog(agent)
+    names = [n.name for n in agent.tree(window)]
+    said = ASKED_WITH_DEVICE % ('Hold the restart key for 1 second', f'Reset Button {s.buttons}')
+    assert said in names, names
+    # Said by screen readers as the dialog opens, with its name.
+    assert window.get_description() == said, window.get_description()
+    assert not [n for n in names if '/dev/input' in n or 'reset-key' in n], names
+    key(Escape)
+    declined(s, agent, request_id, 'escape')
+    done(s, agent)
+
+
 def Node_names(nodes, name):
     return [n for n in nodes if n.name == name]
 
@@ -466,8 +583,15 @@ def seen_in(lang):
     assert app.find(Atspi.Role.LABEL, po('Current state: %s') % po('No reset requested'), window)
     assert app.find(Atspi.Role.LABEL, po('A factory reset erases your files, accounts and settings and returns '
                                          'the computer to the state it was in when it was installed.'), window)
-    for heading in ('What will be erased', 'What happens next', 'Confirm'):
+    for heading in ('What will be erased', 'What happens next', 'Confirm', GESTURES_HEADING):
         assert app.find(Atspi.Role.LABEL, po(heading), window)
+    # No device has the trigger's key yet; then one comes.
+    rows = gesture_rows(app, window, po(GESTURES_HEADING))
+    assert rows == [f'{po(NO_GESTURE)}. {po(NO_GESTURE_DETAILS)}'], rows
+    s.plug(s.add_device('Restart Key', ['KEY_RESTART']))
+    hold = c_format(po.ngettext(HOLD_WORDS, LONG_HOLD_SEC), po('the restart key', 'key'), LONG_HOLD_SEC)
+    wait_for(lambda: gesture_rows(app, window, po(GESTURES_HEADING)) == [hold], 'the gesture in the window')
+    nodes = app.tree(window)
     rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
     assert f"{po('No partition is marked to be erased')}. {po('No partition definition says FactoryReset=yes.')}" \
         in rows, rows
@@ -488,8 +612,7 @@ def seen_in(lang):
     nodes = agent.tree(window)
     names = [n.name for n in nodes]
     assert po('Erase everything on this computer?') in names, names
-    assert po('A factory reset was requested by holding a key (“%s”). If that was not you, or not on purpose, '
-              'choose Cancel.') % 'reset-key' in names, names
+    assert c_format(po(ASKED_WITH_DEVICE), hold, f'Reset Button {s.buttons}') in names, names
     for label, description in (
             ('_More Time', 'Restarts the countdown, as often as you need'),
             ('_Cancel', 'Declines the factory reset; nothing is erased. Escape does the same.'),
@@ -528,7 +651,10 @@ def test_window_and_dialog_in_polish():
 def test_screenshots():
     """window.png and dialog.png in light, dark and large-text looks, under
     the build directory's screenshots/ for review."""
-    s = Desktop()
+    s = Desktop(triggers=GESTURES)
+    # The same gestures listed in every look: the holds below add devices.
+    s.plug_gesture_keys()
+    s.plug(s.add_device('Restart Key', ['KEY_RESTART']))
     for look in ('light', 'dark', 'large-text', 'high-contrast'):
         out = os.path.join(SCREENSHOTS, look)
         for f in ('window.png', 'dialog.png'):

@@ -328,6 +328,14 @@ class Steps:
         press gets logind's action (lock) exactly once, with no dialog."""
         m = self.m
         self.step('ACPI power button pressed (system_powerdown): press-only, logind\'s action once, no dialog')
+        # Known before any press, from the kernel driver (udev: the input
+        # device's parent LNXPWRBN:00 is bound to "button").
+        devices = {d[0]: d[1] for d in self.bus_property('Devices')}
+        acpi = [k for k in self.bus_property('DeviceKeys')
+                if devices.get(k[0]) == 'Power Button' and k[1] == 'KEY_POWER']
+        print(f'         before the press: {acpi}')
+        if acpi != [[acpi[0][0] if acpi else '', 'KEY_POWER', 'no', 'ACPI button: press and release arrive together']]:
+            m.fail(f'the ACPI "Power Button" is not known to be press-only from its driver: {acpi}')
         cursor = self.cursor()
         m.qmp.powerdown()
         entry = self.wait_entry(cursor, MSG_SHORT_PRESS, 30, 'hotkeyd passing on the ACPI button\'s press')[0]
@@ -345,14 +353,16 @@ class Steps:
         print(f'         Devices: {devices}')
         print(f'         DeviceKeys: {keys}')
         acpi = [k for k in keys if devices.get(k[0]) == 'Power Button' and k[1] == 'KEY_POWER']
-        if len(acpi) != 1 or acpi[0][2] != 'no' or 'press and release' not in acpi[0][3]:
+        if len(acpi) != 1 or acpi[0][2] != 'no' or acpi[0][3] != 'seen: press and release arrived together':
             m.fail(f'the ACPI "Power Button" is not shown as unable to hold KEY_POWER: {acpi}')
         i8042 = [k for k in keys if devices.get(k[0]) == 'AT Translated Set 2 keyboard' and k[1] == 'KEY_POWER']
         if len(i8042) != 1 or i8042[0][2] == 'no':
             m.fail(f'the i8042 keyboard\'s KEY_POWER is not shown as able to hold: {i8042}')
         table = m.run('hotkeyctl devices')[1]
         print('         ' + '\n         '.join(table.splitlines()))
-        if not re.search(r'holds: no \(ACPI button: press and release arrive together\)', table):
+        # Seen now as well: what was seen is what the table said.
+        if not re.search(r'Power Button .*\n +KEY_POWER holds: no \(seen: press and release arrived together\)',
+                         table):
             m.fail(f'hotkeyctl devices does not say the ACPI button cannot hold:\n{table}')
 
         availability = {(a[0], a[1]): a for a in self.bus_property('TriggerAvailability')}

@@ -42,7 +42,7 @@ static void on_hold_started(FrClient *client, const char *trigger, const char *s
         if (!g_str_equal(seat, agent->seat) || agent->dialog || !agent->registered_with)
                 return;
         close_hold_window(agent);
-        agent->hold_window = fr_hold_window_new(agent->app, trigger);
+        agent->hold_window = fr_hold_window_new(agent->app, client, trigger);
         g_object_add_weak_pointer(G_OBJECT(agent->hold_window), (gpointer *) &agent->hold_window);
         gtk_window_present(agent->hold_window);
         say("hold-started");

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <glib/gi18n.h>
 
+#include "fr-gesture.h"
 #include "fr-hold-window.h"
 #include "fr-widgets.h"
 
-GtkWindow *fr_hold_window_new(GtkApplication *app, const char *trigger) {
+GtkWindow *fr_hold_window_new(GtkApplication *app, FrClient *client, const char *trigger) {
         GtkWidget *window, *box, *label, *bar;
-        g_autofree char *text = NULL;
+        g_autofree char *text = NULL, *gesture = fr_gesture_trigger_in_words(client, trigger);
 
         window = g_object_new(GTK_TYPE_WINDOW,
                               "application", app,
@@ -17,9 +18,11 @@ GtkWindow *fr_hold_window_new(GtkApplication *app, const char *trigger) {
         box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
         fr_set_margins(box, 18, 24);
 
-        /* Translators: %s is the name of the key gesture from hotkeyd.conf. */
-        text = g_strdup_printf(_("Keep holding the key (“%s”) to ask for a factory reset. "
-                                 "Let go to keep using the key as usual."), trigger);
+        /* Translators: %s is the gesture in words, e.g. "Hold the power
+         * button for 3 seconds"; its name from hotkeyd.conf when the
+         * daemon does not list it. */
+        text = g_strdup_printf(_("Keep holding to ask for a factory reset (“%s”). "
+                                 "Let go to keep using the keys as usual."), gesture ?: trigger);
         label = fr_label_new(text, NULL);
         gtk_label_set_max_width_chars(GTK_LABEL(label), 40);
         gtk_box_append(GTK_BOX(box), label);

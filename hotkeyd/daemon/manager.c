@@ -275,9 +275,9 @@ static void manager_on_key(InputDevice *d, unsigned code, int value, KeySource s
 }
 
 /* What can fire here (core/trigger-reach.c), from the devices present and
- * what is known of their keys.  fresh: every trigger that cannot fire is
- * reported (start, reload); otherwise only one that could before. */
-static void manager_update_reach(Manager *m, bool fresh) {
+ * what is known of their keys: the property now, the journal once it
+ * settled (reach-report.c). */
+static void manager_update_reach(Manager *m) {
         _cleanup_(trigger_reach_list_done) TriggerReachList reach = {};
         _cleanup_free_ DeviceKey *keys = NULL;
         size_t n = 0, max = 0;
@@ -309,39 +309,10 @@ static void manager_update_reach(Manager *m, bool fresh) {
                 return;
         }
 
-        for (size_t i = 0; i < m->config->n_triggers && m->config->mode != DAEMON_MODE_OFF; i++) {
-                const char *name = m->config->triggers[i].name;
-                const TriggerReach *now = trigger_reach_unreachable(&reach, name);
-                const TriggerReach *before = fresh ? NULL : trigger_reach_unreachable(&m->reach, name);
-                char trigger[128], reason[1024];
-
-                if (!now) {
-                        /* Able to fire (again): say where, once. */
-                        if (!fresh && !before)
-                                continue;
-                        for (size_t j = 0; j < reach.n_items; j++)
-                                if (streq(reach.items[j].trigger, name) && reach.items[j].can_fire) {
-                                        log_info("Trigger %s can fire now (%s: %s).", name, reach.items[j].seat,
-                                                 reach.items[j].reason);
-                                        break;
-                                }
-                        continue;
-                }
-                /* Reported when it becomes so, and again when why changes
-                 * (another device with the key came or went, a key was
-                 * found press-only): the entry always says the current why. */
-                if (before && streq(before->reason, now->reason))
-                        continue;
-                snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", name);
-                snprintf(reason, sizeof reason, "HOTKEYD_REASON=%s", now->reason);
-                log_full(LOG_WARNING, 0,
-                         (const char *const[]) { MESSAGE_ID_TRIGGER_UNREACHABLE, trigger, reason, NULL },
-                         "Trigger %s cannot fire with the devices present: %s.", name, now->reason);
-        }
-
         trigger_reach_list_done(&m->reach);
         m->reach = reach;
         reach = (TriggerReachList) {};
+        reach_report_changed(m->reach_report, m->config, &m->reach);
         bus_api_emit_changed(m, STRV_MAKE("TriggerAvailability"));
 }
 
@@ -350,7 +321,7 @@ static void manager_on_device_added(InputDevice *d, void *userdata) {
 
         bus_api_emit_changed(m, STRV_MAKE("Devices", "DeviceKeys"));
         manager_notify_status(m);
-        manager_update_reach(m, false);
+        manager_update_reach(m);
 }
 
 /* A press and its release showed what a key does: remembered (in the
@@ -377,7 +348,7 @@ static void manager_on_key_holds_changed(InputDevice *d, unsigned code, void *us
                 (void) key_holds_file_save(m->holds_path, &m->holds_store);
 
         bus_api_emit_changed(m, STRV_MAKE("DeviceKeys"));
-        manager_update_reach(m, false);
+        manager_update_reach(m);
 }
 
 static int manager_on_trim_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -414,7 +385,7 @@ static void manager_on_device_removed(InputDevice *d, usec_t t, void *userdata) 
         manager_notify_status(m);
         manager_schedule_trim(m);
         /* input.c unlinked the device already: it no longer counts. */
-        manager_update_reach(m, false);
+        manager_update_reach(m);
 }
 
 static const InputCallbacks input_callbacks = {
@@ -542,6 +513,7 @@ Manager *manager_free(Manager *m) {
         short_press_free(m->short_press);
         sd_event_source_disable_unref(m->timer);
         sd_event_source_disable_unref(m->trim_timer); /* after input_free(): removals schedule it */
+        reach_report_free(m->reach_report);
         sd_event_unref(m->event);
         config_free(m->config);
         free(m->config_path);
@@ -686,6 +658,10 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Cannot create event loop: %m");
 
+        r = reach_report_new(m->event, &m->reach_report);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up reporting which triggers can fire: %m");
+
         static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
         for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
                 int sig = signals[i];
@@ -749,7 +725,7 @@ int manager_start(Manager *m) {
                         return r;
         }
         m->reach_deferred = false;
-        manager_update_reach(m, true);
+        manager_update_reach(m);
 
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
@@ -860,6 +836,7 @@ int manager_reload(Manager *m) {
         gesture_engine_free(m->engine);
         /* It names the old triggers; the new ones are worked out once the
          * devices were probed for the new keys. */
+        reach_report_forget(m->reach_report);
         trigger_reach_list_done(&m->reach);
         m->reach_deferred = true;
         config_free(m->config);
@@ -884,7 +861,7 @@ int manager_reload(Manager *m) {
         manager_update_timer(m);
         m->reach_deferred = false;
         bus_api_emit_changed(m, STRV_MAKE("DeviceKeys"));
-        manager_update_reach(m, true);
+        manager_update_reach(m);
 
 finish:
         if (!m->dry_run)

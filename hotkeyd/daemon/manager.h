@@ -21,6 +21,7 @@
 #include "short-press.h"
 #include "support-check.h"
 #include "tpm.h"
+#include "reach-report.h"
 #include "trigger-reach.h"
 
 typedef struct Operation Operation;
@@ -46,6 +47,7 @@ typedef struct Manager {
         KeyHoldsStore holds_store;   /* what was learned about keys, also of devices not present */
         char *holds_path;            /* where it is kept; NULL: in memory only (dry run) */
         TriggerReachList reach;      /* TriggerAvailability */
+        ReachReport *reach_report;   /* journals it once settled */
         bool reach_deferred;         /* devices are being (re)enumerated: compute once at the end */
         bool dry_run;
         FILE *dry_run_output;

@@ -99,6 +99,12 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* Frees and returns NULL, to store back: p = mfree(p). */
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
 /* Closes fd if it is one; returns -EBADF to store back. */
 static inline int safe_close(int fd) {
         if (fd >= 0)

@@ -404,6 +404,9 @@ def test_hold_window_is_accessible_and_closes():
         check_named(nodes)
         bars = [n for n in nodes if n.role == Atspi.Role.PROGRESS_BAR]
         assert len(bars) == 1 and bars[0].name == 'How long the key was held', nodes
+        # The gesture in words, as in the dialog, not the trigger's name.
+        words = f'Hold the restart key for {LONG_HOLD_SEC} seconds'
+        assert [n for n in nodes if n.role == Atspi.Role.LABEL and f'(“{words}”)' in n.name], nodes
         held.append(window)
 
     window, request_id, _ = s.dialog(agent, hold_window)

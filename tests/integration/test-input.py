@@ -423,6 +423,27 @@ def check_device_class(cls_name):
     assert bed.stop() == 0
 
 
+def test_devices_arriving_after_start_are_no_false_alarm():
+    """At boot the devices come after hotkeyd started (udev works through
+    its queue): a trigger is journaled as unable to fire only once what can
+    fire has settled, so a device that comes within that moment causes no
+    entry at all.  A device that goes away for good does."""
+    os.environ['STATE_DIRECTORY'] = tempfile.mkdtemp(prefix='hotkeyd-state-')
+    bed = Testbed()
+    bed.start(HOLD_AND_PRESSES)
+    dev = DEVICE_CLASSES['i8042'].add(bed)
+    bed.plug(dev)
+    where = f'AT Translated Set 2 keyboard ({dev.devnode})'
+    bed.wait_log(f'Trigger power-key can fire now (seat0: KEY_POWER can be held on {where}).')
+    bed.wait_log(f'Trigger power-presses can fire now (seat0: KEY_POWER is on {where}).')
+    assert not [line for line in bed.log if 'cannot fire' in line], bed.log
+
+    dev.unplug()
+    bed.wait_log('Trigger power-key cannot fire with the devices present: no device has KEY_POWER.')
+    bed.wait_log('Trigger power-presses cannot fire with the devices present: no device has KEY_POWER.')
+    assert bed.stop() == 0
+
+
 def test_device_class_acpi():
     check_device_class('acpi')
 

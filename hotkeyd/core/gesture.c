@@ -441,16 +441,20 @@ static void presses_add(GestureEngine *e, Seat *s, TriggerState *st, const char 
 
 /* The key just became held on the seat: every trigger it completes starts a
  * hold or counts a press. */
-static void seat_key_down(GestureEngine *e, Seat *s, unsigned code, const char *device_name, usec_t t) {
+static void seat_key_down(GestureEngine *e, Seat *s, unsigned code, const char *device_name, bool can_hold,
+                          usec_t t) {
         for (size_t i = 0; i < s->n_states; i++) {
                 TriggerState *st = &s->states[i];
 
                 if (!trigger_has_key(st->trigger, code) || !seat_trigger_held(e, s, st->trigger))
                         continue;
 
-                if (st->trigger->kind == TRIGGER_HOLD)
-                        hold_start(e, s, st, device_name, t);
-                else
+                if (st->trigger->kind == TRIGGER_HOLD) {
+                        /* Its release is on the way already: a hold would
+                         * only flash its feedback (HoldSec=0 needs none). */
+                        if (can_hold || st->trigger->hold_usec == 0)
+                                hold_start(e, s, st, device_name, t);
+                } else
                         presses_add(e, s, st, device_name, t);
         }
 
@@ -534,7 +538,7 @@ void gesture_engine_key(GestureEngine *e, uint64_t device_id, const char *device
         if (pressed_add(e, device_id, code, s) < 0)
                 return;
         if (!was_held)
-                seat_key_down(e, s, code, device_name, t);
+                seat_key_down(e, s, code, device_name, source != KEY_SOURCE_PRESS_ONLY, t);
 }
 
 void gesture_engine_device_gone(GestureEngine *e, uint64_t device_id, usec_t t) {

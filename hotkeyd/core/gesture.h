@@ -30,8 +30,10 @@ typedef enum GestureCancelReason {
 
 /* Where a key state came from. */
 typedef enum KeySource {
-        KEY_SOURCE_EVENT,  /* an event read from the device */
-        KEY_SOURCE_RESYNC, /* state recovered after SYN_DROPPED */
+        KEY_SOURCE_EVENT,      /* an event read from the device */
+        KEY_SOURCE_RESYNC,     /* state recovered after SYN_DROPPED */
+        KEY_SOURCE_PRESS_ONLY, /* an event of a key whose device releases it at the press
+                                * (core/key-holds.h): its press starts no hold */
 } KeySource;
 
 typedef struct GestureEvent {

@@ -218,7 +218,15 @@ static void input_device_dispatch(InputDevice *d, const struct input_event *ev, 
         if (!input_wants_key(input, ev->code))
                 return;
 
-        input->callbacks.key(d, ev->code, ev->value, source, event_time(d, ev, now), input->userdata);
+        /* What is known already tells the engine not to start a hold that
+         * the release arriving with the press would end at once. */
+        KeySource key_source = source;
+        InputDeviceKey *k = input_device_find_key(d, ev->code);
+        if (source == KEY_SOURCE_EVENT && k &&
+            key_holds_combine(k->table, k->table_reason, k->learned, NULL) == KEY_HOLDS_NO)
+                key_source = KEY_SOURCE_PRESS_ONLY;
+
+        input->callbacks.key(d, ev->code, ev->value, key_source, event_time(d, ev, now), input->userdata);
         input_device_learn(d, ev, source);
 }
 

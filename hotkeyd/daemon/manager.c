@@ -205,7 +205,7 @@ static void manager_short_press_edge(Manager *m, const char *seat, unsigned code
         if (held && !was_held)
                 short_press_key_down(m->short_press, seat, code, t);
         else if (!held && was_held)
-                short_press_key_up(m->short_press, seat, code, source == KEY_SOURCE_EVENT, t);
+                short_press_key_up(m->short_press, seat, code, source != KEY_SOURCE_RESYNC, t);
 }
 
 typedef struct SeatKeys {

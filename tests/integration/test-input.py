@@ -406,6 +406,10 @@ def check_device_class(cls_name):
         else 'can be held (seen held)'
     bed.wait_log(f'{dev.devnode} ({cls.name}): KEY_POWER {seen}.')
     bed.wait_line('short-press key=KEY_POWER')  # the press went to the engine as well
+    # A key known to release itself at the press starts no hold (no "keep
+    # holding" feedback, no support check); one that can be held does.
+    holds = [line for line in bed.texts() if line.startswith('hold-start trigger=power-key')]
+    assert (holds == []) if cls.press_only else (len(holds) == 1), bed.texts()
     entries = [line for line in key_holds_lines(state) if not line.startswith('#')]
     assert len(entries) == 1 and entries[0].endswith(' KEY_POWER ' + ('no' if cls.press_only else 'yes')), entries
     assert cls.name.replace(' ', '\\x20') in entries[0], entries

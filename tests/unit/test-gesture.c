@@ -323,6 +323,40 @@ TEST(hold_single_key_completes) {
         ASSERT_FALSE(gesture_engine_key_held(f.engine, "seat0", KEY_POWER));
 }
 
+/* A key whose device cannot report a hold (the ACPI power button: press
+ * and release arrive together) starts no hold: no "keep holding" feedback
+ * and no support check for every press on a laptop.  It still counts as a
+ * press, is held for the seat while down, and a HoldSec=0 trigger, which
+ * needs no hold, still fires. */
+TEST(press_only_key_starts_no_hold_but_counts_presses) {
+        _cleanup_(fixture_done) Fixture f = {};
+        add_hold(&f, "power", SEC(3), 0, KEYS(KEY_POWER));
+        add_presses(&f, "presses", 2, SEC(3), KEYS(KEY_POWER));
+        add_hold(&f, "instant", 0, 0, KEYS(KEY_POWER));
+        start(&f);
+
+        key_full(&f, 1, "seat0", KEY_POWER, 1, KEY_SOURCE_PRESS_ONLY, SEC(10));
+        EXPECT(&f, START("instant", SEC(10), DEV(1)), TRIGGERED("instant", SEC(10), 0, DEV(1)));
+        ASSERT_TRUE(gesture_engine_key_held(f.engine, "seat0", KEY_POWER));
+        ASSERT_UEQ(deadline(&f), USEC_INFINITY);
+        key_full(&f, 1, "seat0", KEY_POWER, 0, KEY_SOURCE_PRESS_ONLY, SEC(10));
+        EXPECT_NONE(&f);
+        ASSERT_FALSE(gesture_engine_key_held(f.engine, "seat0", KEY_POWER));
+
+        key_full(&f, 1, "seat0", KEY_POWER, 1, KEY_SOURCE_PRESS_ONLY, SEC(11));
+        EXPECT(&f, MULTI("presses", SEC(11), 2, DEV(1)), START("instant", SEC(11), DEV(1)),
+               TRIGGERED("instant", SEC(11), 0, DEV(1)));
+        key_full(&f, 1, "seat0", KEY_POWER, 0, KEY_SOURCE_PRESS_ONLY, SEC(11));
+        EXPECT_NONE(&f);
+
+        /* The same key on a keyboard that reports holds: a hold as ever. */
+        press(&f, 2, KEY_POWER, SEC(20));
+        EXPECT(&f, START("power", SEC(20), DEV(2)), START("instant", SEC(20), DEV(2)),
+               TRIGGERED("instant", SEC(20), 0, DEV(2)));
+        advance(&f, SEC(23));
+        EXPECT(&f, TRIGGERED("power", SEC(23), SEC(3), DEV(2)));
+}
+
 TEST(hold_release_exactly_at_holdsec_completes) {
         _cleanup_(fixture_done) Fixture f = {};
         add_hold(&f, "power", SEC(3), 0, KEYS(KEY_POWER));

@@ -348,6 +348,10 @@ class Steps:
             m.fail(f'the ACPI press did not give exactly one KEY_POWER/lock short press: {presses}')
         if self.entries(cursor, MSG_CONFIRMATION_ASKED):
             m.fail('the ACPI button\'s press asked for a confirmation')
+        # Known press-only, its press starts no hold: no "keep holding"
+        # window flashing on the screen at every press.
+        if 'hold-started' in self.agent_lines(cursor):
+            m.fail('the ACPI button\'s press started a hold (the agent showed its "keep holding" window)')
 
         devices = {d[0]: d[1] for d in self.bus_property('Devices')}
         keys = self.bus_property('DeviceKeys')

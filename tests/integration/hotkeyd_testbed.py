@@ -224,6 +224,24 @@ DEVICE_CLASSES = {
 }
 
 
+# A hold and a Presses= trigger on KEY_POWER: what the device classes above
+# can and cannot perform.
+HOLD_AND_PRESSES = """
+[Daemon]
+Mode=desktop
+
+[Trigger]
+Name=power-key
+Keys=KEY_POWER
+HoldSec=3
+
+[Trigger]
+Name=power-presses
+Keys=KEY_POWER
+Presses=5
+WithinSec=3
+"""
+
 # Every testbed of the test, for run_tests(): their daemon logs are shown
 # when the test fails, and their processes are killed when it ends either
 # way, so that nothing outlives the test (and keeps meson waiting on its

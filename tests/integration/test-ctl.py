@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 
-from hotkeyd_testbed import DEVICE_CLASSES, run_tests
+from hotkeyd_testbed import DEVICE_CLASSES, HOLD_AND_PRESSES, run_tests
 from system_testbed import CANCEL_UNIT, NOBODY, SRC, System, clean_env
 
 CTL = os.environ.get('HOTKEYCTL', 'hotkeyctl')
@@ -185,22 +185,6 @@ def test_device_name_not_utf8_is_shown_with_replacement():
     expect(ctl(s, 'status'), EXIT_SUCCESS, 'Supported: yes')
     assert s.stop() == 0
 
-
-HOLD_AND_PRESSES = """
-[Daemon]
-Mode=desktop
-
-[Trigger]
-Name=power-key
-Keys=KEY_POWER
-HoldSec=3
-
-[Trigger]
-Name=power-presses
-Keys=KEY_POWER
-Presses=5
-WithinSec=3
-"""
 
 
 def availability(s):

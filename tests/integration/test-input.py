@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from hotkeyd_testbed import DEVICE_CLASSES, Testbed, run_tests
+from hotkeyd_testbed import DEVICE_CLASSES, HOLD_AND_PRESSES, Testbed, run_tests
 
 POWER_3S = """
 [Trigger]
@@ -357,23 +357,19 @@ def test_change_without_seat_change_keeps_the_hold():
 
 # --- which keys can be held, per device class -----------------------------------
 
-HOLD_AND_PRESSES = """
-[Trigger]
-Name=power-key
-Keys=KEY_POWER
-HoldSec=3
-
-[Trigger]
-Name=power-presses
-Keys=KEY_POWER
-Presses=5
-WithinSec=3
-"""
-
 
 def key_holds_lines(state):
     with open(os.path.join(state, 'key-holds')) as f:
         return f.read().splitlines()
+
+
+def wait_hold_verdict(bed, cls, where):
+    """The journal's word on the hold trigger with the class's device."""
+    if cls.press_only:
+        bed.wait_log('Trigger power-key cannot fire with the devices present: '
+                     f'KEY_POWER is only on {where}, which cannot report a hold.')
+    else:
+        bed.wait_log(f'Trigger power-key can fire now (seat0: KEY_POWER can be held on {where}).')
 
 
 def check_device_class(cls_name):
@@ -395,11 +391,7 @@ def check_device_class(cls_name):
     where = f'{cls.name} ({dev.devnode})'
     bed.wait_log(f'{dev.devnode}: KEY_POWER holds: {cls.table}')
     bed.wait_log(f'Trigger power-presses can fire now (seat0: KEY_POWER is on {where}).')
-    if cls.press_only:
-        bed.wait_log('Trigger power-key cannot fire with the devices present: '
-                     f'KEY_POWER is only on {where}, which cannot report a hold.')
-    else:
-        bed.wait_log(f'Trigger power-key can fire now (seat0: KEY_POWER can be held on {where}).')
+    wait_hold_verdict(bed, cls, where)
 
     dev.play(cls.press())
     seen = 'cannot be held (seen: press and release arrived together)' if cls.press_only \
@@ -419,11 +411,7 @@ def check_device_class(cls_name):
     bed.plug(dev)
     learned = 'no (seen: press and release arrived together)' if cls.press_only else 'yes (seen held)'
     bed.wait_log(f'{dev.devnode}: KEY_POWER holds: {learned}')
-    if cls.press_only:
-        bed.wait_log('Trigger power-key cannot fire with the devices present: '
-                     f'KEY_POWER is only on {where}, which cannot report a hold.')
-    else:
-        bed.wait_log(f'Trigger power-key can fire now (seat0: KEY_POWER can be held on {where}).')
+    wait_hold_verdict(bed, cls, where)
     assert bed.stop() == 0
 
 

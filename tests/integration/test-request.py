@@ -262,7 +262,8 @@ def test_devices_and_triggers_emit_changes():
 
     button = s.add_device('Reset Button', ['KEY_RESTART'])
     s.plug(button)
-    pump(['Devices'])
+    # Its keys come with it (whether they can be held).
+    pump(['DeviceKeys', 'Devices'])
     assert [str(d[0]) for d in s.prop('Devices')] == [button.devnode], s.prop('Devices')
 
     s.write_config(KIOSK.format(timeout='5s').replace('Name=maintenance', 'Name=renamed'))

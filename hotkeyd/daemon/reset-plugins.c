@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <stdarg.h>
-
 #include "conf-files.h"
 #include "log.h"
 #include "reset-plugins.h"
-#include "time-util.h"
 #include "tpm-clear-check.h"
+#include "unit-properties.h"
 
-/* The same bound as the other checks: systemd is local. */
-#define RESET_PLUGINS_CHECK_TIMEOUT_USEC (5 * USEC_PER_SEC)
 /* A target pulling in more than this is broken; the list stays bounded. */
 #define CANDIDATES_MAX 64
 
@@ -21,8 +17,7 @@ static const char *const systemd_own_units[] = {
 };
 
 struct ResetPluginsCheck {
-        sd_bus *bus;
-        sd_bus_slot *slot;
+        UnitPropertiesQuery *query; /* the target, then each candidate */
         reset_plugins_check_fn fn;
         void *userdata;
 
@@ -43,8 +38,7 @@ void reset_plugins_free(ResetPlugin *plugins, size_t n) {
 ResetPluginsCheck *reset_plugins_check_free(ResetPluginsCheck *c) {
         if (!c)
                 return NULL;
-        sd_bus_slot_unref(c->slot);
-        sd_bus_unref(c->bus);
+        unit_properties_query_free(c->query);
         strv_free_n(c->candidates, c->n_candidates);
         reset_plugins_free(c->plugins, c->n_plugins);
         free(c);
@@ -57,26 +51,8 @@ static void check_done(ResetPluginsCheck *c) {
         size_t n = c->n_plugins;
 
         c->n_plugins = 0;
-        c->slot = sd_bus_slot_unref(c->slot);
+        c->query = unit_properties_query_free(c->query);
         c->fn(plugins, n, c->userdata);
-}
-
-static int call_async(ResetPluginsCheck *c, const char *path, const char *interface, const char *method,
-                      sd_bus_message_handler_t handler, const char *types, ...) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        va_list ap;
-        int r;
-
-        r = sd_bus_message_new_method_call(c->bus, &m, "org.freedesktop.systemd1", path, interface, method);
-        if (r < 0)
-                return r;
-        va_start(ap, types);
-        r = sd_bus_message_appendv(m, types, ap);
-        va_end(ap);
-        if (r < 0)
-                return r;
-        c->slot = sd_bus_slot_unref(c->slot);
-        return sd_bus_call_async(c->bus, &c->slot, m, handler, c, RESET_PLUGINS_CHECK_TIMEOUT_USEC);
 }
 
 static bool is_systemd_own(const char *unit) {
@@ -108,176 +84,88 @@ static int add_candidate(ResetPluginsCheck *c, const char *unit) {
         return 0;
 }
 
-/* One GetAll of org.freedesktop.systemd1.Unit: the names in Wants= and
- * Requires= become candidates (dependencies != NULL), or LoadState and
- * Description are read. */
-static int read_unit_properties(sd_bus_message *reply, ResetPluginsCheck *dependencies, const char **ret_load_state,
-                                const char **ret_description) {
-        const char *property, *s;
-        int r;
-
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(reply, "s", &property);
-                if (r < 0)
-                        return r;
-                if (dependencies && (streq(property, "Wants") || streq(property, "Requires"))) {
-                        r = sd_bus_message_enter_container(reply, 'v', "as");
-                        if (r >= 0)
-                                r = sd_bus_message_enter_container(reply, 'a', "s");
-                        while (r >= 0 && (r = sd_bus_message_read(reply, "s", &s)) > 0)
-                                r = add_candidate(dependencies, s);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
-                        if (r >= 0)
-                                r = sd_bus_message_exit_container(reply);
-                } else if (!dependencies && streq(property, "LoadState"))
-                        r = sd_bus_message_read(reply, "v", "s", ret_load_state);
-                else if (!dependencies && streq(property, "Description"))
-                        r = sd_bus_message_read(reply, "v", "s", ret_description);
-                else
-                        r = sd_bus_message_skip(reply, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
+static int add_plugin(ResetPluginsCheck *c, const char *unit, const char *description) {
+        ResetPlugin *l = realloc(c->plugins, (c->n_plugins + 1) * sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        c->plugins = l;
+        l[c->n_plugins] = (ResetPlugin) {
+                .unit = strdup(unit),
+                .description = strdup(isempty(description) ? unit : description),
+        };
+        /* Only whole entries are handed over. */
+        if (!l[c->n_plugins].unit || !l[c->n_plugins].description) {
+                free(l[c->n_plugins].unit);
+                free(l[c->n_plugins].description);
+                return -ENOMEM;
         }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(reply);
+        c->n_plugins++;
+        return 0;
 }
 
 static void check_next(ResetPluginsCheck *c);
 
-static void candidate_failed(ResetPluginsCheck *c, const char *what, const char *error) {
-        log_warning("Cannot %s %s, it is not counted as a reset plug-in: %s", what, c->candidates[c->next], error);
-        c->next++;
-        check_next(c);
-}
-
-static int on_candidate_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+static void on_candidate(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
+                         void *userdata) {
         ResetPluginsCheck *c = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        const char *unit = c->candidates[c->next], *load_state = NULL, *description = NULL;
-        int r;
+        const char *unit = c->candidates[c->next];
 
-        c->slot = sd_bus_slot_unref(c->slot);
-        if (e)
-                return candidate_failed(c, "read the properties of", e->message ?: e->name), 0;
-        r = read_unit_properties(reply, NULL, &load_state, &description);
-        if (r < 0)
-                return candidate_failed(c, "read the properties of", strerror(-r)), 0;
-
-        log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, %s.", unit, strna(load_state));
-        /* Pulled in but not installed: it does nothing. */
-        if (streq_ptr(load_state, "loaded")) {
-                ResetPlugin *l = realloc(c->plugins, (c->n_plugins + 1) * sizeof *l);
-                if (!l) {
+        if (unit_properties_no_such_unit(e))
+                log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, which does not exist.", unit);
+        else if (error < 0)
+                log_warning("Cannot %s %s, it is not counted as a reset plug-in: %s",
+                            step == UNIT_PROPERTIES_LOAD ? "load" :
+                            step == UNIT_PROPERTIES_ASK ? "ask systemd about" : "read the properties of",
+                            unit, e ? e->message ?: e->name : strerror(-error));
+        else {
+                log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, %s.", unit, strna(props->load_state));
+                /* Pulled in but not installed: it does nothing. */
+                if (streq_ptr(props->load_state, "loaded") && add_plugin(c, unit, props->description) < 0) {
                         log_oom();
-                        return check_done(c), 0;
-                }
-                c->plugins = l;
-                l[c->n_plugins] = (ResetPlugin) {
-                        .unit = strdup(unit),
-                        .description = strdup(isempty(description) ? unit : description),
-                };
-                c->n_plugins++;
-                if (!l[c->n_plugins - 1].unit || !l[c->n_plugins - 1].description) {
-                        log_oom();
-                        return check_done(c), 0;
+                        return check_done(c);
                 }
         }
         c->next++;
         check_next(c);
-        return 0;
-}
-
-static int on_candidate_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        ResetPluginsCheck *c = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        const char *path;
-        int r;
-
-        c->slot = sd_bus_slot_unref(c->slot);
-        if (e && sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit")) {
-                log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, which does not exist.", c->candidates[c->next]);
-                c->next++;
-                check_next(c);
-                return 0;
-        }
-        if (e)
-                return candidate_failed(c, "load", e->message ?: e->name), 0;
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0)
-                r = call_async(c, path, "org.freedesktop.DBus.Properties", "GetAll", on_candidate_properties, "s",
-                               "org.freedesktop.systemd1.Unit");
-        if (r < 0)
-                candidate_failed(c, "ask systemd about", strerror(-r));
-        return 0;
 }
 
 /* One unit after the other: there are few, and a reset is rare. */
 static void check_next(ResetPluginsCheck *c) {
         int r;
 
-        if (c->next >= c->n_candidates) {
-                check_done(c);
-                return;
+        /* A loop, not recursion: a call that cannot even be made moves on at once. */
+        for (; c->next < c->n_candidates; c->next++) {
+                r = unit_properties_query_next(c->query, c->candidates[c->next], on_candidate);
+                if (r >= 0)
+                        return;
+                log_warning("Cannot ask systemd about %s, it is not counted as a reset plug-in: %s",
+                            c->candidates[c->next], strerror(-r));
         }
-        /* LoadUnit: nothing loads these units before a reset. */
-        r = call_async(c, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "LoadUnit",
-                       on_candidate_loaded, "s", c->candidates[c->next]);
-        if (r < 0)
-                candidate_failed(c, "ask systemd about", strerror(-r));
+        check_done(c);
 }
 
-static int on_target_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
+                      void *userdata) {
         ResetPluginsCheck *c = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        int r;
+        int r = 0;
 
-        c->slot = sd_bus_slot_unref(c->slot);
-        if (e) {
-                log_warning("Cannot read the dependencies of " FACTORY_RESET_NOW_TARGET ": %s", e->message ?: e->name);
-                return check_done(c), 0;
+        /* systemd older than 258 has no such target: no plug-ins. */
+        if (unit_properties_no_such_unit(e)) {
+                log_debug(FACTORY_RESET_NOW_TARGET " does not exist.");
+                return check_done(c);
         }
-        r = read_unit_properties(reply, c, NULL, NULL);
+        if (error < 0) {
+                unit_properties_log_failure(FACTORY_RESET_NOW_TARGET, "the dependencies of", error, step, e);
+                return check_done(c);
+        }
+        for (size_t i = 0; i < props->n_pulls_in && r >= 0; i++)
+                r = add_candidate(c, props->pulls_in[i]);
         if (r < 0) {
-                log_warning_errno(r, "Bad reply from systemd for " FACTORY_RESET_NOW_TARGET ": %m");
-                return check_done(c), 0;
+                log_oom();
+                return check_done(c);
         }
         log_debug(FACTORY_RESET_NOW_TARGET " pulls in %zu unit(s) besides systemd's own.", c->n_candidates);
         check_next(c);
-        return 0;
-}
-
-static int on_target_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        ResetPluginsCheck *c = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        const char *path;
-        int r;
-
-        c->slot = sd_bus_slot_unref(c->slot);
-        /* systemd older than 258 has no such target: no plug-ins. */
-        if (e && sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit")) {
-                log_debug(FACTORY_RESET_NOW_TARGET " does not exist.");
-                return check_done(c), 0;
-        }
-        if (e) {
-                log_warning("Cannot load " FACTORY_RESET_NOW_TARGET ": %s", e->message ?: e->name);
-                return check_done(c), 0;
-        }
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0)
-                r = call_async(c, path, "org.freedesktop.DBus.Properties", "GetAll", on_target_properties, "s",
-                               "org.freedesktop.systemd1.Unit");
-        if (r < 0) {
-                log_warning_errno(r, "Cannot ask systemd about " FACTORY_RESET_NOW_TARGET ": %m");
-                check_done(c);
-        }
-        return 0;
 }
 
 int reset_plugins_check_start(sd_bus *bus, reset_plugins_check_fn fn, void *userdata, ResetPluginsCheck **ret) {
@@ -287,12 +175,10 @@ int reset_plugins_check_start(sd_bus *bus, reset_plugins_check_fn fn, void *user
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
-        c->bus = sd_bus_ref(bus);
         c->fn = fn;
         c->userdata = userdata;
 
-        r = call_async(c, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "LoadUnit",
-                       on_target_loaded, "s", FACTORY_RESET_NOW_TARGET);
+        r = unit_properties_get(bus, FACTORY_RESET_NOW_TARGET, UNIT_PROPERTIES_TIMEOUT_USEC, on_target, c, &c->query);
         if (r < 0)
                 return r;
 

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "support-check.h"
 #include "time-util.h"
+#include "unit-properties.h"
 
 /* Both services are local; an answer that takes longer means trouble. */
 #define SUPPORT_CHECK_TIMEOUT_USEC (5 * USEC_PER_SEC)
@@ -19,7 +20,7 @@ struct SupportCheck {
          * callback of another on the same connection (-EBUSY). */
         sd_varlink *can_request_link, *mode_link;
         bool can_request_done, mode_done;
-        sd_bus_slot *bus_slot;
+        UnitPropertiesQuery *target_query;
         bool manager_done;
         sd_event_source *finish;
 
@@ -32,7 +33,7 @@ SupportCheck *support_check_free(SupportCheck *c) {
                 return NULL;
         sd_varlink_close_unref(c->can_request_link);
         sd_varlink_close_unref(c->mode_link);
-        sd_bus_slot_unref(c->bus_slot);
+        unit_properties_query_free(c->target_query);
         sd_event_source_disable_unref(c->finish);
         sd_bus_unref(c->bus);
         sd_event_unref(c->event);
@@ -140,65 +141,29 @@ static void support_check_manager_failed(SupportCheck *c, int error) {
         support_check_maybe_finish(c);
 }
 
-static int support_check_on_load_state(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+static void support_check_on_target(int error, UnitPropertiesStep step, const sd_bus_error *e,
+                                    const UnitProperties *props, void *userdata) {
         SupportCheck *c = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        const char *state;
-        int r;
 
-        c->bus_slot = sd_bus_slot_unref(c->bus_slot);
-        if (e) {
-                log_warning("Cannot read the load state of " FACTORY_RESET_TARGET ": %s", e->message ?: e->name);
-                support_check_manager_failed(c, -sd_bus_error_get_errno(e) ?: -EIO);
-                return 0;
-        }
-
-        r = sd_bus_message_read(reply, "v", "s", &state);
-        if (r < 0) {
-                log_warning_errno(r, "Bad LoadState reply from systemd: %m");
-                support_check_manager_failed(c, r);
-                return 0;
-        }
-        c->target_load_state = strdup(state);
-        if (!c->target_load_state) {
-                support_check_manager_failed(c, log_oom());
-                return 0;
-        }
-
-        c->manager_done = true;
-        support_check_maybe_finish(c);
-        return 0;
-}
-
-static int support_check_on_load_unit(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SupportCheck *c = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        const char *path;
-        int r;
-
-        c->bus_slot = sd_bus_slot_unref(c->bus_slot);
-        if (e) {
-                log_warning("Cannot load " FACTORY_RESET_TARGET ": %s", e->message ?: e->name);
-                /* systemd answers NoSuchUnit for a unit that cannot exist. */
-                if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit")) {
+        c->target_query = unit_properties_query_free(c->target_query);
+        if (error < 0) {
+                unit_properties_log_failure(FACTORY_RESET_TARGET, "the load state of", error, step, e);
+                /* systemd answers NoSuchUnit for a unit that cannot exist: no load state. */
+                if (unit_properties_no_such_unit(e)) {
                         c->manager_done = true;
                         support_check_maybe_finish(c);
                 } else
-                        support_check_manager_failed(c, -sd_bus_error_get_errno(e) ?: -EIO);
-                return 0;
+                        support_check_manager_failed(c, error);
+                return;
         }
 
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0)
-                r = sd_bus_call_method_async(c->bus, &c->bus_slot, "org.freedesktop.systemd1", path,
-                                             "org.freedesktop.DBus.Properties", "Get",
-                                             support_check_on_load_state, c, "ss",
-                                             "org.freedesktop.systemd1.Unit", "LoadState");
-        if (r < 0) {
-                log_warning_errno(r, "Cannot ask systemd about " FACTORY_RESET_TARGET ": %m");
-                support_check_manager_failed(c, r);
+        if (props->load_state) {
+                c->target_load_state = strdup(props->load_state);
+                if (!c->target_load_state)
+                        return support_check_manager_failed(c, log_oom());
         }
-        return 0;
+        c->manager_done = true;
+        support_check_maybe_finish(c);
 }
 
 int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_address,
@@ -226,11 +191,8 @@ int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_addres
                 c->can_request_done = c->mode_done = true;
         }
 
-        /* LoadUnit rather than GetUnit: the target is normally not loaded
-         * until something pulls it in. */
-        r = sd_bus_call_method_async(bus, &c->bus_slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "LoadUnit",
-                                     support_check_on_load_unit, c, "s", FACTORY_RESET_TARGET);
+        /* 0: sd-bus's default timeout (25 s), not SUPPORT_CHECK_TIMEOUT_USEC. */
+        r = unit_properties_get(bus, FACTORY_RESET_TARGET, 0, support_check_on_target, c, &c->target_query);
         if (r < 0) {
                 log_warning_errno(r, "Cannot ask systemd about " FACTORY_RESET_TARGET ": %m");
                 c->answers.manager_error = r;

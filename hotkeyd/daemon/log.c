@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
+#include <printf.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -87,4 +88,150 @@ int log_full(int level, int error, const char *const *fields, const char *format
         int r = log_fullv(level, error, fields, format, ap);
         va_end(ap);
         return r;
+}
+
+/* Moves ap past the arguments format consumes: the formats of a
+ * log_struct() list follow each other with their arguments in one va_list.
+ * glibc's parse_printf_format() says what they are (systemd's
+ * sd_journal_send() does the same). */
+static int va_skip_format_args(const char *format, va_list *ap) {
+        int types[64];
+        size_t n = parse_printf_format(format, ELEMENTSOF(types), types);
+
+        if (n > ELEMENTSOF(types))
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                if (types[i] & PA_FLAG_PTR) {
+                        (void) va_arg(*ap, void *);
+                        continue;
+                }
+                switch (types[i]) {
+                case PA_INT:
+                case PA_INT | PA_FLAG_SHORT:
+                case PA_CHAR:
+                        (void) va_arg(*ap, int);
+                        break;
+                case PA_INT | PA_FLAG_LONG:
+                        (void) va_arg(*ap, long);
+                        break;
+                case PA_INT | PA_FLAG_LONG_LONG:
+                        (void) va_arg(*ap, long long);
+                        break;
+                case PA_STRING:
+                case PA_POINTER:
+                        (void) va_arg(*ap, void *);
+                        break;
+                case PA_DOUBLE:
+                case PA_FLOAT:
+                        (void) va_arg(*ap, double);
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+void log_struct_fields_free(char **fields) {
+        for (char **f = fields; f && *f; f++)
+                free(*f);
+        free(fields);
+}
+
+int log_struct_fieldsv(const char *format, va_list ap, char ***ret) {
+        char **fields = NULL;
+        size_t n = 0;
+        va_list aq;
+        int r = 0;
+
+        /* One va_list walked through: each format is printed from a copy,
+         * then the original is moved past its arguments. */
+        va_copy(aq, ap);
+        for (const char *f = format; f; f = va_arg(aq, const char *)) {
+                char **grown = reallocarray(fields, n + 2, sizeof *fields);
+                if (!grown) {
+                        r = -ENOMEM;
+                        break;
+                }
+                fields = grown;
+
+                va_list one;
+                va_copy(one, aq);
+                int k = vasprintf(&fields[n], f, one);
+                va_end(one);
+                if (k < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                fields[++n] = NULL;
+
+                r = va_skip_format_args(f, &aq);
+                if (r < 0)
+                        break;
+        }
+        va_end(aq);
+
+        if (r < 0) {
+                if (fields)
+                        fields[n] = NULL;
+                log_struct_fields_free(fields);
+                return r;
+        }
+        *ret = fields;
+        return 0;
+}
+
+int log_struct_internal(int level, int error, const char *format, ...) {
+        int ret = error < 0 ? error : -error;
+        char **fields = NULL;
+        const char *message = NULL;
+        va_list ap;
+        int r;
+
+        if (level > max_level)
+                return ret;
+
+        /* So that %m in a format names the error. */
+        if (error != 0)
+                errno = error < 0 ? -error : error;
+        va_start(ap, format);
+        r = log_struct_fieldsv(format, ap, &fields);
+        va_end(ap);
+        if (r < 0) {
+                fprintf(stderr, "hotkeyd: cannot format a log entry (%s): %s\n", format, strerror(-r));
+                return ret;
+        }
+
+        for (char **f = fields; *f; f++)
+                if (strncmp(*f, "MESSAGE=", 8) == 0)
+                        message = *f + 8;
+
+        if (!stderr_is_journal()) {
+                fprintf(stderr, "%s\n", strempty(message));
+                log_struct_fields_free(fields);
+                return ret;
+        }
+
+        size_t n_fields = 0;
+        while (fields[n_fields])
+                n_fields++;
+
+        struct iovec iov[n_fields + 3];
+        char prio[32], err[32];
+        size_t n = 0;
+
+        snprintf(prio, sizeof prio, "PRIORITY=%i", level);
+        iov[n++] = (struct iovec) { prio, strlen(prio) };
+        if (error != 0) {
+                snprintf(err, sizeof err, "ERRNO=%i", error < 0 ? -error : error);
+                iov[n++] = (struct iovec) { err, strlen(err) };
+        }
+        iov[n++] = (struct iovec) { (char *) "SYSLOG_IDENTIFIER=hotkeyd", strlen("SYSLOG_IDENTIFIER=hotkeyd") };
+        for (size_t i = 0; i < n_fields; i++)
+                iov[n++] = (struct iovec) { fields[i], strlen(fields[i]) };
+
+        if (sd_journal_sendv(iov, n) < 0)
+                fprintf(stderr, "%s\n", strempty(message));
+        log_struct_fields_free(fields);
+        return ret;
 }

@@ -30,3 +30,25 @@ int log_full(int level, int error, const char *const *fields, const char *format
 #define log_error_errno(e, ...) log_full(LOG_ERR, (e), NULL, __VA_ARGS__)
 
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")
+
+/* A structured journal entry, as systemd's log_struct(): a NULL-ended list
+ * of printf formats, each "FIELD=..." followed by its arguments, one of
+ * them the message (LOG_MESSAGE()); on stderr only the message is printed.
+ *
+ *     log_struct(LOG_NOTICE,
+ *                LOG_MESSAGE("Trigger %s cannot fire: %s.", name, reason),
+ *                LOG_MESSAGE_ID(MESSAGE_ID_TRIGGER_UNREACHABLE),
+ *                "HOTKEYD_TRIGGER=%s", name);
+ *
+ * Each field is formatted to its full length: nothing is cut. */
+int log_struct_internal(int level, int error, const char *format, ...) _sentinel_;
+#define log_struct(level, ...) log_struct_internal((level), 0, __VA_ARGS__, NULL)
+#define log_struct_errno(level, error, ...) log_struct_internal((level), (error), __VA_ARGS__, NULL)
+#define LOG_MESSAGE(fmt, ...) "MESSAGE=" fmt, ##__VA_ARGS__
+/* The MESSAGE_ID_* constants (messages.h) are whole "MESSAGE_ID=..." fields. */
+#define LOG_MESSAGE_ID(id) "%s", (id)
+
+/* The fields of such a list, formatted (a NULL-ended array, each entry and
+ * the array to be freed); for log_struct_internal() and its tests. */
+int log_struct_fieldsv(const char *format, va_list ap, char ***ret);
+void log_struct_fields_free(char **fields);

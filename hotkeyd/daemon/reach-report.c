@@ -105,15 +105,11 @@ static void reach_report_write(ReachReport *r) {
                 was->reason = reason;
                 was->can_fire = false;
 
-                _cleanup_free_ char *trigger_field = NULL, *reason_field = NULL;
-                if (asprintf(&trigger_field, "HOTKEYD_TRIGGER=%s", name) < 0 ||
-                    asprintf(&reason_field, "HOTKEYD_REASON=%s", reason) < 0) {
-                        log_oom();
-                        return;
-                }
-                log_full(level, 0,
-                         (const char *const[]) { MESSAGE_ID_TRIGGER_UNREACHABLE, trigger_field, reason_field, NULL },
-                         "Trigger %s cannot fire with the devices present: %s.", name, reason);
+                log_struct(level,
+                           LOG_MESSAGE("Trigger %s cannot fire with the devices present: %s.", name, reason),
+                           LOG_MESSAGE_ID(MESSAGE_ID_TRIGGER_UNREACHABLE),
+                           "HOTKEYD_TRIGGER=%s", name,
+                           "HOTKEYD_REASON=%s", reason);
         }
 }
 

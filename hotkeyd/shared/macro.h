@@ -12,6 +12,7 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _sentinel_ __attribute__((sentinel))
 #define _noreturn_ __attribute__((noreturn))
 #define _fallthrough_ __attribute__((fallthrough))
 

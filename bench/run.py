@@ -546,7 +546,7 @@ def report(b, meta):
         w(f'| {t[0]} | {t[1]} | {t[2]} | {t[3]} |')
     if any('not met' in t[3] for t in targets):
         w('\nWhat stands in the way of the targets not met, with the numbers of the run it describes: '
-          'docs/ARCHITECTURE.md, section "Benchmarks", after the list of steps.')
+          'bench/README.md, after the list of steps.')
     w('')
     for s in sections:
         out.extend(s)

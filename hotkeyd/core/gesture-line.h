@@ -2,7 +2,7 @@
 #pragma once
 
 /* The one-line text form of a gesture event, printed by `hotkeyd --dry-run`.
- * The format is an interface (docs/ARCHITECTURE.md, tests, the demo):
+ * The format is an interface (hotkeyd/README.md, tests, the demo):
  *
  *   hold-start trigger=NAME seat=SEAT device=DEVNODE
  *   hold-progress trigger=NAME elapsed_ms=N total_ms=N

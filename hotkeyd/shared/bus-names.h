@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Names the daemon, hotkeyctl, the GUI and the tests agree on (DESIGN.md). */
+/* Names the daemon, hotkeyctl, the GUI and the tests agree on: the bus API
+ * of io.hotkeyd.FactoryReset1(5). */
 
 #define HOTKEYD_BUS_NAME "io.hotkeyd.FactoryReset1"
 #define HOTKEYD_BUS_PATH "/io/hotkeyd/FactoryReset1"

@@ -73,7 +73,7 @@ class Machine:
         os.makedirs(f'{d}/tpm')
         # Without glibc's MALLOC_PERTURB_, which `meson test` sets to a
         # random byte for every test: with it OVMF crashed on its way to the
-        # TPM prompt after the reset (docs/ARCHITECTURE.md).
+        # TPM prompt after the reset (tests/vm/README.md).
         env = {k: v for k, v in os.environ.items() if k != 'MALLOC_PERTURB_'}
         self.procs.append(subprocess.Popen(
             ['swtpm', 'socket', '--tpm2', '--tpmstate', f'dir={d}/tpm',

@@ -9,7 +9,7 @@
 #include "agent.h"
 #include "beep.h"
 #include "bus-api.h"
-#include "config-files.h"
+#include "config-load.h"
 #include "gesture-line.h"
 #include "key-holds-file.h"
 #include "keys.h"

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "build-config.h"
-#include "config-files.h"
+#include "config-load.h"
 #include "config.h"
 #include "keys.h"
 #include "tests.h"

@@ -4,7 +4,7 @@
 
 #include "keys.h"
 #include "log.h"
-#include "logind.h"
+#include "logind-client.h"
 #include "messages.h"
 #include "short-press.h"
 

@@ -2,7 +2,7 @@
 #pragma once
 
 /* The configuration model and its parser.  Pure: the parser gets file
- * contents as text; finding and reading files is config-files.c's job. */
+ * contents as text; finding and reading files is config-load.c's job. */
 
 #include <stdbool.h>
 #include <stddef.h>

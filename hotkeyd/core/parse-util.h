@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What the line-based parsers of the core (config.c, repart.c) share:
+/* What the line-based parsers of the core (config-parse.c, repart.c) share:
  * reporting problems with file and line, and locale-independent
  * whitespace handling. */
 

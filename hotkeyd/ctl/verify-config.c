@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "config-files.h"
+#include "config-load.h"
 #include "hotkeyctl.h"
 #include "log.h"
 

@@ -4,7 +4,7 @@
 
 #include "block-partition.h"
 #include "bus-api.h"
-#include "conf-files.h"
+#include "conf-search.h"
 #include "erase.h"
 #include "log.h"
 #include "manager.h"

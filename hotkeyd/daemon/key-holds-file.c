@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "conf-files.h"
+#include "conf-search.h"
 #include "key-holds-file.h"
 #include "log.h"
 

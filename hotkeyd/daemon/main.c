@@ -2,7 +2,7 @@
 #include <getopt.h>
 
 #include "build-config.h"
-#include "config-files.h"
+#include "config-load.h"
 #include "log.h"
 #include "manager.h"
 

@@ -9,7 +9,7 @@
 #include "agent.h"
 #include "beep.h"
 #include "bus-api.h"
-#include "config-files.h"
+#include "config-load.h"
 #include "gesture-line.h"
 #include "key-holds-file.h"
 #include "keys.h"
@@ -414,6 +414,29 @@ static int manager_watched_keys(const Config *c, unsigned **ret, size_t *ret_n) 
         return 0;
 }
 
+/* What a configuration drives: the gesture engine and the short-press
+ * tracker, for manager_new() and manager_reload() alike.  Both or neither;
+ * the config must outlive them. */
+static int manager_build_trackers(Manager *m, const Config *c, GestureEngine **ret_engine,
+                                  ShortPress **ret_short_press) {
+        GestureEngine *engine = NULL;
+        ShortPress *short_press = NULL;
+        int r;
+
+        r = gesture_engine_new(c, manager_on_gesture, m, &engine);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the gesture engine: %m");
+        r = short_press_new(c, manager_on_short_press, m, &short_press);
+        if (r < 0) {
+                gesture_engine_free(engine);
+                return log_error_errno(r, "Cannot create the short-press tracker: %m");
+        }
+
+        *ret_engine = engine;
+        *ret_short_press = short_press;
+        return 0;
+}
+
 static void log_config_loaded(const Config *c) {
         char mode[64], n_triggers[64];
 
@@ -464,15 +487,10 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
          * only once every present device was seen. */
         m->reach_deferred = true;
 
-        r = gesture_engine_new(m->config, manager_on_gesture, m, &m->engine);
+        r = manager_build_trackers(m, m->config, &m->engine, &m->short_press);
         if (r < 0) {
                 manager_free(m);
-                return log_error_errno(r, "Cannot create the gesture engine: %m");
-        }
-        r = short_press_new(m->config, manager_on_short_press, m, &m->short_press);
-        if (r < 0) {
-                manager_free(m);
-                return log_error_errno(r, "Cannot create the short-press tracker: %m");
+                return r;
         }
 
         *ret = m;
@@ -650,8 +668,8 @@ static void manager_on_tpm_change(const char *action, const char *sysname, void 
         manager_read_tpm(m);
 }
 
-int manager_start(Manager *m) {
-        _cleanup_free_ unsigned *keys = NULL;
+/* The loop, and the reports of which triggers can fire that run on it. */
+static int manager_setup_event(Manager *m) {
         int r;
 
         r = sd_event_default(&m->event);
@@ -661,8 +679,13 @@ int manager_start(Manager *m) {
         r = reach_report_new(m->event, &m->reach_report);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up reporting which triggers can fire: %m");
+        return 0;
+}
 
+static int manager_setup_signals(Manager *m) {
         static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+        int r;
+
         for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
                 int sig = signals[i];
 
@@ -670,42 +693,49 @@ int manager_start(Manager *m) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot watch signal %s: %m", strsignal(sig));
         }
+        return 0;
+}
 
-        if (!m->dry_run) {
-                /* Children (the TPM reader) are reaped by sd-event. */
-                sigset_t mask;
-                sigemptyset(&mask);
-                sigaddset(&mask, SIGCHLD);
-                (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+/* Children (the TPM reader) are reaped by sd-event. */
+static void manager_setup_children(void) {
+        sigset_t mask;
 
-                m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
-                /* The monitor first: a TPM that appears while the first
-                 * read runs is read again. */
-                r = tpm_monitor_new(m->event, manager_on_tpm_change, m, &m->tpm_monitor);
-                if (r < 0)
-                        log_warning_errno(r, "Cannot watch for TPM devices, a TPM that appears later is not "
-                                          "read: %m");
-                manager_read_tpm(m);
-                r = sd_event_add_time_relative(m->event, &m->bus_reconnect, CLOCK_MONOTONIC, BUS_RECONNECT_USEC,
-                                               0, manager_on_bus_reconnect, m);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(m->bus_reconnect, SD_EVENT_OFF);
-                if (r < 0)
-                        return log_error_errno(r, "Cannot create the reconnect timer: %m");
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+}
 
-                /* Without the bus name at start there is no service:
-                 * fail, the service manager knows what to do. */
-                r = manager_connect_bus(m);
-                if (r < 0)
-                        return r;
+static void manager_start_tpm(Manager *m) {
+        int r;
 
-                /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
-                r = sd_event_set_watchdog(m->event, true);
-                if (r < 0)
-                        return log_error_errno(r, "Cannot enable the watchdog: %m");
-        }
+        /* The monitor first: a TPM that appears while the first read runs
+         * is read again. */
+        r = tpm_monitor_new(m->event, manager_on_tpm_change, m, &m->tpm_monitor);
+        if (r < 0)
+                log_warning_errno(r, "Cannot watch for TPM devices, a TPM that appears later is not read: %m");
+        manager_read_tpm(m);
+}
 
+static int manager_start_bus(Manager *m) {
+        int r;
+
+        r = sd_event_add_time_relative(m->event, &m->bus_reconnect, CLOCK_MONOTONIC, BUS_RECONNECT_USEC, 0,
+                                       manager_on_bus_reconnect, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->bus_reconnect, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the reconnect timer: %m");
+
+        /* Without the bus name at start there is no service: fail, the
+         * service manager knows what to do. */
+        return manager_connect_bus(m);
+}
+
+static int manager_start_input(Manager *m) {
+        _cleanup_free_ unsigned *keys = NULL;
         size_t n_keys;
+        int r;
+
         r = manager_watched_keys(m->config, &keys, &n_keys);
         if (r < 0)
                 return log_error_errno(r, "Cannot list the trigger keys: %m");
@@ -726,12 +756,45 @@ int manager_start(Manager *m) {
         }
         m->reach_deferred = false;
         manager_update_reach(m);
+        return 0;
+}
 
-        log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
-                 m->config->n_triggers);
+static void manager_notify_ready(Manager *m) {
         if (!m->dry_run)
                 (void) sd_notify(false, "READY=1");
         manager_notify_status(m);
+}
+
+int manager_start(Manager *m) {
+        int r;
+
+        r = manager_setup_event(m);
+        if (r < 0)
+                return r;
+        r = manager_setup_signals(m);
+        if (r < 0)
+                return r;
+
+        if (!m->dry_run) {
+                manager_setup_children();
+                m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
+                manager_start_tpm(m);
+                r = manager_start_bus(m);
+                if (r < 0)
+                        return r;
+                /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
+                r = sd_event_set_watchdog(m->event, true);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot enable the watchdog: %m");
+        }
+
+        r = manager_start_input(m);
+        if (r < 0)
+                return r;
+
+        log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
+                 m->config->n_triggers);
+        manager_notify_ready(m);
         return 0;
 }
 
@@ -797,39 +860,9 @@ int manager_run(Manager *m) {
         return r;
 }
 
-int manager_reload(Manager *m) {
-        _cleanup_free_ unsigned *keys = NULL;
-        _cleanup_(short_press_freep) ShortPress *short_press = NULL;
-        GestureEngine *engine = NULL;
-        Config *config = NULL;
-        size_t n_keys = 0;
-        int r;
-
-        if (!m->dry_run) {
-                (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu",
-                                  (unsigned long long) now_usec(CLOCK_MONOTONIC));
-                /* Independent of hotkeyd.conf: read again even when that is invalid. */
-                erase_refresh(m);
-        }
-
-        r = config_load(NULL, m->config_path, config_log_error, NULL, &config);
-        if (r < 0) {
-                log_error_errno(r, "New configuration is invalid, keeping the running one.");
-                goto finish;
-        }
-
-        r = gesture_engine_new(config, manager_on_gesture, m, &engine);
-        if (r >= 0)
-                r = short_press_new(config, manager_on_short_press, m, &short_press);
-        if (r >= 0)
-                r = manager_watched_keys(config, &keys, &n_keys);
-        if (r < 0) {
-                log_error_errno(r, "Cannot set up the new triggers, keeping the running configuration: %m");
-                gesture_engine_free(engine);
-                config_free(config);
-                goto finish;
-        }
-
+/* Puts the new rules in place of the running ones; everything started
+ * under the old rules ends with them. */
+static void manager_swap_rules(Manager *m, Config *config, GestureEngine *engine, ShortPress *short_press) {
         /* A hold in progress was started under the old triggers: it is
          * cancelled (and reported) rather than carried over. */
         gesture_engine_reset(m->engine, now_usec(CLOCK_MONOTONIC));
@@ -843,7 +876,7 @@ int manager_reload(Manager *m) {
         m->engine = engine;
         /* Short presses waiting under the old rules are dropped with them. */
         short_press_free(m->short_press);
-        m->short_press = TAKE_PTR(short_press);
+        m->short_press = short_press;
         m->config = config;
         log_config_loaded(config);
         /* Neither does a dialog opened under the old rules: after
@@ -855,6 +888,11 @@ int manager_reload(Manager *m) {
         kiosk_init(&m->kiosk, config->armed_timeout_usec);
         m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
         bus_api_emit_changed(m, STRV_MAKE("DaemonMode", "Triggers"));
+}
+
+/* The devices and logind's inhibitors follow the new keys. */
+static int manager_swap_keys(Manager *m, const unsigned *keys, size_t n_keys) {
+        int r;
 
         r = input_set_keys(m->input, keys, n_keys);
         logind_set_keys(m->logind, keys, n_keys);
@@ -862,10 +900,47 @@ int manager_reload(Manager *m) {
         m->reach_deferred = false;
         bus_api_emit_changed(m, STRV_MAKE("DeviceKeys"));
         manager_update_reach(m);
+        return r;
+}
 
-finish:
-        if (!m->dry_run)
-                (void) sd_notify(false, "READY=1");
-        manager_notify_status(m);
+/* Loads the configuration again and builds everything it drives; only
+ * when all of that worked does it replace the running rules. */
+static int manager_reload_rules(Manager *m) {
+        _cleanup_(config_freep) Config *config = NULL;
+        _cleanup_(short_press_freep) ShortPress *short_press = NULL;
+        _cleanup_free_ unsigned *keys = NULL;
+        GestureEngine *engine = NULL;
+        size_t n_keys = 0;
+        int r;
+
+        r = config_load(NULL, m->config_path, config_log_error, NULL, &config);
+        if (r < 0)
+                return log_error_errno(r, "New configuration is invalid, keeping the running one.");
+
+        r = manager_build_trackers(m, config, &engine, &short_press);
+        if (r >= 0) {
+                r = manager_watched_keys(config, &keys, &n_keys);
+                if (r < 0)
+                        gesture_engine_free(engine);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the new triggers, keeping the running configuration: %m");
+
+        manager_swap_rules(m, TAKE_PTR(config), engine, TAKE_PTR(short_press));
+        return manager_swap_keys(m, keys, n_keys);
+}
+
+int manager_reload(Manager *m) {
+        int r;
+
+        if (!m->dry_run) {
+                (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu",
+                                  (unsigned long long) now_usec(CLOCK_MONOTONIC));
+                /* Independent of hotkeyd.conf: read again even when that is invalid. */
+                erase_refresh(m);
+        }
+
+        r = manager_reload_rules(m);
+        manager_notify_ready(m);
         return r;
 }

@@ -17,7 +17,7 @@
 #include "input.h"
 #include "key-holds.h"
 #include "kiosk.h"
-#include "logind.h"
+#include "logind-client.h"
 #include "short-press.h"
 #include "support-check.h"
 #include "tpm.h"

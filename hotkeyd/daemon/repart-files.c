@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "conf-files.h"
+#include "conf-search.h"
 #include "repart-files.h"
 
 /* A definition is a dozen lines; the same bound as hotkeyd.conf. */

@@ -2,7 +2,7 @@
 #pragma once
 
 /* Finds and parses systemd-repart's definition files with systemd's rules
- * (conf-files.h): *.conf in /etc/repart.d, /run/repart.d,
+ * (conf-search.h): *.conf in /etc/repart.d, /run/repart.d,
  * /usr/local/lib/repart.d and /usr/lib/repart.d, the first directory with a
  * name wins, empty files and /dev/null symlinks mask, lexical order.
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "conf-files.h"
+#include "conf-search.h"
 #include "log.h"
 #include "reset-plugins.h"
 #include "tpm-clear-check.h"

@@ -377,9 +377,13 @@ def run_tests(namespace):
     (every one without it), then exits without interpreter teardown:
     finalising a umockdev testbed joins its replay threads, and one blocked
     on a pty nobody reads any more (the daemon is gone) would turn a clear
-    failure into a timeout."""
+    failure into a timeout.  With --list it prints the names instead
+    (tests/check-test-list.py compares them with what meson registered)."""
     name = sys.argv[1] if len(sys.argv) > 1 else None
     tests = {k[5:]: v for k, v in namespace.items() if k.startswith('test_')}
+    if name == '--list':
+        print(*tests, sep='\n')
+        sys.exit(0)
     if name and name not in tests:
         sys.exit(f'no test named {name}')
     status = 0

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "build-config.h"
-#include "config-files.h"
+#include "config-load.h"
 #include "config.h"
 #include "keys.h"
 #include "tests.h"
@@ -525,6 +525,20 @@ TEST(error_unknown_key_in_trigger) {
                 5, "Unknown setting", "HoldMsec=", "[Trigger]");
         /* A [Trigger] with errors is not added. */
         ASSERT_UEQ(c->n_triggers, 0);
+}
+
+/* One table holds the settings of both sections: each is known in its own
+ * section only. */
+TEST(error_setting_of_the_other_section) {
+        _cleanup_(config_freep) Config *c = PARSE_ONE_ERROR(
+                "[Trigger]\nName=t\nKeys=KEY_POWER\nHoldSec=3\nMode=kiosk\n",
+                5, "Unknown setting", "Mode=", "[Trigger]");
+        ASSERT_UEQ(c->n_triggers, 0);
+        ASSERT_EQ(c->mode, DAEMON_MODE_DESKTOP);
+
+        _cleanup_(config_freep) Config *d = PARSE_ONE_ERROR(
+                "[Daemon]\nArmedTimeoutSec=5\nSeat=seat0\n", 3, "Unknown setting", "Seat=", "[Daemon]");
+        ASSERT_UEQ(d->armed_timeout_usec, 5 * USEC_PER_SEC);
 }
 
 TEST(error_keys_are_case_sensitive) {

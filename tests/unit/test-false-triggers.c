@@ -11,8 +11,6 @@
 #include "macro.h"
 #include "short-press.h"
 
-/* See test-gesture.c. */
-#pragma GCC diagnostic ignored "-Wattributes"
 #include "tests.h"
 
 /* False triggers of the shipped configuration.  data/hotkeyd.conf is parsed

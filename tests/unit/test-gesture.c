@@ -6,10 +6,6 @@
 #include "gesture.h"
 #include "macro.h"
 
-/* tests.h marks its case table no_sanitize_address, which GCC accepts only on
- * functions and warns about (breaking -Werror); GCC leaves variables in
- * named sections uninstrumented anyway.  Drop once tests.h is fixed. */
-#pragma GCC diagnostic ignored "-Wattributes"
 #include "tests.h"
 
 /* Everything runs on a virtual clock: times are plain numbers passed in, and

@@ -5,8 +5,6 @@
 #include "macro.h"
 #include "short-press.h"
 
-/* See test-gesture.c: GCC warns about the attribute tests.h puts on its table. */
-#pragma GCC diagnostic ignored "-Wattributes"
 #include "tests.h"
 
 /* The tracker is driven the way the manager drives it: key events go to the

@@ -4,7 +4,9 @@
 /* A minimal test harness.  TEST(name) { ... } defines a case; each test
  * program ends with TEST_MAIN.  tests/meson.build finds the cases by their
  * "\nTEST(" lines and registers each one as its own meson test, which runs
- * the program with the case name as argument. */
+ * the program with the case name as argument; at build time it checks that
+ * list against the program's own ("--list", tests/check-test-list.py), so a
+ * case written differently fails the build instead of never running. */
 
 #include <inttypes.h>
 #include <stdio.h>

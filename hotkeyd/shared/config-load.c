@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "build-config.h"
-#include "conf-files.h"
-#include "config-files.h"
+#include "conf-search.h"
+#include "config-load.h"
 #include "log.h"
 
 /* Configuration is a few hundred bytes; anything this big is a mistake (a

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "conf-files.h"
+#include "conf-search.h"
 
 /* More is a mistake (a directory of something else), not configuration. */
 #define CONF_FILES_MAX 1024

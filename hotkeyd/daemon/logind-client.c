@@ -4,7 +4,7 @@
 
 #include "keys.h"
 #include "log.h"
-#include "logind.h"
+#include "logind-client.h"
 #include "messages.h"
 #include "short-press.h"
 
@@ -211,12 +211,37 @@ static int press_call_on_ignore_inhibited(sd_bus_message *reply, void *userdata,
         return 0;
 }
 
+/* The entry of handle_action_table for logind's action, or -ENOENT. */
+static int handle_action_lookup(const char *action) {
+        for (size_t i = 0; i < ELEMENTSOF(handle_action_table); i++)
+                if (streq(handle_action_table[i].action, action))
+                        return (int) i;
+        return -ENOENT;
+}
+
+/* logind's own key handling checks the lock unless *KeyIgnoreInhibited=yes;
+ * the setting decides for us too.  Takes c. */
+static void press_call_ask_ignore_inhibited(PressCall *p) {
+        _cleanup_(press_call_freep) PressCall *c = p;
+        const char *setting = logind_key_ignore_inhibited_to_string(c->key);
+        int r;
+
+        r = sd_bus_call_method_async(c->logind->bus, &c->slot, LOGIND_SERVICE, LOGIND_PATH,
+                                     "org.freedesktop.DBus.Properties", "Get", press_call_on_ignore_inhibited, c,
+                                     "ss", LOGIND_MANAGER, setting);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot ask logind for %s, the short press of %s does nothing: %m", setting,
+                                  strna(key_to_name(c->code)));
+                return;
+        }
+        TAKE_PTR(c);
+}
+
 static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         _cleanup_(press_call_freep) PressCall *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *setting = logind_key_setting_to_string(c->key), *value;
-        size_t i;
-        int r;
+        int i, r;
 
         c->slot = sd_bus_slot_unref(c->slot);
         if (e) {
@@ -231,10 +256,8 @@ static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_e
                 return 0;
         }
 
-        for (i = 0; i < ELEMENTSOF(handle_action_table); i++)
-                if (streq(handle_action_table[i].action, value))
-                        break;
-        if (i >= ELEMENTSOF(handle_action_table)) {
+        i = handle_action_lookup(value);
+        if (i < 0) {
                 c->action = value;
                 /* factory-reset in particular: a short press is exactly what
                  * hotkeyd's gestures are there to tell apart from a reset. */
@@ -245,30 +268,15 @@ static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_e
                 return 0;
         }
         c->action = handle_action_table[i].action;
+        c->action_index = i;
 
-        if (!handle_action_table[i].method) {
+        if (!handle_action_table[i].method)
                 press_call_log(c, LOG_INFO, NULL, NULL, "Short press of %s on %s: %s=%s, nothing to do.",
                                strna(key_to_name(c->code)), c->seat, setting, c->action);
-                return 0;
-        }
-
-        c->action_index = i;
-        if (!handle_action_table[i].lock) {
+        else if (!handle_action_table[i].lock)
                 press_call_act(TAKE_PTR(c), 0);
-                return 0;
-        }
-
-        /* logind's own key handling checks the lock unless
-         * *KeyIgnoreInhibited=yes; the setting decides for us too. */
-        r = sd_bus_call_method_async(c->logind->bus, &c->slot, LOGIND_SERVICE, LOGIND_PATH,
-                                     "org.freedesktop.DBus.Properties", "Get", press_call_on_ignore_inhibited, c,
-                                     "ss", LOGIND_MANAGER, logind_key_ignore_inhibited_to_string(c->key));
-        if (r < 0) {
-                log_warning_errno(r, "Cannot ask logind for %s, the short press of %s does nothing: %m",
-                                  logind_key_ignore_inhibited_to_string(c->key), strna(key_to_name(c->code)));
-                return 0;
-        }
-        TAKE_PTR(c);
+        else
+                press_call_ask_ignore_inhibited(TAKE_PTR(c));
         return 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,15 @@ typedef enum Section {
         SECTION_UNKNOWN, /* reported once; its lines are skipped */
 } Section;
 
+/* Which of the [Trigger] settings that choose its kind the section set to a
+ * value: an empty assignment takes one back. */
+typedef enum SettingSeen {
+        SEEN_HOLD = 1 << 0,
+        SEEN_PROGRESS = 1 << 1,
+        SEEN_PRESSES = 1 << 2,
+        SEEN_WITHIN = 1 << 3,
+} SettingSeen;
+
 typedef struct DefinedName {
         char *name;
         unsigned line;
@@ -123,7 +133,7 @@ typedef struct Parser {
         unsigned name_line;
         bool name_invalid;
         bool trigger_bad;
-        bool has_hold, has_progress, has_presses, has_within;
+        SettingSeen seen;
 
         /* Every trigger name this file used, valid section or not, so that a
          * second definition is reported even when the first one was broken. */
@@ -202,7 +212,7 @@ static void trigger_reset_pending(Parser *p, unsigned line) {
         p->name_line = 0;
         p->name_invalid = false;
         p->trigger_bad = false;
-        p->has_hold = p->has_progress = p->has_presses = p->has_within = false;
+        p->seen = 0;
 }
 
 static const DefinedName *file_defined(const Parser *p, const char *name) {
@@ -224,52 +234,63 @@ static int remember_name(Parser *p, const char *name, unsigned line) {
         return 0;
 }
 
-static void finish_trigger(Parser *p) {
-        Trigger *t = &p->trigger;
-        unsigned line = t->line;
+/* Whether the pending [Trigger] has a name this file did not use before.
+ * The name is remembered even when the section turns out broken, so that a
+ * second definition is reported all the same. */
+static bool trigger_check_name(Parser *p) {
+        const Trigger *t = &p->trigger;
 
         if (!t->name) {
                 /* An invalid Name= was reported already: one message per problem. */
                 if (!p->name_invalid)
-                        report(p, line, "[Trigger] section lacks Name=, ignoring it.");
-                goto drop;
+                        report(p, t->line, "[Trigger] section lacks Name=, ignoring it.");
+                return false;
         }
 
         const DefinedName *first = file_defined(p, t->name);
         if (first) {
                 report(p, p->name_line, "Name=%s was already used at line %u of this file, "
                        "ignoring this [Trigger].", t->name, first->line);
-                goto drop;
+                return false;
         }
         if (remember_name(p, t->name, p->name_line) < 0) {
                 p->oom = true;
-                goto drop;
+                return false;
         }
+        return true;
+}
 
-        if (p->trigger_bad)
-                goto drop;
+/* Whether the settings describe exactly one kind of trigger, with keys. */
+static bool trigger_check_kind(Parser *p) {
+        const Trigger *t = &p->trigger;
+        bool hold = p->seen & SEEN_HOLD, presses = p->seen & SEEN_PRESSES, within = p->seen & SEEN_WITHIN;
+
         if (t->n_keys == 0) {
-                report(p, line, "Trigger %s lacks Keys=, ignoring it.", t->name);
-                goto drop;
+                report(p, t->line, "Trigger %s lacks Keys=, ignoring it.", t->name);
+                return false;
         }
-        if (p->has_hold && (p->has_presses || p->has_within)) {
-                report(p, line, "Trigger %s sets both HoldSec= and Presses=/WithinSec=, ignoring it.", t->name);
-                goto drop;
+        if (hold && (presses || within)) {
+                report(p, t->line, "Trigger %s sets both HoldSec= and Presses=/WithinSec=, ignoring it.", t->name);
+                return false;
         }
-        if (!p->has_hold && !p->has_presses && !p->has_within) {
-                report(p, line, "Trigger %s needs HoldSec= or Presses= with WithinSec=, ignoring it.", t->name);
-                goto drop;
+        if (!hold && !presses && !within) {
+                report(p, t->line, "Trigger %s needs HoldSec= or Presses= with WithinSec=, ignoring it.", t->name);
+                return false;
         }
-        if (!p->has_hold && p->has_presses != p->has_within) {
-                report(p, line, "Trigger %s: Presses= and WithinSec= go together, ignoring it.", t->name);
-                goto drop;
+        if (!hold && presses != within) {
+                report(p, t->line, "Trigger %s: Presses= and WithinSec= go together, ignoring it.", t->name);
+                return false;
         }
-        if (p->has_progress && !p->has_hold) {
-                report(p, line, "Trigger %s: ProgressSec= only applies to HoldSec= triggers, ignoring it.",
+        if ((p->seen & SEEN_PROGRESS) && !hold) {
+                report(p, t->line, "Trigger %s: ProgressSec= only applies to HoldSec= triggers, ignoring it.",
                        t->name);
-                goto drop;
+                return false;
         }
-        t->kind = p->has_hold ? TRIGGER_HOLD : TRIGGER_PRESSES;
+        return true;
+}
+
+static void trigger_settle_kind(Trigger *t, SettingSeen seen) {
+        t->kind = (seen & SEEN_HOLD) ? TRIGGER_HOLD : TRIGGER_PRESSES;
         /* Values of the other kind, set and then reset with an empty
          * assignment, must not linger in the model. */
         if (t->kind == TRIGGER_HOLD) {
@@ -277,20 +298,20 @@ static void finish_trigger(Parser *p) {
                 t->within_usec = 0;
         } else
                 t->hold_usec = 0;
-        t->file = strdup(p->r.file);
-        if (!t->file) {
-                p->oom = true;
-                goto drop;
-        }
+}
+
+/* Moves *t into the Config (and resets *t), replacing an earlier file's
+ * definition of the same name. */
+static int config_put_trigger(Config *c, Trigger *t, const char *file) {
+        t->file = strdup(file);
+        if (!t->file)
+                return -ENOMEM;
 
         /* Grow first, so that running out of memory cannot lose the
          * definition this one would replace. */
-        Config *c = p->config;
         Trigger *triggers = realloc(c->triggers, (c->n_triggers + 1) * sizeof *triggers);
-        if (!triggers) {
-                p->oom = true;
-                goto drop;
-        }
+        if (!triggers)
+                return -ENOMEM;
         c->triggers = triggers;
 
         /* A drop-in redefining a trigger of an earlier file replaces it
@@ -305,10 +326,18 @@ static void finish_trigger(Parser *p) {
 
         c->triggers[c->n_triggers++] = *t;
         *t = (Trigger) {};
-        return;
+        return 0;
+}
 
-drop:
-        trigger_done(t);
+/* The pending [Trigger] reaches the Config only once the whole section was
+ * read and found consistent. */
+static void finish_trigger(Parser *p) {
+        if (trigger_check_name(p) && !p->trigger_bad && trigger_check_kind(p)) {
+                trigger_settle_kind(&p->trigger, p->seen);
+                if (config_put_trigger(p->config, &p->trigger, p->r.file) < 0)
+                        p->oom = true;
+        }
+        trigger_done(&p->trigger);
 }
 
 static int parse_duration(Parser *p, unsigned line, const char *key, const char *value, usec_t min, usec_t max,
@@ -333,8 +362,75 @@ static int parse_duration(Parser *p, unsigned line, const char *key, const char 
         return 0;
 }
 
-static int parse_keys(Parser *p, unsigned line, const char *value) {
-        Trigger *t = &p->trigger;
+/* The settings, as logind's gperf table: name -> parser and the field it
+ * fills.  A parser gets the field (the Config's for [Daemon], the pending
+ * Trigger's for [Trigger]); an empty value resets the field.  It reports
+ * what is wrong and returns a negative errno then. */
+typedef struct ConfigSetting ConfigSetting;
+typedef int (*config_setting_parser)(Parser *p, unsigned line, const ConfigSetting *s, const char *value,
+                                     void *data);
+
+struct ConfigSetting {
+        Section section;
+        const char *name;
+        config_setting_parser parse;
+        size_t offset;
+        SettingSeen seen;     /* [Trigger]: what a non-empty value sets and an empty one clears */
+        usec_t def, min, max; /* durations: what an empty value restores, the range */
+};
+
+static int parse_setting_mode(Parser *p, unsigned line, const ConfigSetting *s, const char *value, void *data) {
+        DaemonMode *mode = data;
+
+        if (!*value) {
+                *mode = DAEMON_MODE_DESKTOP;
+                return 0;
+        }
+        DaemonMode m = daemon_mode_from_string(value);
+        if (m < 0) {
+                report(p, line, "Invalid Mode=%s (desktop, kiosk or off).", value);
+                return -EINVAL;
+        }
+        *mode = m;
+        return 0;
+}
+
+static int parse_setting_duration(Parser *p, unsigned line, const ConfigSetting *s, const char *value,
+                                  void *data) {
+        usec_t *v = data;
+
+        if (!*value) {
+                *v = s->def;
+                return 0;
+        }
+        return parse_duration(p, line, s->name, value, s->min, s->max, v);
+}
+
+static int parse_setting_name(Parser *p, unsigned line, const ConfigSetting *s, const char *value, void *data) {
+        char **name = data;
+
+        free(*name);
+        *name = NULL;
+        p->name_line = line;
+        p->name_invalid = false;
+        if (!*value)
+                return 0;
+        if (!valid_trigger_name(value)) {
+                p->name_invalid = true;
+                report(p, line, "Invalid Name=%s (1-%d characters of A-Z a-z 0-9 _ . -).", value, TRIGGER_NAME_MAX);
+                return -EINVAL;
+        }
+        *name = strdup(value);
+        if (!*name) {
+                p->oom = true;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* data is the whole Trigger: Keys= fills keys and n_keys. */
+static int parse_setting_keys(Parser *p, unsigned line, const ConfigSetting *s, const char *value, void *data) {
+        Trigger *t = data;
         char buf[LINE_LENGTH_MAX];
         size_t n = 0;
         unsigned keys[TRIGGER_KEYS_MAX];
@@ -363,103 +459,85 @@ static int parse_keys(Parser *p, unsigned line, const char *value) {
         return 0;
 }
 
-static int parse_trigger_setting(Parser *p, unsigned line, const char *key, const char *value) {
-        Trigger *t = &p->trigger;
-        bool empty = !*value;
-        int r = 0;
+static int parse_setting_presses(Parser *p, unsigned line, const ConfigSetting *s, const char *value, void *data) {
+        unsigned *presses = data, v = 0;
+        const char *d = value;
 
-        if (streq(key, "Name")) {
-                free(t->name);
-                t->name = NULL;
-                p->name_line = line;
-                p->name_invalid = false;
-                if (!empty && !valid_trigger_name(value)) {
-                        p->name_invalid = true;
-                        report(p, line, "Invalid Name=%s (1-%d characters of A-Z a-z 0-9 _ . -).", value,
-                               TRIGGER_NAME_MAX);
-                        return -EINVAL;
-                }
-                if (!empty && !(t->name = strdup(value))) {
-                        p->oom = true;
-                        return -ENOMEM;
-                }
-        } else if (streq(key, "Keys")) {
-                r = parse_keys(p, line, value);
-        } else if (streq(key, "HoldSec")) {
-                p->has_hold = !empty;
-                if (!empty)
-                        r = parse_duration(p, line, key, value, 1, HOLD_MAX_USEC, &t->hold_usec);
-        } else if (streq(key, "ProgressSec")) {
-                p->has_progress = !empty;
-                t->progress_usec = CONFIG_DEFAULT_PROGRESS_USEC;
-                if (!empty)
-                        r = parse_duration(p, line, key, value, USEC_PER_MSEC, HOLD_MAX_USEC, &t->progress_usec);
-        } else if (streq(key, "Presses")) {
-                p->has_presses = !empty;
-                if (!empty) {
-                        /* Digits only: strtoul() would take signs and spaces. */
-                        unsigned v = 0;
-                        const char *d = value;
-                        for (; *d >= '0' && *d <= '9' && v <= PRESSES_MAX; d++)
-                                v = v * 10 + (unsigned) (*d - '0');
-                        if (d == value || *d || v < PRESSES_MIN || v > PRESSES_MAX) {
-                                report(p, line, "Invalid Presses=%s (a number from %d to %d).", value,
-                                       PRESSES_MIN, PRESSES_MAX);
-                                return -EINVAL;
-                        }
-                        t->presses = v;
-                }
-        } else if (streq(key, "WithinSec")) {
-                p->has_within = !empty;
-                if (!empty)
-                        r = parse_duration(p, line, key, value, 1, WITHIN_MAX_USEC, &t->within_usec);
-        } else if (streq(key, "Seat")) {
-                if (!empty && !valid_seat_name(value)) {
-                        report(p, line, "Invalid Seat=%s (a logind seat name such as seat0).", value);
-                        return -EINVAL;
-                }
-                free(t->seat);
-                t->seat = NULL;
-                if (!empty && !(t->seat = strdup(value))) {
-                        p->oom = true;
-                        return -ENOMEM;
-                }
-        } else {
-                report(p, line, "Unknown setting %s= in [Trigger].", key);
+        if (!*value) {
+                *presses = 0;
+                return 0;
+        }
+        /* Digits only: strtoul() would take signs and spaces. */
+        for (; *d >= '0' && *d <= '9' && v <= PRESSES_MAX; d++)
+                v = v * 10 + (unsigned) (*d - '0');
+        if (d == value || *d || v < PRESSES_MIN || v > PRESSES_MAX) {
+                report(p, line, "Invalid Presses=%s (a number from %d to %d).", value, PRESSES_MIN, PRESSES_MAX);
                 return -EINVAL;
         }
-        return r;
+        *presses = v;
+        return 0;
 }
 
-/* An empty value means the default. */
-static void parse_time_setting(Parser *p, unsigned line, const char *key, const char *value, usec_t def,
-                               usec_t min, usec_t max, usec_t *ret) {
-        if (!*value)
-                *ret = def;
-        else
-                (void) parse_duration(p, line, key, value, min, max, ret);
+static int parse_setting_seat(Parser *p, unsigned line, const ConfigSetting *s, const char *value, void *data) {
+        char **seat = data;
+
+        if (*value && !valid_seat_name(value)) {
+                report(p, line, "Invalid Seat=%s (a logind seat name such as seat0).", value);
+                return -EINVAL;
+        }
+        free(*seat);
+        *seat = NULL;
+        if (*value && !(*seat = strdup(value))) {
+                p->oom = true;
+                return -ENOMEM;
+        }
+        return 0;
 }
 
-static void parse_daemon_setting(Parser *p, unsigned line, const char *key, const char *value) {
-        if (streq(key, "Mode")) {
-                if (!*value) {
-                        p->config->mode = DAEMON_MODE_DESKTOP;
-                        return;
+static const ConfigSetting config_settings[] = {
+        { SECTION_DAEMON, "Mode", parse_setting_mode, offsetof(Config, mode) },
+        { SECTION_DAEMON, "ArmedTimeoutSec", parse_setting_duration, offsetof(Config, armed_timeout_usec),
+          .def = CONFIG_DEFAULT_ARMED_TIMEOUT_USEC, .min = ARMED_TIMEOUT_MIN_USEC, .max = ARMED_TIMEOUT_MAX_USEC },
+        { SECTION_DAEMON, "ConfirmTimeoutSec", parse_setting_duration, offsetof(Config, confirm_timeout_usec),
+          .def = CONFIG_DEFAULT_CONFIRM_TIMEOUT_USEC, .min = CONFIRM_TIMEOUT_MIN_USEC, .max = CONFIRM_TIMEOUT_MAX_USEC },
+
+        { SECTION_TRIGGER, "Name", parse_setting_name, offsetof(Trigger, name) },
+        { SECTION_TRIGGER, "Keys", parse_setting_keys, 0 },
+        { SECTION_TRIGGER, "HoldSec", parse_setting_duration, offsetof(Trigger, hold_usec), SEEN_HOLD,
+          .min = 1, .max = HOLD_MAX_USEC },
+        { SECTION_TRIGGER, "ProgressSec", parse_setting_duration, offsetof(Trigger, progress_usec), SEEN_PROGRESS,
+          .def = CONFIG_DEFAULT_PROGRESS_USEC, .min = USEC_PER_MSEC, .max = HOLD_MAX_USEC },
+        { SECTION_TRIGGER, "Presses", parse_setting_presses, offsetof(Trigger, presses), SEEN_PRESSES },
+        { SECTION_TRIGGER, "WithinSec", parse_setting_duration, offsetof(Trigger, within_usec), SEEN_WITHIN,
+          .min = 1, .max = WITHIN_MAX_USEC },
+        { SECTION_TRIGGER, "Seat", parse_setting_seat, offsetof(Trigger, seat) },
+};
+
+static const char *section_name(Section section) {
+        return section == SECTION_DAEMON ? "Daemon" : "Trigger";
+}
+
+/* One KEY=VALUE line of [Daemon] or [Trigger]. */
+static int parse_setting(Parser *p, unsigned line, const char *key, const char *value) {
+        const ConfigSetting *s = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(config_settings); i++)
+                if (config_settings[i].section == p->section && streq(config_settings[i].name, key)) {
+                        s = &config_settings[i];
+                        break;
                 }
-                DaemonMode m = daemon_mode_from_string(value);
-                if (m < 0)
-                        report(p, line, "Invalid Mode=%s (desktop, kiosk or off).", value);
-                else
-                        p->config->mode = m;
-        } else if (streq(key, "ArmedTimeoutSec"))
-                parse_time_setting(p, line, key, value, CONFIG_DEFAULT_ARMED_TIMEOUT_USEC, ARMED_TIMEOUT_MIN_USEC,
-                                   ARMED_TIMEOUT_MAX_USEC, &p->config->armed_timeout_usec);
-        else if (streq(key, "ConfirmTimeoutSec"))
-                parse_time_setting(p, line, key, value, CONFIG_DEFAULT_CONFIRM_TIMEOUT_USEC,
-                                   CONFIRM_TIMEOUT_MIN_USEC, CONFIRM_TIMEOUT_MAX_USEC,
-                                   &p->config->confirm_timeout_usec);
+        if (!s) {
+                report(p, line, "Unknown setting %s= in [%s].", key, section_name(p->section));
+                return -EINVAL;
+        }
+
+        if (*value)
+                p->seen |= s->seen;
         else
-                report(p, line, "Unknown setting %s= in [Daemon].", key);
+                p->seen &= ~s->seen;
+
+        uint8_t *base = p->section == SECTION_TRIGGER ? (uint8_t *) &p->trigger : (uint8_t *) p->config;
+        return s->parse(p, line, s, value, base + s->offset);
 }
 
 static void parse_line(Parser *p, unsigned line, char *text) {
@@ -507,10 +585,11 @@ static void parse_line(Parser *p, unsigned line, char *text) {
                 report(p, line, "Setting %s= outside of any section.", key);
                 break;
         case SECTION_DAEMON:
-                parse_daemon_setting(p, line, key, value);
+                /* A bad [Daemon] setting keeps the value it had. */
+                (void) parse_setting(p, line, key, value);
                 break;
         case SECTION_TRIGGER:
-                if (parse_trigger_setting(p, line, key, value) < 0)
+                if (parse_setting(p, line, key, value) < 0)
                         p->trigger_bad = true;
                 break;
         case SECTION_UNKNOWN:

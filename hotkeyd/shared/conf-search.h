@@ -2,7 +2,7 @@
 #pragma once
 
 /* systemd's rules for finding and reading configuration files, shared by
- * hotkeyd.conf's drop-ins (config-files.c) and repart.d definitions
+ * hotkeyd.conf's drop-ins (config-load.c) and repart.d definitions
  * (repart-files.c):
  *
  *   - the directories are given in order of precedence; for each file name

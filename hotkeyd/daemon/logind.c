@@ -106,32 +106,29 @@ DEFINE_POINTER_CLEANUP(PressCall, press_call_free);
  * action, if anyone. */
 _printf_(5, 6) static void press_call_log(const PressCall *c, int level, const char *left_to, const char *blocked_by,
                                           const char *format, ...) {
-        char key[64], seat[128], action[64], left[256], blocked[512];
-        const char *fields[7] = {};
-        size_t n = 0;
+        _cleanup_free_ char *message = NULL;
         va_list ap;
+        int k;
 
-        snprintf(key, sizeof key, "HOTKEYD_KEY=%s", strna(key_to_name(c->code)));
-        fields[n++] = key;
-        snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", c->seat);
-        fields[n++] = seat;
-        if (c->action) {
-                snprintf(action, sizeof action, "HOTKEYD_ACTION=%s", c->action);
-                fields[n++] = action;
-        }
-        if (left_to) {
-                snprintf(left, sizeof left, "HOTKEYD_LEFT_TO=%s", left_to);
-                fields[n++] = left;
-        }
-        if (blocked_by) {
-                snprintf(blocked, sizeof blocked, "HOTKEYD_BLOCKED_BY=%s", blocked_by);
-                fields[n++] = blocked;
-        }
-        fields[n++] = MESSAGE_ID_SHORT_PRESS;
+        assert(c);
+        assert(format);
 
         va_start(ap, format);
-        (void) log_fullv(level, 0, fields, format, ap);
+        k = vasprintf(&message, format, ap);
         va_end(ap);
+        if (k < 0) {
+                log_oom();
+                return;
+        }
+
+        log_struct(level,
+                   LOG_MESSAGE("%s", message),
+                   LOG_MESSAGE_ID(MESSAGE_ID_SHORT_PRESS),
+                   "HOTKEYD_KEY=%s", strna(key_to_name(c->code)),
+                   "HOTKEYD_SEAT=%s", c->seat,
+                   LOG_FIELD_IF_SET("HOTKEYD_ACTION", c->action),
+                   LOG_FIELD_IF_SET("HOTKEYD_LEFT_TO", left_to),
+                   LOG_FIELD_IF_SET("HOTKEYD_BLOCKED_BY", blocked_by));
 }
 
 static int press_call_on_action_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -304,7 +301,7 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
 
         r = sd_bus_message_enter_container(reply, 'a', "(ssssuu)");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
-                char left_to[256];
+                _cleanup_free_ char *left_to = NULL;
 
                 if (pid == (uint32_t) getpid() || !mode_blocks(mode))
                         continue;
@@ -326,7 +323,11 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
                 /* A desktop shell holding the lock acts on the press itself
                  * (on the press, not the release); doing it again would
                  * suspend twice or power off under its dialog. */
-                snprintf(left_to, sizeof left_to, "%s (pid %" PRIu32 ")", who, pid);
+                if (asprintf(&left_to, "%s (pid %" PRIu32 ")", who, pid) < 0) {
+                        left_to = NULL;
+                        log_oom();
+                        return 0;
+                }
                 press_call_log(c, LOG_INFO, left_to, NULL,
                                "Short press of %s on %s: left to %s, which holds logind's %s inhibitor.",
                                strna(key_to_name(c->code)), c->seat, left_to, lock);

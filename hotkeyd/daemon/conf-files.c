@@ -14,9 +14,10 @@ void conf_report(conf_error_fn error_fn, void *userdata, const char *file, const
 
         if (!error_fn)
                 return;
-        if (error != 0)
-                snprintf(message, sizeof message, "%s: %s", what, strerror(error));
-        else
+        if (error != 0) {
+                errno = error;
+                snprintf(message, sizeof message, "%s: %m", what);
+        } else
                 snprintf(message, sizeof message, "%s", what);
         error_fn(file, 0, message, userdata);
 }

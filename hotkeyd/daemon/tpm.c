@@ -131,8 +131,7 @@ static void tpm_read_info(const char *tcti, TpmInfo *info) {
                 info->present = true;
                 _cleanup_close_ int fd = open(TPM_DEVICE, O_RDWR | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0) {
-                        snprintf(info->error, sizeof info->error, "cannot open %s: %s", TPM_DEVICE,
-                                 strerror(errno));
+                        snprintf(info->error, sizeof info->error, "cannot open %s: %m", TPM_DEVICE);
                         return;
                 }
         }

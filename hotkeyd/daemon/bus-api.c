@@ -16,7 +16,7 @@
  * reset erases at that moment. */
 static int property_get_supported(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         return sd_bus_message_append(reply, "b",
                                      m->support_announced && m->support_announced_state.verdict == SUPPORT_YES);
 }
@@ -24,7 +24,7 @@ static int property_get_supported(sd_bus *bus, const char *path, const char *int
 static int property_get_unsupported_reason(sd_bus *bus, const char *path, const char *interface,
                                            const char *property, sd_bus_message *reply, void *userdata,
                                            sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         const char *reason = m->support_announced ? support_verdict_reason_to_string(m->support_announced_state.verdict)
                              : m->support_known   ? support_verdict_reason_to_string(SUPPORT_ERASE_UNKNOWN)
                                                   : "The support check has not finished yet.";
@@ -33,7 +33,7 @@ static int property_get_unsupported_reason(sd_bus *bus, const char *path, const 
 
 static int property_get_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         /* "unknown" is ours: systemd did not (yet) say. */
         const char *mode = m->support_announced ? factory_reset_mode_to_string(m->support_announced_state.mode)
                            : m->support_known   ? factory_reset_mode_to_string(m->support.mode)
@@ -43,13 +43,13 @@ static int property_get_mode(sd_bus *bus, const char *path, const char *interfac
 
 static int property_get_daemon_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         return sd_bus_message_append(reply, "s", daemon_mode_to_string(m->config->mode));
 }
 
 static int property_get_triggers(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(sasstuts)");
@@ -85,7 +85,7 @@ static int property_get_triggers(sd_bus *bus, const char *path, const char *inte
 
 static int property_get_devices(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(sss)");
@@ -102,7 +102,7 @@ static int property_get_devices(sd_bus *bus, const char *path, const char *inter
 
 static int property_get_device_keys(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(ssss)");

@@ -9,6 +9,7 @@
 #include "input.h"
 #include "keys.h"
 #include "log.h"
+#include "udev-util.h"
 #include "utf8.h"
 
 /* Kernel timestamps are used only when they are on our clock and close to
@@ -231,7 +232,7 @@ static void input_device_dispatch(InputDevice *d, const struct input_event *ev, 
 }
 
 static int input_device_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        InputDevice *d = userdata;
+        InputDevice *d = ASSERT_PTR(userdata);
         unsigned flags = LIBEVDEV_READ_FLAG_NORMAL;
         int r;
 
@@ -495,7 +496,7 @@ static void input_change_device(Input *input, struct udev_device *dev) {
 }
 
 static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Input *input = userdata;
+        Input *input = ASSERT_PTR(userdata);
         struct udev_device *dev;
 
         while ((dev = udev_monitor_receive_device(input->monitor))) {
@@ -517,22 +518,25 @@ static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *u
 }
 
 static int input_enumerate(Input *input) {
-        struct udev_enumerate *e = udev_enumerate_new(input->udev);
+        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
         struct udev_list_entry *entry;
         int r;
 
+        e = udev_enumerate_new(input->udev);
         if (!e)
                 return log_oom();
 
         r = udev_enumerate_add_match_subsystem(e, "input");
-        if (r >= 0)
-                r = udev_enumerate_add_match_sysname(e, "event*");
-        if (r >= 0)
-                r = udev_enumerate_scan_devices(e);
-        if (r < 0) {
-                udev_enumerate_unref(e);
-                return log_error_errno(r, "Cannot enumerate input devices: %m");
-        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to match input devices: %m");
+
+        r = udev_enumerate_add_match_sysname(e, "event*");
+        if (r < 0)
+                return log_error_errno(r, "Failed to match event devices: %m");
+
+        r = udev_enumerate_scan_devices(e);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate input devices: %m");
 
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
                 struct udev_device *dev = udev_device_new_from_syspath(input->udev, udev_list_entry_get_name(entry));
@@ -545,7 +549,6 @@ static int input_enumerate(Input *input) {
                 udev_device_unref(dev);
         }
 
-        udev_enumerate_unref(e);
         return 0;
 }
 
@@ -615,10 +618,12 @@ int input_start(Input *input) {
                 return log_error_errno(-errno ?: -ENOMEM, "Cannot create udev monitor: %m");
 
         r = udev_monitor_filter_add_match_subsystem_devtype(input->monitor, "input", NULL);
-        if (r >= 0)
-                r = udev_monitor_enable_receiving(input->monitor);
         if (r < 0)
-                return log_error_errno(r, "Cannot listen for input hotplug: %m");
+                return log_error_errno(r, "Failed to filter input hotplug events: %m");
+
+        r = udev_monitor_enable_receiving(input->monitor);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen for input hotplug: %m");
 
         r = sd_event_add_io(input->event, &input->monitor_io, udev_monitor_get_fd(input->monitor),
                             EPOLLIN, input_on_uevent, input);

@@ -132,7 +132,7 @@ _printf_(5, 6) static void press_call_log(const PressCall *c, int level, const c
 }
 
 static int press_call_on_action_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         if (e)
@@ -168,7 +168,7 @@ static void press_call_act(PressCall *p, uint64_t flags) {
 }
 
 static int press_call_on_ignore_inhibited(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *setting = logind_key_ignore_inhibited_to_string(c->key);
         const char *lock = handle_action_table[c->action_index].lock;
@@ -209,7 +209,7 @@ static int press_call_on_ignore_inhibited(sd_bus_message *reply, void *userdata,
 }
 
 static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *setting = logind_key_setting_to_string(c->key), *value;
         size_t i;
@@ -285,7 +285,7 @@ static bool mode_blocks(const char *mode) {
 }
 
 static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *lock = logind_key_inhibit_what_to_string(c->key);
         const char *what, *who, *why, *mode;
@@ -399,7 +399,7 @@ static void inhibitor_release(Inhibitor *i) {
 }
 
 static int logind_on_inhibit(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Inhibitor *i = userdata;
+        Inhibitor *i = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         LogindKey key = i->key;
         int fd, r;

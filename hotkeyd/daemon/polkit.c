@@ -16,7 +16,7 @@ typedef struct PolkitCall {
 } PolkitCall;
 
 static int polkit_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        PolkitCall *p = userdata;
+        PolkitCall *p = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized, challenge, r;
         PolkitResult result;

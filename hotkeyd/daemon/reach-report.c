@@ -114,7 +114,7 @@ static void reach_report_write(ReachReport *r) {
 }
 
 static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        ReachReport *r = userdata;
+        ReachReport *r = ASSERT_PTR(userdata);
         int k;
 
         if (!r->config)

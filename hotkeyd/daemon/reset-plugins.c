@@ -148,7 +148,7 @@ static void check_next(ResetPluginsCheck *c) {
 
 static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
                       void *userdata) {
-        ResetPluginsCheck *c = userdata;
+        ResetPluginsCheck *c = ASSERT_PTR(userdata);
         int r = 0;
 
         /* systemd older than 258 has no such target: no plug-ins. */

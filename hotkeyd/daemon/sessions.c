@@ -105,7 +105,7 @@ static int session_lookup_check_reply(SessionLookup *l, sd_bus_message *reply, c
 }
 
 static int session_lookup_on_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SessionLookup *l = userdata;
+        SessionLookup *l = ASSERT_PTR(userdata);
         SessionInfo info = { .id = "", .seat = "", .uid = UID_INVALID };
         int r;
 
@@ -174,7 +174,7 @@ static void session_lookup_continue(SessionLookup *l, int r, const char *session
 }
 
 static int session_lookup_on_session_by_pid(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SessionLookup *l = userdata;
+        SessionLookup *l = ASSERT_PTR(userdata);
         const char *path = NULL;
         int r;
 
@@ -186,7 +186,7 @@ static int session_lookup_on_session_by_pid(sd_bus_message *reply, void *userdat
 }
 
 static int session_lookup_on_active_session(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SessionLookup *l = userdata;
+        SessionLookup *l = ASSERT_PTR(userdata);
         const char *id = NULL, *path = NULL;
         int r;
 

@@ -202,7 +202,7 @@ TpmReader *tpm_reader_free(TpmReader *t) {
 }
 
 static int tpm_reader_on_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        TpmReader *t = userdata;
+        TpmReader *t = ASSERT_PTR(userdata);
         TpmInfo info = {};
         ssize_t n;
 
@@ -307,7 +307,7 @@ TpmMonitor *tpm_monitor_free(TpmMonitor *m) {
 }
 
 static int tpm_monitor_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        TpmMonitor *m = userdata;
+        TpmMonitor *m = ASSERT_PTR(userdata);
         struct udev_device *dev;
 
         while ((dev = udev_monitor_receive_device(m->monitor))) {
@@ -340,8 +340,9 @@ int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonito
         if (!m->monitor)
                 return -errno ?: -ENOMEM;
         r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "tpmrm", NULL);
-        if (r >= 0)
-                r = udev_monitor_enable_receiving(m->monitor);
+        if (r < 0)
+                return r;
+        r = udev_monitor_enable_receiving(m->monitor);
         if (r < 0)
                 return r;
         r = sd_event_add_io(event, &m->io, udev_monitor_get_fd(m->monitor), EPOLLIN, tpm_monitor_on_uevent, m);

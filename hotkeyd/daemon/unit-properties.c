@@ -120,7 +120,7 @@ static int read_properties(sd_bus_message *m, UnitProperties *p) {
 }
 
 static int on_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        UnitPropertiesQuery *q = userdata;
+        UnitPropertiesQuery *q = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         UnitProperties p = {};
         int r;
@@ -154,7 +154,7 @@ static int call_async(UnitPropertiesQuery *q, const char *path, const char *inte
 }
 
 static int on_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        UnitPropertiesQuery *q = userdata;
+        UnitPropertiesQuery *q = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *path;
         int r;

@@ -45,7 +45,7 @@ static void unit_start_finish(UnitStart *u, int error, const sd_bus_error *bus_e
 }
 
 static int unit_start_on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        UnitStart *u = userdata;
+        UnitStart *u = ASSERT_PTR(userdata);
         const char *path, *unit, *result;
         uint32_t id;
         int r;
@@ -76,7 +76,7 @@ static int unit_start_on_job_removed(sd_bus_message *m, void *userdata, sd_bus_e
 }
 
 static int unit_start_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        UnitStart *u = userdata;
+        UnitStart *u = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *path;
         int r;

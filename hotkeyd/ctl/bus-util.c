@@ -34,6 +34,8 @@ static const struct {
 int ctl_log_bus_error(const sd_bus_error *error, int r, const char *what) {
         const char *message;
 
+        assert(what);
+
         if (!sd_bus_error_is_set(error)) {
                 log_error_errno(r, "Failed to %s: %m", what);
                 return CTL_EXIT_FAILURE;
@@ -60,6 +62,8 @@ int ctl_log_bus_error(const sd_bus_error *error, int r, const char *what) {
 
 int ctl_bus_open(sd_bus **ret) {
         int r;
+
+        assert(ret);
 
         r = sd_bus_open_system(ret);
         if (r < 0) {
@@ -160,6 +164,9 @@ int bus_message_read_json(sd_bus_message *m, sd_json_variant **ret) {
         char type;
         int r;
 
+        assert(m);
+        assert(ret);
+
         r = sd_bus_message_peek_type(m, &type, &contents);
         if (r < 0)
                 return r;
@@ -188,6 +195,8 @@ int ctl_read_properties(sd_json_variant **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
+        assert(ret);
+
         r = ctl_bus_open(&bus);
         if (r != 0)
                 return r;
@@ -210,6 +219,10 @@ int ctl_call_operation(sd_bus *bus, const char *method, const char *what, sd_bus
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         pid_t agent = 0;
         int r;
+
+        assert(bus);
+        assert(method);
+        assert(what);
 
         r = sd_bus_message_new_method_call(bus, &call, HOTKEYD_BUS_NAME, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE,
                                            method);
@@ -257,6 +270,8 @@ int json_structs_to_objects(sd_json_variant *structs, const char *const *names, 
                             sd_json_variant **ret) {
         _cleanup_(sd_json_variant_unrefp) sd_json_variant *v = NULL;
         int r;
+
+        assert(names);
 
         r = sd_json_variant_new_array(&v, NULL, 0);
         if (r < 0)

@@ -70,6 +70,8 @@ int beep(sd_event *event) {
         struct udev_list_entry *entry;
         int r = 0;
 
+        assert(event);
+
         udev = udev_new();
         if (udev)
                 e = udev_enumerate_new(udev);

@@ -6,6 +6,8 @@
 #include "udev-util.h"
 
 void block_partition_done(BlockPartition *p) {
+        assert(p);
+
         free(p->node);
         free(p->mount_point);
         *p = (BlockPartition) {};

@@ -65,26 +65,38 @@ struct Input {
 };
 
 uint64_t input_device_id(const InputDevice *d) {
+        assert(d);
+
         return d->id;
 }
 
 const char *input_device_node(const InputDevice *d) {
+        assert(d);
+
         return d->devnode;
 }
 
 const char *input_device_seat(const InputDevice *d) {
+        assert(d);
+
         return d->seat;
 }
 
 const char *input_device_name(const InputDevice *d) {
+        assert(d);
+
         return strna(d->name);
 }
 
 InputDevice *input_first_device(Input *input) {
+        assert(input);
+
         return input->devices;
 }
 
 InputDevice *input_next_device(InputDevice *d) {
+        assert(d);
+
         return d->next;
 }
 
@@ -98,22 +110,32 @@ InputDevice *input_find_device_by_node(Input *input, const char *devnode) {
 }
 
 size_t input_n_devices(const Input *input) {
+        assert(input);
+
         return input->n_devices;
 }
 
 const char *input_device_identity(const InputDevice *d) {
+        assert(d);
+
         return d->identity;
 }
 
 size_t input_device_n_keys(const InputDevice *d) {
+        assert(d);
+
         return d->n_keys;
 }
 
 unsigned input_device_key_code(const InputDevice *d, size_t i) {
+        assert(d);
+
         return d->keys[i].code;
 }
 
 KeyHolds input_device_key_holds(const InputDevice *d, size_t i, const char **ret_reason) {
+        assert(d);
+
         return key_holds_combine(d->keys[i].table, d->keys[i].table_reason, d->keys[i].learned, ret_reason);
 }
 
@@ -569,7 +591,13 @@ static int input_copy_keys(Input *input, const unsigned *keys, size_t n_keys) {
 
 int input_new(sd_event *event, const unsigned *keys, size_t n_keys,
               const InputCallbacks *callbacks, void *userdata, Input **ret) {
-        Input *input = calloc(1, sizeof *input);
+        Input *input;
+
+        assert(event);
+        assert(callbacks);
+        assert(ret);
+
+        input = calloc(1, sizeof *input);
         if (!input)
                 return -ENOMEM;
 
@@ -602,11 +630,15 @@ Input *input_free(Input *input) {
 }
 
 void input_set_holds_store(Input *input, const KeyHoldsStore *store) {
+        assert(input);
+
         input->holds_store = store;
 }
 
 int input_start(Input *input) {
         int r;
+
+        assert(input);
 
         input->udev = udev_new();
         if (!input->udev)
@@ -637,6 +669,8 @@ int input_set_keys(Input *input, const unsigned *keys, size_t n_keys) {
         usec_t now = now_usec(CLOCK_MONOTONIC);
         InputDevice *next;
         int r;
+
+        assert(input);
 
         r = input_copy_keys(input, keys, n_keys);
         if (r < 0)

@@ -474,6 +474,9 @@ void logind_set_keys(Logind *l, const unsigned *codes, size_t n_codes) {
 int logind_new(sd_bus *bus, Logind **ret) {
         Logind *l;
 
+        assert(bus);
+        assert(ret);
+
         l = calloc(1, sizeof *l);
         if (!l)
                 return -ENOMEM;

@@ -52,6 +52,11 @@ int polkit_check(sd_bus_message *call, const char *action_id, polkit_fn fn, void
         PolkitCall *p;
         int r;
 
+        assert(call);
+        assert(action_id);
+        assert(fn);
+        assert(ret_slot);
+
         if (!sender)
                 return -EBADMSG;
         if (sd_bus_message_get_allow_interactive_authorization(call) > 0)
@@ -87,6 +92,8 @@ int polkit_check(sd_bus_message *call, const char *action_id, polkit_fn fn, void
 }
 
 int polkit_result_to_error(PolkitResult result, const char *what, sd_bus_error *ret_error) {
+        assert(what);
+
         switch (result) {
         case POLKIT_AUTHORIZED:
                 return 0;

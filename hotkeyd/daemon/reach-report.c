@@ -135,6 +135,10 @@ static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userda
 void reach_report_changed(ReachReport *r, const Config *config, const TriggerReachList *list) {
         int k;
 
+        assert(r);
+        assert(config);
+        assert(list);
+
         r->config = config;
         r->list = list;
         /* Every change starts the wait again. */
@@ -148,6 +152,8 @@ void reach_report_changed(ReachReport *r, const Config *config, const TriggerRea
 }
 
 void reach_report_forget(ReachReport *r) {
+        assert(r);
+
         (void) sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
         r->config = NULL;
         r->list = NULL;
@@ -157,6 +163,9 @@ void reach_report_forget(ReachReport *r) {
 int reach_report_new(sd_event *event, ReachReport **ret) {
         _cleanup_free_ ReachReport *r = calloc(1, sizeof *r);
         int k;
+
+        assert(event);
+        assert(ret);
 
         if (!r)
                 return -ENOMEM;

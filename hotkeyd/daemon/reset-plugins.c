@@ -174,6 +174,10 @@ int reset_plugins_check_start(sd_bus *bus, reset_plugins_check_fn fn, void *user
         _cleanup_(reset_plugins_check_freep) ResetPluginsCheck *c = NULL;
         int r;
 
+        assert(bus);
+        assert(fn);
+        assert(ret);
+
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;

@@ -225,6 +225,10 @@ int session_lookup_by_caller(sd_bus_message *call, session_info_fn fn, void *use
         sd_bus *bus = sd_bus_message_get_bus(call);
         int r;
 
+        assert(call);
+        assert(fn);
+        assert(ret);
+
         r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID | SD_BUS_CREDS_PIDFD, &creds);
         /* sd-bus checks the bus's pidfd against the pid: the process that
          * connected has exited, its pid may be anybody's now. */
@@ -270,6 +274,11 @@ int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn
         _cleanup_(session_lookup_freep) SessionLookup *l = NULL;
         _cleanup_free_ char *path = NULL;
         int r;
+
+        assert(bus);
+        assert(seat);
+        assert(fn);
+        assert(ret);
 
         r = sd_bus_path_encode(LOGIN1_PATH "/seat", seat, &path);
         if (r < 0)

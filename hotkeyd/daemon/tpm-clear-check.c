@@ -66,6 +66,10 @@ int tpm_clear_check_start(sd_bus *bus, tpm_clear_check_fn fn, void *userdata, Tp
         _cleanup_(tpm_clear_check_freep) TpmClearCheck *c = NULL;
         int r;
 
+        assert(bus);
+        assert(fn);
+        assert(ret);
+
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;

@@ -91,6 +91,9 @@ static int tpm_get_property(ESYS_CONTEXT *ctx, TPM2_PT property, uint32_t *ret) 
 }
 
 const char *tpm_firmware_version(const TpmInfo *info, char buf[static TPM_FIRMWARE_VERSION_MAX]) {
+        assert(info);
+        assert(buf);
+
         if (!info->present || info->error[0])
                 buf[0] = '\0';
         else
@@ -174,6 +177,8 @@ finish:
 void tpm_log_info(const TpmInfo *info) {
         char version[TPM_FIRMWARE_VERSION_MAX];
 
+        assert(info);
+
         if (!info->present)
                 log_info("TPM: none, this machine has no TPM 2.0.");
         else if (info->error[0])
@@ -239,6 +244,10 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
         _cleanup_close_ int read_fd = -EBADF;
         int fds[2], r;
         pid_t pid, parent;
+
+        assert(event);
+        assert(fn);
+        assert(ret);
 
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
                 return -errno;
@@ -324,6 +333,10 @@ static int tpm_monitor_on_uevent(sd_event_source *s, int fd, uint32_t revents, v
 int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonitor **ret) {
         _cleanup_(tpm_monitor_freep) TpmMonitor *m = NULL;
         int r;
+
+        assert(event);
+        assert(fn);
+        assert(ret);
 
         m = calloc(1, sizeof *m);
         if (!m)

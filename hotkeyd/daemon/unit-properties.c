@@ -28,6 +28,8 @@ static void unit_properties_done(UnitProperties *p) {
 
 void unit_properties_log_failure(const char *unit, const char *what, int error, UnitPropertiesStep step,
                                  const sd_bus_error *e) {
+        assert(unit);
+
         switch (step) {
         case UNIT_PROPERTIES_LOAD:
                 log_warning("Cannot load %s: %s", unit, e->message ?: e->name);
@@ -173,6 +175,10 @@ static int on_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_er
 }
 
 int unit_properties_query_next(UnitPropertiesQuery *q, const char *unit, unit_properties_fn fn) {
+        assert(q);
+        assert(unit);
+        assert(fn);
+
         q->slot = sd_bus_slot_unref(q->slot);
         q->fn = fn;
         return call_async(q, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "LoadUnit", on_loaded,
@@ -183,6 +189,11 @@ int unit_properties_get(sd_bus *bus, const char *unit, usec_t timeout, unit_prop
                         UnitPropertiesQuery **ret) {
         _cleanup_(unit_properties_query_freep) UnitPropertiesQuery *q = NULL;
         int r;
+
+        assert(bus);
+        assert(unit);
+        assert(fn);
+        assert(ret);
 
         q = calloc(1, sizeof *q);
         if (!q)

@@ -110,6 +110,11 @@ int unit_start(sd_bus *bus, const char *unit, unit_start_fn fn, void *userdata, 
         _cleanup_(unit_start_freep) UnitStart *u = NULL;
         int r;
 
+        assert(bus);
+        assert(unit);
+        assert(fn);
+        assert(ret);
+
         u = calloc(1, sizeof *u);
         if (!u)
                 return -ENOMEM;

@@ -152,12 +152,24 @@ static void press_call_act(PressCall *p, uint64_t flags) {
 
         r = sd_bus_message_new_method_call(c->logind->bus, &call, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
                                            method);
-        if (r >= 0 && handle_action_table[c->action_index].args == ARGS_FLAGS)
-                r = sd_bus_message_append(call, "t", flags);
-        if (r >= 0)
-                r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
         if (r < 0) {
-                log_warning_errno(r, "Cannot call logind's %s() for the short press of %s: %m", method,
+                log_warning_errno(r, "Failed to create logind's %s() call for the short press of %s, ignoring: %m",
+                                  method, strna(key_to_name(c->code)));
+                return;
+        }
+
+        if (handle_action_table[c->action_index].args == ARGS_FLAGS) {
+                r = sd_bus_message_append(call, "t", flags);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to append the flags of logind's %s(), ignoring the short "
+                                          "press of %s: %m", method, strna(key_to_name(c->code)));
+                        return;
+                }
+        }
+
+        r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to call logind's %s() for the short press of %s, ignoring: %m", method,
                                   strna(key_to_name(c->code)));
                 return;
         }
@@ -300,7 +312,13 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
         }
 
         r = sd_bus_message_enter_container(reply, 'a', "(ssssuu)");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read logind's inhibitor list, the short press of %s does nothing: %m",
+                                  strna(key_to_name(c->code)));
+                return 0;
+        }
+
+        while ((r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
                 _cleanup_free_ char *left_to = NULL;
 
                 if (pid == (uint32_t) getpid() || !mode_blocks(mode))
@@ -334,7 +352,7 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
                 return 0;
         }
         if (r < 0) {
-                log_warning_errno(r, "Bad inhibitor list from logind, the short press of %s does nothing: %m",
+                log_warning_errno(r, "Failed to read logind's inhibitor list, the short press of %s does nothing: %m",
                                   strna(key_to_name(c->code)));
                 return 0;
         }
@@ -415,14 +433,16 @@ static int logind_on_inhibit(sd_bus_message *reply, void *userdata, sd_bus_error
         }
 
         r = sd_bus_message_read(reply, "h", &fd);
-        if (r >= 0) {
-                /* The message owns its fd; the lock lasts as long as our copy. */
-                i->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-                if (i->fd < 0)
-                        r = -errno;
-        }
         if (r < 0) {
-                log_error_errno(r, "Cannot keep logind's %s inhibitor: %m", logind_key_inhibit_what_to_string(key));
+                log_error_errno(r, "Failed to read logind's %s inhibitor: %m", logind_key_inhibit_what_to_string(key));
+                return 0;
+        }
+
+        /* The message owns its fd; the lock lasts as long as our copy. */
+        i->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (i->fd < 0) {
+                log_error_errno(-errno, "Failed to keep logind's %s inhibitor: %m",
+                                logind_key_inhibit_what_to_string(key));
                 return 0;
         }
 

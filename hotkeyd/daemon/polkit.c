@@ -15,24 +15,37 @@ typedef struct PolkitCall {
         void *userdata;
 } PolkitCall;
 
+/* CheckAuthorization()'s (bba{ss}): its details are of no use here. */
+static int polkit_read_result(sd_bus_message *reply, PolkitResult *ret) {
+        int authorized, challenge, r;
+
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0)
+                return r;
+
+        *ret = authorized ? POLKIT_AUTHORIZED : challenge ? POLKIT_CHALLENGE : POLKIT_DENIED;
+        return 0;
+}
+
 static int polkit_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         PolkitCall *p = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
-        int authorized, challenge, r;
         PolkitResult result;
+        int r;
 
         if (e) {
                 log_warning("polkit authorization check failed: %s", e->message ?: e->name);
                 result = POLKIT_FAILED;
         } else {
-                r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
-                if (r >= 0)
-                        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+                r = polkit_read_result(reply, &result);
                 if (r < 0) {
-                        log_warning_errno(r, "Bad reply from polkit: %m");
+                        log_warning_errno(r, "Failed to read polkit's reply: %m");
                         result = POLKIT_FAILED;
-                } else
-                        result = authorized ? POLKIT_AUTHORIZED : challenge ? POLKIT_CHALLENGE : POLKIT_DENIED;
+                }
         }
 
         p->fn(result, p->userdata);

@@ -149,7 +149,6 @@ static void check_next(ResetPluginsCheck *c) {
 static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
                       void *userdata) {
         ResetPluginsCheck *c = ASSERT_PTR(userdata);
-        int r = 0;
 
         /* systemd older than 258 has no such target: no plug-ins. */
         if (unit_properties_no_such_unit(e)) {
@@ -160,12 +159,11 @@ static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e,
                 unit_properties_log_failure(FACTORY_RESET_NOW_TARGET, "the dependencies of", error, step, e);
                 return check_done(c);
         }
-        for (size_t i = 0; i < props->n_pulls_in && r >= 0; i++)
-                r = add_candidate(c, props->pulls_in[i]);
-        if (r < 0) {
-                log_oom();
-                return check_done(c);
-        }
+        for (size_t i = 0; i < props->n_pulls_in; i++)
+                if (add_candidate(c, props->pulls_in[i]) < 0) {
+                        log_oom();
+                        return check_done(c);
+                }
         log_debug(FACTORY_RESET_NOW_TARGET " pulls in %zu unit(s) besides systemd's own.", c->n_candidates);
         check_next(c);
 }

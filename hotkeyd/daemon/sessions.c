@@ -104,6 +104,63 @@ static int session_lookup_check_reply(SessionLookup *l, sd_bus_message *reply, c
         return 1;
 }
 
+/* One entry of a session's GetAll: the properties we look at go to info. */
+static int read_session_property(sd_bus_message *reply, SessionInfo *info) {
+        const char *name, *ignored;
+        uint32_t uid;
+        int b, r;
+
+        r = sd_bus_message_read(reply, "s", &name);
+        if (r < 0)
+                return r;
+
+        if (streq(name, "Id"))
+                r = sd_bus_message_read(reply, "v", "s", &info->id);
+        else if (streq(name, "Seat"))
+                r = sd_bus_message_read(reply, "v", "(so)", &info->seat, &ignored);
+        else if (streq(name, "User")) {
+                r = sd_bus_message_read(reply, "v", "(uo)", &uid, &ignored);
+                info->uid = uid;
+        } else if (streq(name, "Active")) {
+                r = sd_bus_message_read(reply, "v", "b", &b);
+                info->active = b;
+        } else if (streq(name, "LockedHint")) {
+                r = sd_bus_message_read(reply, "v", "b", &b);
+                info->locked = b;
+        } else if (streq(name, "Remote")) {
+                r = sd_bus_message_read(reply, "v", "b", &b);
+                info->remote = b;
+        } else
+                r = sd_bus_message_skip(reply, "v");
+        return r;
+}
+
+static int read_session_properties(sd_bus_message *reply, SessionInfo *info) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = read_session_property(reply, info);
+                if (r < 0)
+                        return r;
+
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+
+        return isempty(info->id) ? -EBADMSG : 0;
+}
+
 static int session_lookup_on_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         SessionLookup *l = ASSERT_PTR(userdata);
         SessionInfo info = { .id = "", .seat = "", .uid = UID_INVALID };
@@ -112,42 +169,9 @@ static int session_lookup_on_properties(sd_bus_message *reply, void *userdata, s
         if (session_lookup_check_reply(l, reply, SD_BUS_ERROR_UNKNOWN_OBJECT))
                 return 0;
 
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *name, *ignored;
-                int b;
-
-                r = sd_bus_message_read(reply, "s", &name);
-                if (r < 0)
-                        break;
-                if (streq(name, "Id"))
-                        r = sd_bus_message_read(reply, "v", "s", &info.id);
-                else if (streq(name, "Seat"))
-                        r = sd_bus_message_read(reply, "v", "(so)", &info.seat, &ignored);
-                else if (streq(name, "User")) {
-                        uint32_t uid;
-                        r = sd_bus_message_read(reply, "v", "(uo)", &uid, &ignored);
-                        info.uid = uid;
-                } else if (streq(name, "Active")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        info.active = b;
-                } else if (streq(name, "LockedHint")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        info.locked = b;
-                } else if (streq(name, "Remote")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        info.remote = b;
-                } else
-                        r = sd_bus_message_skip(reply, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-        }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(reply);
-        if (r >= 0 && isempty(info.id))
-                r = -EBADMSG;
+        r = read_session_properties(reply, &info);
         if (r < 0) {
-                log_warning_errno(r, "Bad session properties from login1: %m");
+                log_warning_errno(r, "Failed to read the session properties from login1: %m");
                 session_lookup_finish(l, r, NULL, NULL);
                 return 0;
         }
@@ -165,10 +189,12 @@ static int session_lookup_properties(SessionLookup *l, const char *session_path)
 
 /* The reply to GetSessionByPID or the ActiveSession property: a session path. */
 static void session_lookup_continue(SessionLookup *l, int r, const char *session_path) {
-        if (r >= 0 && isempty(session_path))
+        if (r < 0)
+                return session_lookup_finish(l, r, NULL, NULL);
+        if (isempty(session_path))
                 return session_lookup_finish(l, 0, NULL, NULL);
-        if (r >= 0)
-                r = session_lookup_properties(l, session_path);
+
+        r = session_lookup_properties(l, session_path);
         if (r < 0)
                 session_lookup_finish(l, r, NULL, NULL);
 }

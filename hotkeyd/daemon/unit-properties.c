@@ -72,9 +72,14 @@ static int read_names(sd_bus_message *m, UnitProperties *p) {
         int r;
 
         r = sd_bus_message_enter_container(m, 'v', "as");
-        if (r >= 0)
-                r = sd_bus_message_enter_container(m, 'a', "s");
-        while (r >= 0 && (r = sd_bus_message_read(m, "s", &s)) > 0) {
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_enter_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_read(m, "s", &s)) > 0) {
                 char **l = realloc(p->pulls_in, (p->n_pulls_in + 1) * sizeof *l);
                 if (!l)
                         return -ENOMEM;
@@ -84,11 +89,14 @@ static int read_names(sd_bus_message *m, UnitProperties *p) {
                         return -ENOMEM;
                 p->n_pulls_in++;
         }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(m);
-        if (r >= 0)
-                r = sd_bus_message_exit_container(m);
-        return r;
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+
+        return sd_bus_message_exit_container(m);
 }
 
 /* The a{sv} of one GetAll. */
@@ -111,8 +119,10 @@ static int read_properties(sd_bus_message *m, UnitProperties *p) {
                         r = read_string(m, &p->description);
                 else
                         r = sd_bus_message_skip(m, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+
+                r = sd_bus_message_exit_container(m);
                 if (r < 0)
                         return r;
         }
@@ -148,10 +158,13 @@ static int call_async(UnitPropertiesQuery *q, const char *path, const char *inte
         int r;
 
         r = sd_bus_message_new_method_call(q->bus, &m, "org.freedesktop.systemd1", path, interface, method);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", arg);
         if (r < 0)
                 return r;
+
+        r = sd_bus_message_append(m, "s", arg);
+        if (r < 0)
+                return r;
+
         return sd_bus_call_async(q->bus, &q->slot, m, handler, q, q->timeout);
 }
 
@@ -164,11 +177,12 @@ static int on_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_er
         if (e)
                 return query_bus_error(q, UNIT_PROPERTIES_LOAD, e), 0;
         r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0) {
-                q->slot = sd_bus_slot_unref(q->slot);
-                r = call_async(q, path, "org.freedesktop.DBus.Properties", "GetAll", on_properties,
-                               "org.freedesktop.systemd1.Unit");
-        }
+        if (r < 0)
+                return query_failed(q, r, UNIT_PROPERTIES_ASK, NULL), 0;
+
+        q->slot = sd_bus_slot_unref(q->slot);
+        r = call_async(q, path, "org.freedesktop.DBus.Properties", "GetAll", on_properties,
+                       "org.freedesktop.systemd1.Unit");
         if (r < 0)
                 query_failed(q, r, UNIT_PROPERTIES_ASK, NULL);
         return 0;

@@ -87,13 +87,14 @@ static int unit_start_on_reply(sd_bus_message *reply, void *userdata, sd_bus_err
         }
 
         r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0) {
-                u->job = strdup(path);
-                if (!u->job)
-                        r = -ENOMEM;
-        }
         if (r < 0) {
                 unit_start_finish(u, r, NULL, NULL);
+                return 0;
+        }
+
+        u->job = strdup(path);
+        if (!u->job) {
+                unit_start_finish(u, -ENOMEM, NULL, NULL);
                 return 0;
         }
 

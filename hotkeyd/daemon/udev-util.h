@@ -7,6 +7,4 @@
 
 #include "macro.h"
 
-DEFINE_POINTER_CLEANUP(struct udev, udev_unref);
 DEFINE_POINTER_CLEANUP(struct udev_enumerate, udev_enumerate_unref);
-DEFINE_POINTER_CLEANUP(struct udev_device, udev_device_unref);

@@ -34,6 +34,8 @@ static const struct {
 int ctl_log_bus_error(const sd_bus_error *error, int r, const char *what) {
         const char *message;
 
+        assert(what);
+
         if (!sd_bus_error_is_set(error)) {
                 log_error_errno(r, "Failed to %s: %m", what);
                 return CTL_EXIT_FAILURE;
@@ -60,6 +62,8 @@ int ctl_log_bus_error(const sd_bus_error *error, int r, const char *what) {
 
 int ctl_bus_open(sd_bus **ret) {
         int r;
+
+        assert(ret);
 
         r = sd_bus_open_system(ret);
         if (r < 0) {
@@ -131,20 +135,30 @@ static int json_from_members(sd_bus_message *m, bool dict, sd_json_variant **ret
 
                 if (dict) {
                         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, NULL);
-                        if (r >= 0)
-                                r = sd_bus_message_read_basic(m, SD_BUS_TYPE_STRING, &key);
+                        if (r < 0)
+                                return r;
+
+                        r = sd_bus_message_read_basic(m, SD_BUS_TYPE_STRING, &key);
                         if (r < 0)
                                 return r;
                 }
+
                 r = bus_message_read_json(m, &e);
                 if (r < 0)
                         return r;
-                if (dict) {
-                        r = sd_bus_message_exit_container(m);
-                        if (r >= 0)
-                                r = sd_json_variant_set_field(&v, key, e);
-                } else
+
+                if (!dict) {
                         r = sd_json_variant_append_array(&v, e);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+
+                r = sd_json_variant_set_field(&v, key, e);
                 if (r < 0)
                         return r;
         }
@@ -159,6 +173,9 @@ int bus_message_read_json(sd_bus_message *m, sd_json_variant **ret) {
         const char *contents;
         char type;
         int r;
+
+        assert(m);
+        assert(ret);
 
         r = sd_bus_message_peek_type(m, &type, &contents);
         if (r < 0)
@@ -188,6 +205,8 @@ int ctl_read_properties(sd_json_variant **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
+        assert(ret);
+
         r = ctl_bus_open(&bus);
         if (r != 0)
                 return r;
@@ -211,14 +230,26 @@ int ctl_call_operation(sd_bus *bus, const char *method, const char *what, sd_bus
         pid_t agent = 0;
         int r;
 
+        assert(bus);
+        assert(method);
+        assert(what);
+
         r = sd_bus_message_new_method_call(bus, &call, HOTKEYD_BUS_NAME, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE,
                                            method);
-        if (r >= 0)
-                r = sd_bus_message_append(call, "t", UINT64_C(0));
-        if (r >= 0)
-                r = sd_bus_message_set_allow_interactive_authorization(call, arg_ask_password);
         if (r < 0) {
-                log_error_errno(r, "Cannot build the %s() call: %m", method);
+                log_error_errno(r, "Failed to create the %s() call: %m", method);
+                return CTL_EXIT_FAILURE;
+        }
+
+        r = sd_bus_message_append(call, "t", UINT64_C(0));
+        if (r < 0) {
+                log_error_errno(r, "Failed to append the flags of %s(): %m", method);
+                return CTL_EXIT_FAILURE;
+        }
+
+        r = sd_bus_message_set_allow_interactive_authorization(call, arg_ask_password);
+        if (r < 0) {
+                log_error_errno(r, "Failed to allow interactive authorization for %s(): %m", method);
                 return CTL_EXIT_FAILURE;
         }
 
@@ -258,6 +289,8 @@ int json_structs_to_objects(sd_json_variant *structs, const char *const *names, 
         _cleanup_(sd_json_variant_unrefp) sd_json_variant *v = NULL;
         int r;
 
+        assert(names);
+
         r = sd_json_variant_new_array(&v, NULL, 0);
         if (r < 0)
                 return r;
@@ -265,8 +298,10 @@ int json_structs_to_objects(sd_json_variant *structs, const char *const *names, 
                 _cleanup_(sd_json_variant_unrefp) sd_json_variant *o = NULL;
 
                 r = json_object_from_struct(sd_json_variant_by_index(structs, i), names, n_names, &o);
-                if (r >= 0)
-                        r = sd_json_variant_append_array(&v, o);
+                if (r < 0)
+                        return r;
+
+                r = sd_json_variant_append_array(&v, o);
                 if (r < 0)
                         return r;
         }

@@ -55,6 +55,32 @@ static void print_table(sd_json_variant *devices) {
         printf("\n%zu device%s watched.\n", n, n == 1 ? "" : "s");
 }
 
+/* The [{Key, Holds, Reason}] of one device d, from DeviceKeys. */
+static int device_keys(sd_json_variant *d, sd_json_variant *keys, sd_json_variant **ret) {
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *list = NULL;
+        int r;
+
+        r = sd_json_variant_new_array(&list, NULL, 0);
+        if (r < 0)
+                return r;
+
+        for (size_t k = 0; k < sd_json_variant_elements(keys); k++) {
+                sd_json_variant *key = sd_json_variant_by_index(keys, k);
+
+                if (!streq(str(key, "Node"), str(d, "Node")))
+                        continue;
+                r = sd_json_variant_append_arraybo(
+                        &list, SD_JSON_BUILD_PAIR_STRING("Key", str(key, "Key")),
+                        SD_JSON_BUILD_PAIR_STRING("Holds", str(key, "Holds")),
+                        SD_JSON_BUILD_PAIR_STRING("Reason", str(key, "Reason")));
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(list);
+        return 0;
+}
+
 /* Devices as objects, each with "Keys": [{Key, Holds, Reason}] from DeviceKeys. */
 static int devices_with_keys(sd_json_variant *devices, sd_json_variant *keys, sd_json_variant **ret) {
         _cleanup_(sd_json_variant_unrefp) sd_json_variant *out = NULL;
@@ -67,23 +93,18 @@ static int devices_with_keys(sd_json_variant *devices, sd_json_variant *keys, sd
                 _cleanup_(sd_json_variant_unrefp) sd_json_variant *device = NULL, *list = NULL;
                 sd_json_variant *d = sd_json_variant_by_index(devices, i);
 
-                r = sd_json_variant_new_array(&list, NULL, 0);
-                for (size_t k = 0; r >= 0 && k < sd_json_variant_elements(keys); k++) {
-                        sd_json_variant *key = sd_json_variant_by_index(keys, k);
-                        if (!streq(str(key, "Node"), str(d, "Node")))
-                                continue;
-                        r = sd_json_variant_append_arraybo(
-                                &list, SD_JSON_BUILD_PAIR_STRING("Key", str(key, "Key")),
-                                SD_JSON_BUILD_PAIR_STRING("Holds", str(key, "Holds")),
-                                SD_JSON_BUILD_PAIR_STRING("Reason", str(key, "Reason")));
-                }
-                if (r >= 0)
-                        r = sd_json_buildo(&device, SD_JSON_BUILD_PAIR_STRING("Node", str(d, "Node")),
-                                           SD_JSON_BUILD_PAIR_STRING("Name", str(d, "Name")),
-                                           SD_JSON_BUILD_PAIR_STRING("Seat", str(d, "Seat")),
-                                           SD_JSON_BUILD_PAIR_VARIANT("Keys", list));
-                if (r >= 0)
-                        r = sd_json_variant_append_array(&out, device);
+                r = device_keys(d, keys, &list);
+                if (r < 0)
+                        return r;
+
+                r = sd_json_buildo(&device, SD_JSON_BUILD_PAIR_STRING("Node", str(d, "Node")),
+                                   SD_JSON_BUILD_PAIR_STRING("Name", str(d, "Name")),
+                                   SD_JSON_BUILD_PAIR_STRING("Seat", str(d, "Seat")),
+                                   SD_JSON_BUILD_PAIR_VARIANT("Keys", list));
+                if (r < 0)
+                        return r;
+
+                r = sd_json_variant_append_array(&out, device);
                 if (r < 0)
                         return r;
         }
@@ -102,13 +123,21 @@ int verb_devices(void) {
 
         r = json_structs_to_objects(sd_json_variant_by_key(all, "Devices"), device_fields,
                                     ELEMENTSOF(device_fields), &devices);
-        if (r >= 0)
-                r = json_structs_to_objects(sd_json_variant_by_key(all, "DeviceKeys"), key_fields,
-                                            ELEMENTSOF(key_fields), &keys);
-        if (r >= 0)
-                r = devices_with_keys(devices, keys, &merged);
         if (r < 0) {
-                log_error_errno(r, "Cannot make sense of hotkeyd's device list: %m");
+                log_error_errno(r, "Failed to read hotkeyd's Devices: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
+        r = json_structs_to_objects(sd_json_variant_by_key(all, "DeviceKeys"), key_fields,
+                                    ELEMENTSOF(key_fields), &keys);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read hotkeyd's DeviceKeys: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
+        r = devices_with_keys(devices, keys, &merged);
+        if (r < 0) {
+                log_error_errno(r, "Failed to match hotkeyd's devices with their keys: %m");
                 return CTL_EXIT_FAILURE;
         }
 

@@ -44,6 +44,29 @@ static void print_end(void) {
         fflush(stdout);
 }
 
+/* " NAME=value" for the next argument of a signal: times in ms. */
+static int print_argument(sd_bus_message *m, const char *name) {
+        const char *s;
+        uint64_t t;
+        char type = 0;
+        int r;
+
+        (void) sd_bus_message_peek_type(m, &type, NULL);
+        if (type == SD_BUS_TYPE_UINT64) {
+                r = sd_bus_message_read_basic(m, 't', &t);
+                if (r < 0)
+                        return r;
+                printf(" %s=%" PRIu64, name, t / USEC_PER_MSEC);
+                return 0;
+        }
+
+        r = sd_bus_message_read_basic(m, 's', &s);
+        if (r < 0)
+                return r;
+        printf(" %s=%s", name, s);
+        return 0;
+}
+
 static int on_gesture_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         size_t i = (size_t) (uintptr_t) userdata;
         int r;
@@ -51,22 +74,10 @@ static int on_gesture_signal(sd_bus_message *m, void *userdata, sd_bus_error *er
         print_timestamp();
         fputs(signal_table[i].word, stdout);
         for (const char *const *a = signal_table[i].args; *a; a++) {
-                const char *s;
-                uint64_t t;
-                char type = 0;
-
-                (void) sd_bus_message_peek_type(m, &type, NULL);
-                if (type == SD_BUS_TYPE_UINT64) {
-                        r = sd_bus_message_read_basic(m, 't', &t);
-                        if (r >= 0)
-                                printf(" %s=%" PRIu64, *a, t / USEC_PER_MSEC);
-                } else {
-                        r = sd_bus_message_read_basic(m, 's', &s);
-                        if (r >= 0)
-                                printf(" %s=%s", *a, s);
-                }
+                r = print_argument(m, *a);
                 if (r < 0) {
-                        printf(" (unexpected arguments: %s)", strerror(-r));
+                        errno = -r;
+                        printf(" (unexpected arguments: %m)");
                         break;
                 }
         }
@@ -83,10 +94,16 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         if (r < 0 || !streq(interface, HOTKEYD_BUS_INTERFACE))
                 return 0;
         r = bus_message_read_json(m, &changed);
-        if (r >= 0)
-                r = bus_message_read_json(m, &invalidated);
         if (r < 0) {
-                log_warning_errno(r, "Cannot parse a PropertiesChanged signal: %m");
+                log_warning_errno(r, "Failed to read the changed properties of a PropertiesChanged signal, "
+                                  "ignoring: %m");
+                return 0;
+        }
+
+        r = bus_message_read_json(m, &invalidated);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read the invalidated properties of a PropertiesChanged signal, "
+                                  "ignoring: %m");
                 return 0;
         }
 
@@ -139,19 +156,35 @@ int verb_monitor(void) {
                 return r;
 
         r = sd_event_default(&event);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the event loop: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
         /* No handler: the signal ends the loop with exit code 0. */
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, NULL, NULL);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        r = sd_event_add_signal(event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, NULL, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to watch SIGINT: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
+        r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, NULL, NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to watch SIGTERM: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+                return CTL_EXIT_FAILURE;
+        }
+
         /* Losing the bus ends the loop (with a non-zero code) instead of
          * waiting forever on nothing. */
-        if (r >= 0)
-                r = sd_bus_set_exit_on_disconnect(bus, true);
+        r = sd_bus_set_exit_on_disconnect(bus, true);
         if (r < 0) {
-                log_error_errno(r, "Cannot set up the event loop: %m");
+                log_error_errno(r, "Failed to make the loop end with the bus: %m");
                 return CTL_EXIT_FAILURE;
         }
 

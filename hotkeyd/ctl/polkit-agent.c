@@ -39,6 +39,8 @@ void polkit_agent_open(pid_t *ret_pid) {
         pid_t pid, parent = getpid();
         int fds[2];
 
+        assert(ret_pid);
+
         *ret_pid = 0;
 
         if (!isatty(STDIN_FILENO))

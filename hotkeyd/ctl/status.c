@@ -31,15 +31,21 @@ static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
 
         r = json_structs_to_objects(sd_json_variant_by_key(all, "Triggers"), trigger_fields,
                                     ELEMENTSOF(trigger_fields), &triggers);
-        if (r >= 0)
-                r = json_structs_to_objects(sd_json_variant_by_key(all, "TriggerAvailability"),
-                                            availability_fields, ELEMENTSOF(availability_fields), &availability);
-        if (r >= 0)
-                r = json_structs_to_objects(sd_json_variant_by_key(all, "ErasedPartitions"), partition_fields,
-                                            ELEMENTSOF(partition_fields), &partitions);
-        if (r >= 0)
-                r = json_structs_to_objects(sd_json_variant_by_key(all, "ResetPlugins"), plugin_fields,
-                                            ELEMENTSOF(plugin_fields), &plugins);
+        if (r < 0)
+                return r;
+
+        r = json_structs_to_objects(sd_json_variant_by_key(all, "TriggerAvailability"), availability_fields,
+                                    ELEMENTSOF(availability_fields), &availability);
+        if (r < 0)
+                return r;
+
+        r = json_structs_to_objects(sd_json_variant_by_key(all, "ErasedPartitions"), partition_fields,
+                                    ELEMENTSOF(partition_fields), &partitions);
+        if (r < 0)
+                return r;
+
+        r = json_structs_to_objects(sd_json_variant_by_key(all, "ResetPlugins"), plugin_fields,
+                                    ELEMENTSOF(plugin_fields), &plugins);
         if (r < 0)
                 return r;
 

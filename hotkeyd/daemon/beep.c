@@ -26,7 +26,7 @@ static int beeper_write(int fd, unsigned code, int value) {
 }
 
 static int beeper_on_end(sd_event_source *s, uint64_t usec, void *userdata) {
-        Beeper *b = userdata;
+        Beeper *b = ASSERT_PTR(userdata);
 
         (void) beeper_write(b->fd, b->code, 0);
         close(b->fd);
@@ -55,13 +55,12 @@ static int open_beeper(const char *devnode, unsigned *ret_code, char **ret_name)
                 *ret_code = SND_TONE;
         else if (libevdev_has_event_code(dev, EV_SND, SND_BELL))
                 *ret_code = SND_BELL;
-        else
-                r = -EOPNOTSUPP;
-        if (r >= 0)
-                *ret_name = strdup(strna(libevdev_get_name(dev)));
+        else {
+                libevdev_free(dev);
+                return -EOPNOTSUPP;
+        }
+        *ret_name = strdup(strna(libevdev_get_name(dev)));
         libevdev_free(dev);
-        if (r < 0)
-                return r;
         return TAKE_FD(fd);
 }
 
@@ -70,6 +69,8 @@ int beep(sd_event *event) {
         struct udev_enumerate *e = NULL;
         struct udev_list_entry *entry;
         int r = 0;
+
+        assert(event);
 
         udev = udev_new();
         if (udev)

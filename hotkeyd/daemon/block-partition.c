@@ -3,8 +3,11 @@
 #include "log.h"
 #include "macro.h"
 #include "mountinfo.h"
+#include "udev-util.h"
 
 void block_partition_done(BlockPartition *p) {
+        assert(p);
+
         free(p->node);
         free(p->mount_point);
         *p = (BlockPartition) {};
@@ -68,22 +71,30 @@ static int fill(struct udev_device *dev, const char *mountinfo, size_t mountinfo
 
 int block_partition_find(struct udev *udev, const char *type_uuid, const char *label, const char *mountinfo,
                          size_t mountinfo_size, BlockPartition *ret) {
-        struct udev_enumerate *e = udev_enumerate_new(udev);
+        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
         struct udev_list_entry *entry;
         int r;
 
+        assert(udev);
+        assert(type_uuid);
+        assert(ret);
+
+        e = udev_enumerate_new(udev);
         if (!e)
                 return -ENOMEM;
+
+        /* Not found is the answer when the partitions cannot be listed. */
         r = udev_enumerate_add_match_subsystem(e, "block");
-        if (r >= 0)
-                r = udev_enumerate_add_match_property(e, "DEVTYPE", "partition");
-        if (r >= 0)
-                r = udev_enumerate_scan_devices(e);
-        if (r < 0) {
-                log_warning_errno(r, "Cannot enumerate block devices: %m");
-                udev_enumerate_unref(e);
-                return 0;
-        }
+        if (r < 0)
+                return log_warning_errno(r, "Failed to match block devices, ignoring: %m"), 0;
+
+        r = udev_enumerate_add_match_property(e, "DEVTYPE", "partition");
+        if (r < 0)
+                return log_warning_errno(r, "Failed to match partitions, ignoring: %m"), 0;
+
+        r = udev_enumerate_scan_devices(e);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to enumerate block devices, ignoring: %m"), 0;
 
         r = 0;
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
@@ -98,6 +109,5 @@ int block_partition_find(struct udev *udev, const char *type_uuid, const char *l
                 if (r != 0)
                         break;
         }
-        udev_enumerate_unref(e);
         return r;
 }

@@ -16,7 +16,7 @@
  * reset erases at that moment. */
 static int property_get_supported(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         return sd_bus_message_append(reply, "b",
                                      m->support_announced && m->support_announced_state.verdict == SUPPORT_YES);
 }
@@ -24,7 +24,7 @@ static int property_get_supported(sd_bus *bus, const char *path, const char *int
 static int property_get_unsupported_reason(sd_bus *bus, const char *path, const char *interface,
                                            const char *property, sd_bus_message *reply, void *userdata,
                                            sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         const char *reason = m->support_announced ? support_verdict_reason_to_string(m->support_announced_state.verdict)
                              : m->support_known   ? support_verdict_reason_to_string(SUPPORT_ERASE_UNKNOWN)
                                                   : "The support check has not finished yet.";
@@ -33,7 +33,7 @@ static int property_get_unsupported_reason(sd_bus *bus, const char *path, const 
 
 static int property_get_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         /* "unknown" is ours: systemd did not (yet) say. */
         const char *mode = m->support_announced ? factory_reset_mode_to_string(m->support_announced_state.mode)
                            : m->support_known   ? factory_reset_mode_to_string(m->support.mode)
@@ -43,13 +43,50 @@ static int property_get_mode(sd_bus *bus, const char *path, const char *interfac
 
 static int property_get_daemon_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         return sd_bus_message_append(reply, "s", daemon_mode_to_string(m->config->mode));
+}
+
+/* One (sasstuts) of the Triggers property. */
+static int append_trigger(sd_bus_message *reply, const Trigger *t) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'r', "sasstuts");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_append(reply, "s", t->name);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        if (r < 0)
+                return r;
+
+        for (size_t k = 0; k < t->n_keys; k++) {
+                r = sd_bus_message_append(reply, "s", strna(key_to_name(t->keys[k])));
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_append(reply, "stuts", t->kind == TRIGGER_HOLD ? "hold" : "presses",
+                                  (uint64_t) (t->kind == TRIGGER_HOLD ? t->hold_usec : 0),
+                                  (uint32_t) (t->kind == TRIGGER_PRESSES ? t->presses : 0),
+                                  (uint64_t) (t->kind == TRIGGER_PRESSES ? t->within_usec : 0),
+                                  strempty(t->seat));
+        if (r < 0)
+                return r;
+
+        return sd_bus_message_close_container(reply);
 }
 
 static int property_get_triggers(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(sasstuts)");
@@ -57,25 +94,7 @@ static int property_get_triggers(sd_bus *bus, const char *path, const char *inte
                 return r;
 
         for (size_t i = 0; i < m->config->n_triggers; i++) {
-                const Trigger *t = &m->config->triggers[i];
-
-                r = sd_bus_message_open_container(reply, 'r', "sasstuts");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", t->name);
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'a', "s");
-                for (size_t k = 0; r >= 0 && k < t->n_keys; k++)
-                        r = sd_bus_message_append(reply, "s", strna(key_to_name(t->keys[k])));
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "stuts", t->kind == TRIGGER_HOLD ? "hold" : "presses",
-                                                  (uint64_t) (t->kind == TRIGGER_HOLD ? t->hold_usec : 0),
-                                                  (uint32_t) (t->kind == TRIGGER_PRESSES ? t->presses : 0),
-                                                  (uint64_t) (t->kind == TRIGGER_PRESSES ? t->within_usec : 0),
-                                                  strempty(t->seat));
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
+                r = append_trigger(reply, &m->config->triggers[i]);
                 if (r < 0)
                         return r;
         }
@@ -85,7 +104,7 @@ static int property_get_triggers(sd_bus *bus, const char *path, const char *inte
 
 static int property_get_devices(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(sss)");
@@ -102,7 +121,7 @@ static int property_get_devices(sd_bus *bus, const char *path, const char *inter
 
 static int property_get_device_keys(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(ssss)");
@@ -125,21 +144,26 @@ static int property_get_device_keys(sd_bus *bus, const char *path, const char *i
 static int property_get_trigger_availability(sd_bus *bus, const char *path, const char *interface,
                                              const char *property, sd_bus_message *reply, void *userdata,
                                              sd_bus_error *error) {
-        const TriggerReachList *l = &((Manager *) userdata)->reach;
+        Manager *m = ASSERT_PTR(userdata);
+        const TriggerReachList *l = &m->reach;
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(ssbs)");
-        for (size_t i = 0; r >= 0 && i < l->n_items; i++)
-                r = sd_bus_message_append(reply, "(ssbs)", l->items[i].trigger, l->items[i].seat,
-                                          l->items[i].can_fire, l->items[i].reason);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < l->n_items; i++) {
+                r = sd_bus_message_append(reply, "(ssbs)", l->items[i].trigger, l->items[i].seat,
+                                          l->items[i].can_fire, l->items[i].reason);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(reply);
 }
 
 static int property_get_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const TpmInfo *t = &((Manager *) userdata)->tpm;
+        Manager *m = ASSERT_PTR(userdata);
+        const TpmInfo *t = &m->tpm;
         char version[TPM_FIRMWARE_VERSION_MAX];
 
         return sd_bus_message_append(reply, "a{sv}", 7,
@@ -155,7 +179,8 @@ static int property_get_tpm(sd_bus *bus, const char *path, const char *interface
 static int property_get_erased_partitions(sd_bus *bus, const char *path, const char *interface,
                                           const char *property, sd_bus_message *reply, void *userdata,
                                           sd_bus_error *error) {
-        const EraseState *e = &((Manager *) userdata)->erase;
+        Manager *m = ASSERT_PTR(userdata);
+        const EraseState *e = &m->erase;
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(ssssts)");
@@ -174,33 +199,43 @@ static int property_get_erased_partitions(sd_bus *bus, const char *path, const c
 
 static int property_get_clears_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", erase_clears_tpm(userdata));
+        Manager *m = ASSERT_PTR(userdata);
+
+        return sd_bus_message_append(reply, "b", erase_clears_tpm(m));
 }
 
 static int property_get_reset_plugins(sd_bus *bus, const char *path, const char *interface, const char *property,
                                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const EraseState *e = &((Manager *) userdata)->erase;
+        Manager *m = ASSERT_PTR(userdata);
+        const EraseState *e = &m->erase;
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(ss)");
-        for (size_t i = 0; r >= 0 && i < e->n_plugins; i++)
-                r = sd_bus_message_append(reply, "(ss)", e->plugins[i].unit, e->plugins[i].description);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < e->n_plugins; i++) {
+                r = sd_bus_message_append(reply, "(ss)", e->plugins[i].unit, e->plugins[i].description);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(reply);
 }
 
 static int property_get_erase_problems(sd_bus *bus, const char *path, const char *interface,
                                        const char *property, sd_bus_message *reply, void *userdata,
                                        sd_bus_error *error) {
-        const EraseState *e = &((Manager *) userdata)->erase;
+        Manager *m = ASSERT_PTR(userdata);
+        const EraseState *e = &m->erase;
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && i < e->n_problems; i++)
-                r = sd_bus_message_append(reply, "s", e->problems[i]);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < e->n_problems; i++) {
+                r = sd_bus_message_append(reply, "s", e->problems[i]);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(reply);
 }
 
@@ -214,7 +249,7 @@ static int method_operation(sd_bus_message *message, OperationKind kind, void *u
         if (r < 0)
                 return r;
 
-        r = operation_start_from_bus(userdata, kind, message, error);
+        r = operation_start_from_bus(ASSERT_PTR(userdata), kind, message, error);
         if (r < 0)
                 return r;
         return 1;
@@ -229,23 +264,23 @@ static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *
 }
 
 static int method_register_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return agent_method_register(message, userdata, error);
+        return agent_method_register(message, ASSERT_PTR(userdata), error);
 }
 
 static int method_unregister_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return agent_method_unregister(message, userdata, error);
+        return agent_method_unregister(message, ASSERT_PTR(userdata), error);
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_confirm(message, userdata, error);
+        return operation_method_confirm(message, ASSERT_PTR(userdata), error);
 }
 
 static int method_decline(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_decline(message, userdata, error);
+        return operation_method_decline(message, ASSERT_PTR(userdata), error);
 }
 
 static int method_extend_confirmation(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_extend(message, userdata, error);
+        return operation_method_extend(message, ASSERT_PTR(userdata), error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -295,6 +330,9 @@ static const sd_bus_vtable manager_vtable[] = {
 void bus_api_emit_gesture(Manager *m, const GestureEvent *e) {
         int r;
 
+        assert(m);
+        assert(e);
+
         if (!m->bus)
                 return;
 
@@ -327,6 +365,9 @@ void bus_api_emit_gesture(Manager *m, const GestureEvent *e) {
 void bus_api_emit_changed(Manager *m, char **properties) {
         int r;
 
+        assert(m);
+        assert(properties);
+
         if (!m->bus)
                 return;
         r = sd_bus_emit_properties_changed_strv(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, properties);
@@ -336,6 +377,8 @@ void bus_api_emit_changed(Manager *m, char **properties) {
 
 int bus_api_start(Manager *m) {
         int r;
+
+        assert(m);
 
         r = sd_bus_open_system(&m->bus);
         if (r < 0)

@@ -9,6 +9,7 @@
 #include "input.h"
 #include "keys.h"
 #include "log.h"
+#include "udev-util.h"
 #include "utf8.h"
 
 /* Kernel timestamps are used only when they are on our clock and close to
@@ -64,26 +65,38 @@ struct Input {
 };
 
 uint64_t input_device_id(const InputDevice *d) {
+        assert(d);
+
         return d->id;
 }
 
 const char *input_device_node(const InputDevice *d) {
+        assert(d);
+
         return d->devnode;
 }
 
 const char *input_device_seat(const InputDevice *d) {
+        assert(d);
+
         return d->seat;
 }
 
 const char *input_device_name(const InputDevice *d) {
+        assert(d);
+
         return strna(d->name);
 }
 
 InputDevice *input_first_device(Input *input) {
+        assert(input);
+
         return input->devices;
 }
 
 InputDevice *input_next_device(InputDevice *d) {
+        assert(d);
+
         return d->next;
 }
 
@@ -97,22 +110,32 @@ InputDevice *input_find_device_by_node(Input *input, const char *devnode) {
 }
 
 size_t input_n_devices(const Input *input) {
+        assert(input);
+
         return input->n_devices;
 }
 
 const char *input_device_identity(const InputDevice *d) {
+        assert(d);
+
         return d->identity;
 }
 
 size_t input_device_n_keys(const InputDevice *d) {
+        assert(d);
+
         return d->n_keys;
 }
 
 unsigned input_device_key_code(const InputDevice *d, size_t i) {
+        assert(d);
+
         return d->keys[i].code;
 }
 
 KeyHolds input_device_key_holds(const InputDevice *d, size_t i, const char **ret_reason) {
+        assert(d);
+
         return key_holds_combine(d->keys[i].table, d->keys[i].table_reason, d->keys[i].learned, ret_reason);
 }
 
@@ -231,7 +254,7 @@ static void input_device_dispatch(InputDevice *d, const struct input_event *ev, 
 }
 
 static int input_device_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        InputDevice *d = userdata;
+        InputDevice *d = ASSERT_PTR(userdata);
         unsigned flags = LIBEVDEV_READ_FLAG_NORMAL;
         int r;
 
@@ -495,7 +518,7 @@ static void input_change_device(Input *input, struct udev_device *dev) {
 }
 
 static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Input *input = userdata;
+        Input *input = ASSERT_PTR(userdata);
         struct udev_device *dev;
 
         while ((dev = udev_monitor_receive_device(input->monitor))) {
@@ -517,22 +540,25 @@ static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *u
 }
 
 static int input_enumerate(Input *input) {
-        struct udev_enumerate *e = udev_enumerate_new(input->udev);
+        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
         struct udev_list_entry *entry;
         int r;
 
+        e = udev_enumerate_new(input->udev);
         if (!e)
                 return log_oom();
 
         r = udev_enumerate_add_match_subsystem(e, "input");
-        if (r >= 0)
-                r = udev_enumerate_add_match_sysname(e, "event*");
-        if (r >= 0)
-                r = udev_enumerate_scan_devices(e);
-        if (r < 0) {
-                udev_enumerate_unref(e);
-                return log_error_errno(r, "Cannot enumerate input devices: %m");
-        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to match input devices: %m");
+
+        r = udev_enumerate_add_match_sysname(e, "event*");
+        if (r < 0)
+                return log_error_errno(r, "Failed to match event devices: %m");
+
+        r = udev_enumerate_scan_devices(e);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate input devices: %m");
 
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
                 struct udev_device *dev = udev_device_new_from_syspath(input->udev, udev_list_entry_get_name(entry));
@@ -545,7 +571,6 @@ static int input_enumerate(Input *input) {
                 udev_device_unref(dev);
         }
 
-        udev_enumerate_unref(e);
         return 0;
 }
 
@@ -566,7 +591,13 @@ static int input_copy_keys(Input *input, const unsigned *keys, size_t n_keys) {
 
 int input_new(sd_event *event, const unsigned *keys, size_t n_keys,
               const InputCallbacks *callbacks, void *userdata, Input **ret) {
-        Input *input = calloc(1, sizeof *input);
+        Input *input;
+
+        assert(event);
+        assert(callbacks);
+        assert(ret);
+
+        input = calloc(1, sizeof *input);
         if (!input)
                 return -ENOMEM;
 
@@ -599,11 +630,15 @@ Input *input_free(Input *input) {
 }
 
 void input_set_holds_store(Input *input, const KeyHoldsStore *store) {
+        assert(input);
+
         input->holds_store = store;
 }
 
 int input_start(Input *input) {
         int r;
+
+        assert(input);
 
         input->udev = udev_new();
         if (!input->udev)
@@ -615,10 +650,12 @@ int input_start(Input *input) {
                 return log_error_errno(-errno ?: -ENOMEM, "Cannot create udev monitor: %m");
 
         r = udev_monitor_filter_add_match_subsystem_devtype(input->monitor, "input", NULL);
-        if (r >= 0)
-                r = udev_monitor_enable_receiving(input->monitor);
         if (r < 0)
-                return log_error_errno(r, "Cannot listen for input hotplug: %m");
+                return log_error_errno(r, "Failed to filter input hotplug events: %m");
+
+        r = udev_monitor_enable_receiving(input->monitor);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen for input hotplug: %m");
 
         r = sd_event_add_io(input->event, &input->monitor_io, udev_monitor_get_fd(input->monitor),
                             EPOLLIN, input_on_uevent, input);
@@ -632,6 +669,8 @@ int input_set_keys(Input *input, const unsigned *keys, size_t n_keys) {
         usec_t now = now_usec(CLOCK_MONOTONIC);
         InputDevice *next;
         int r;
+
+        assert(input);
 
         r = input_copy_keys(input, keys, n_keys);
         if (r < 0)

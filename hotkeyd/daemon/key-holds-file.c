@@ -18,6 +18,8 @@ int key_holds_file_path(bool dry_run, char **ret) {
         const char *e = getenv("STATE_DIRECTORY");
         _cleanup_free_ char *dir = NULL;
 
+        assert(ret);
+
         if (!isempty(e))
                 /* systemd passes one path per StateDirectory= entry, ':'-separated. */
                 dir = strndup(e, strcspn(e, ":"));
@@ -43,6 +45,9 @@ void key_holds_file_load(const char *path, KeyHoldsStore *store) {
         size_t size;
         int r;
 
+        assert(path);
+        assert(store);
+
         r = conf_file_read(path, KEY_HOLDS_FILE_MAX, report, NULL, &text, &size);
         if (r == -ENOENT) {
                 log_debug("%s does not exist yet: nothing learned about keys so far.", path);
@@ -67,6 +72,9 @@ int key_holds_file_save(const char *path, const KeyHoldsStore *store) {
         _cleanup_free_ char *text = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
         int r;
+
+        assert(path);
+        assert(store);
 
         r = key_holds_store_format(store, &text);
         if (r < 0)

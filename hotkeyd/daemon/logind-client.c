@@ -106,36 +106,33 @@ DEFINE_POINTER_CLEANUP(PressCall, press_call_free);
  * action, if anyone. */
 _printf_(5, 6) static void press_call_log(const PressCall *c, int level, const char *left_to, const char *blocked_by,
                                           const char *format, ...) {
-        char key[64], seat[128], action[64], left[256], blocked[512];
-        const char *fields[7] = {};
-        size_t n = 0;
+        _cleanup_free_ char *message = NULL;
         va_list ap;
+        int k;
 
-        snprintf(key, sizeof key, "HOTKEYD_KEY=%s", strna(key_to_name(c->code)));
-        fields[n++] = key;
-        snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", c->seat);
-        fields[n++] = seat;
-        if (c->action) {
-                snprintf(action, sizeof action, "HOTKEYD_ACTION=%s", c->action);
-                fields[n++] = action;
-        }
-        if (left_to) {
-                snprintf(left, sizeof left, "HOTKEYD_LEFT_TO=%s", left_to);
-                fields[n++] = left;
-        }
-        if (blocked_by) {
-                snprintf(blocked, sizeof blocked, "HOTKEYD_BLOCKED_BY=%s", blocked_by);
-                fields[n++] = blocked;
-        }
-        fields[n++] = MESSAGE_ID_SHORT_PRESS;
+        assert(c);
+        assert(format);
 
         va_start(ap, format);
-        (void) log_fullv(level, 0, fields, format, ap);
+        k = vasprintf(&message, format, ap);
         va_end(ap);
+        if (k < 0) {
+                log_oom();
+                return;
+        }
+
+        log_struct(level,
+                   LOG_MESSAGE("%s", message),
+                   LOG_MESSAGE_ID(MESSAGE_ID_SHORT_PRESS),
+                   "HOTKEYD_KEY=%s", strna(key_to_name(c->code)),
+                   "HOTKEYD_SEAT=%s", c->seat,
+                   LOG_FIELD_IF_SET("HOTKEYD_ACTION", c->action),
+                   LOG_FIELD_IF_SET("HOTKEYD_LEFT_TO", left_to),
+                   LOG_FIELD_IF_SET("HOTKEYD_BLOCKED_BY", blocked_by));
 }
 
 static int press_call_on_action_done(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         if (e)
@@ -155,12 +152,24 @@ static void press_call_act(PressCall *p, uint64_t flags) {
 
         r = sd_bus_message_new_method_call(c->logind->bus, &call, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
                                            method);
-        if (r >= 0 && handle_action_table[c->action_index].args == ARGS_FLAGS)
-                r = sd_bus_message_append(call, "t", flags);
-        if (r >= 0)
-                r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
         if (r < 0) {
-                log_warning_errno(r, "Cannot call logind's %s() for the short press of %s: %m", method,
+                log_warning_errno(r, "Failed to create logind's %s() call for the short press of %s, ignoring: %m",
+                                  method, strna(key_to_name(c->code)));
+                return;
+        }
+
+        if (handle_action_table[c->action_index].args == ARGS_FLAGS) {
+                r = sd_bus_message_append(call, "t", flags);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to append the flags of logind's %s(), ignoring the short "
+                                          "press of %s: %m", method, strna(key_to_name(c->code)));
+                        return;
+                }
+        }
+
+        r = sd_bus_call_async(c->logind->bus, &c->slot, call, press_call_on_action_done, c, 0);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to call logind's %s() for the short press of %s, ignoring: %m", method,
                                   strna(key_to_name(c->code)));
                 return;
         }
@@ -171,7 +180,7 @@ static void press_call_act(PressCall *p, uint64_t flags) {
 }
 
 static int press_call_on_ignore_inhibited(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *setting = logind_key_ignore_inhibited_to_string(c->key);
         const char *lock = handle_action_table[c->action_index].lock;
@@ -238,7 +247,7 @@ static void press_call_ask_ignore_inhibited(PressCall *p) {
 }
 
 static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *setting = logind_key_setting_to_string(c->key), *value;
         int i, r;
@@ -296,7 +305,7 @@ static bool mode_blocks(const char *mode) {
 }
 
 static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        _cleanup_(press_call_freep) PressCall *c = userdata;
+        _cleanup_(press_call_freep) PressCall *c = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *lock = logind_key_inhibit_what_to_string(c->key);
         const char *what, *who, *why, *mode;
@@ -311,8 +320,14 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
         }
 
         r = sd_bus_message_enter_container(reply, 'a', "(ssssuu)");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
-                char left_to[256];
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read logind's inhibitor list, the short press of %s does nothing: %m",
+                                  strna(key_to_name(c->code)));
+                return 0;
+        }
+
+        while ((r = sd_bus_message_read(reply, "(ssssuu)", &what, &who, &why, &mode, &uid, &pid)) > 0) {
+                _cleanup_free_ char *left_to = NULL;
 
                 if (pid == (uint32_t) getpid() || !mode_blocks(mode))
                         continue;
@@ -334,14 +349,18 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
                 /* A desktop shell holding the lock acts on the press itself
                  * (on the press, not the release); doing it again would
                  * suspend twice or power off under its dialog. */
-                snprintf(left_to, sizeof left_to, "%s (pid %" PRIu32 ")", who, pid);
+                if (asprintf(&left_to, "%s (pid %" PRIu32 ")", who, pid) < 0) {
+                        left_to = NULL;
+                        log_oom();
+                        return 0;
+                }
                 press_call_log(c, LOG_INFO, left_to, NULL,
                                "Short press of %s on %s: left to %s, which holds logind's %s inhibitor.",
                                strna(key_to_name(c->code)), c->seat, left_to, lock);
                 return 0;
         }
         if (r < 0) {
-                log_warning_errno(r, "Bad inhibitor list from logind, the short press of %s does nothing: %m",
+                log_warning_errno(r, "Failed to read logind's inhibitor list, the short press of %s does nothing: %m",
                                   strna(key_to_name(c->code)));
                 return 0;
         }
@@ -406,7 +425,7 @@ static void inhibitor_release(Inhibitor *i) {
 }
 
 static int logind_on_inhibit(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Inhibitor *i = userdata;
+        Inhibitor *i = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         LogindKey key = i->key;
         int fd, r;
@@ -422,14 +441,16 @@ static int logind_on_inhibit(sd_bus_message *reply, void *userdata, sd_bus_error
         }
 
         r = sd_bus_message_read(reply, "h", &fd);
-        if (r >= 0) {
-                /* The message owns its fd; the lock lasts as long as our copy. */
-                i->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-                if (i->fd < 0)
-                        r = -errno;
-        }
         if (r < 0) {
-                log_error_errno(r, "Cannot keep logind's %s inhibitor: %m", logind_key_inhibit_what_to_string(key));
+                log_error_errno(r, "Failed to read logind's %s inhibitor: %m", logind_key_inhibit_what_to_string(key));
+                return 0;
+        }
+
+        /* The message owns its fd; the lock lasts as long as our copy. */
+        i->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (i->fd < 0) {
+                log_error_errno(-errno, "Failed to keep logind's %s inhibitor: %m",
+                                logind_key_inhibit_what_to_string(key));
                 return 0;
         }
 
@@ -480,6 +501,9 @@ void logind_set_keys(Logind *l, const unsigned *codes, size_t n_codes) {
 
 int logind_new(sd_bus *bus, Logind **ret) {
         Logind *l;
+
+        assert(bus);
+        assert(ret);
 
         l = calloc(1, sizeof *l);
         if (!l)

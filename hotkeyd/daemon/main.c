@@ -103,7 +103,7 @@ static int verify_config(void) {
 }
 
 int main(int argc, char *argv[]) {
-        Manager *m = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
         r = parse_argv(argc, argv);
@@ -113,12 +113,19 @@ int main(int argc, char *argv[]) {
         if (arg_verify_config)
                 return verify_config() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
+        /* These two say what went wrong themselves. */
         r = manager_new(arg_config_path, arg_dry_run, &m);
-        if (r >= 0)
-                r = manager_start(m);
-        if (r >= 0)
-                r = manager_run(m);
+        if (r < 0)
+                return EXIT_FAILURE;
 
-        manager_free(m);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        r = manager_start(m);
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        r = manager_run(m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to run the event loop: %m");
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
 }

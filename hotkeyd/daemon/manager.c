@@ -40,41 +40,35 @@ static void manager_notify_status(Manager *m) {
 }
 
 static void log_gesture_event(const GestureEvent *e, const char *line) {
-        char trigger[128], seat[128], device[256], reason[64];
-        const char *fields[6] = {};
-        size_t n = 0;
+        const char *message_id = NULL, *reason = NULL;
         int level = LOG_INFO;
 
-        snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", e->trigger->name);
-        fields[n++] = trigger;
-        if (e->seat) {
-                snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", e->seat);
-                fields[n++] = seat;
-        }
-        if (e->device) {
-                snprintf(device, sizeof device, "HOTKEYD_DEVICE=%s", e->device);
-                fields[n++] = device;
-        }
+        assert(e);
+        assert(line);
 
         switch (e->type) {
         case GESTURE_HOLD_START:
-                fields[n++] = MESSAGE_ID_HOLD_STARTED;
+                message_id = MESSAGE_ID_HOLD_STARTED;
                 break;
         case GESTURE_HOLD_CANCEL:
-                snprintf(reason, sizeof reason, "HOTKEYD_CANCEL_REASON=%s",
-                         gesture_cancel_reason_to_string(e->reason));
-                fields[n++] = reason;
-                fields[n++] = MESSAGE_ID_HOLD_CANCELLED;
+                reason = gesture_cancel_reason_to_string(e->reason);
+                message_id = MESSAGE_ID_HOLD_CANCELLED;
                 break;
         case GESTURE_TRIGGER:
-                fields[n++] = MESSAGE_ID_TRIGGER_COMPLETED;
+                message_id = MESSAGE_ID_TRIGGER_COMPLETED;
                 level = LOG_NOTICE;
                 break;
         default:
                 level = LOG_DEBUG;
         }
 
-        log_full(level, 0, fields, "Gesture: %s", line);
+        log_struct(level,
+                   LOG_MESSAGE("Gesture: %s", line),
+                   "HOTKEYD_TRIGGER=%s", e->trigger->name,
+                   LOG_FIELD_IF_SET("HOTKEYD_SEAT", e->seat),
+                   LOG_FIELD_IF_SET("HOTKEYD_DEVICE", e->device),
+                   LOG_FIELD_IF_SET("HOTKEYD_CANCEL_REASON", reason),
+                   "%s", strempty(message_id));
 }
 
 /* Words for the person at a kiosk: journal and console, as there may be no
@@ -92,8 +86,9 @@ static int manager_on_kiosk_timer(sd_event_source *s, uint64_t usec, void *userd
         Manager *m = userdata;
 
         if (kiosk_advance(&m->kiosk, now_usec(CLOCK_MONOTONIC)) == KIOSK_DISARMED) {
-                log_full(LOG_NOTICE, 0, (const char *const[]) { MESSAGE_ID_KIOSK_DISARMED, NULL },
-                         "Kiosk maintenance gesture not confirmed in time; factory reset disarmed.");
+                log_struct(LOG_NOTICE,
+                           LOG_MESSAGE("Kiosk maintenance gesture not confirmed in time; factory reset disarmed."),
+                           LOG_MESSAGE_ID(MESSAGE_ID_KIOSK_DISARMED));
                 manager_kiosk_say("Factory reset disarmed: no second gesture in time.");
         }
         m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
@@ -101,8 +96,12 @@ static int manager_on_kiosk_timer(sd_event_source *s, uint64_t usec, void *userd
 }
 
 static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
-        char seat[128], trigger[128], timeout[TIMESPAN_MAX], message[256];
+        _cleanup_free_ char *message = NULL;
+        char timeout[TIMESPAN_MAX];
         int r;
+
+        assert(m);
+        assert(e);
 
         r = kiosk_trigger(&m->kiosk, e->seat, e->gesture_first, e->gesture_last, now_usec(CLOCK_MONOTONIC));
         if (r < 0) {
@@ -117,15 +116,20 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
                 break;
         case KIOSK_ARMED:
                 m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
-                snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", e->seat);
-                snprintf(trigger, sizeof trigger, "HOTKEYD_TRIGGER=%s", e->trigger->name);
-                snprintf(message, sizeof message,
-                         "Factory reset ARMED by %s on %s. Release every key, then repeat the gesture within %s "
-                         "to erase this machine; do nothing to cancel.",
-                         e->trigger->name, e->seat, format_timespan(timeout, m->kiosk.timeout));
-                log_full(LOG_WARNING, 0, (const char *const[]) { MESSAGE_ID_KIOSK_ARMED, seat, trigger, NULL }, "%s",
-                         message);
-                manager_kiosk_say(message);
+                if (asprintf(&message,
+                             "Factory reset ARMED by %s on %s. Release every key, then repeat the gesture within %s "
+                             "to erase this machine; do nothing to cancel.",
+                             e->trigger->name, e->seat, format_timespan(timeout, m->kiosk.timeout)) < 0) {
+                        message = NULL;
+                        log_oom();
+                } else {
+                        log_struct(LOG_WARNING,
+                                   LOG_MESSAGE("%s", message),
+                                   LOG_MESSAGE_ID(MESSAGE_ID_KIOSK_ARMED),
+                                   "HOTKEYD_SEAT=%s", e->seat,
+                                   "HOTKEYD_TRIGGER=%s", e->trigger->name);
+                        manager_kiosk_say(message);
+                }
                 (void) beep(m->event);
 
                 r = sd_event_add_time(m->event, &m->kiosk_timer, CLOCK_MONOTONIC, kiosk_deadline(&m->kiosk),
@@ -438,17 +442,21 @@ static int manager_build_trackers(Manager *m, const Config *c, GestureEngine **r
 }
 
 static void log_config_loaded(const Config *c) {
-        char mode[64], n_triggers[64];
+        assert(c);
 
-        snprintf(mode, sizeof mode, "HOTKEYD_MODE=%s", daemon_mode_to_string(c->mode));
-        snprintf(n_triggers, sizeof n_triggers, "HOTKEYD_N_TRIGGERS=%zu", c->n_triggers);
-        log_full(LOG_INFO, 0, (const char *const[]) { MESSAGE_ID_CONFIG_LOADED, mode, n_triggers, NULL },
-                 "Configuration loaded: mode %s, %zu trigger(s).", daemon_mode_to_string(c->mode), c->n_triggers);
+        log_struct(LOG_INFO,
+                   LOG_MESSAGE("Configuration loaded: mode %s, %zu trigger(s).",
+                               daemon_mode_to_string(c->mode), c->n_triggers),
+                   LOG_MESSAGE_ID(MESSAGE_ID_CONFIG_LOADED),
+                   "HOTKEYD_MODE=%s", daemon_mode_to_string(c->mode),
+                   "HOTKEYD_N_TRIGGERS=%zu", c->n_triggers);
 }
 
 int manager_new(const char *config_path, bool dry_run, Manager **ret) {
-        Manager *m;
+        _cleanup_(manager_freep) Manager *m = NULL;
         int r;
+
+        assert(ret);
 
         m = calloc(1, sizeof *m);
         if (!m)
@@ -462,25 +470,19 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
 
         if (config_path) {
                 m->config_path = strdup(config_path);
-                if (!m->config_path) {
-                        manager_free(m);
+                if (!m->config_path)
                         return log_oom();
-                }
         }
 
         r = config_load(NULL, m->config_path, config_log_error, NULL, &m->config);
-        if (r < 0) {
-                manager_free(m);
+        if (r < 0)
                 return log_error_errno(r, "Configuration is invalid, not starting.");
-        }
         log_config_loaded(m->config);
         kiosk_init(&m->kiosk, m->config->armed_timeout_usec);
 
         r = key_holds_file_path(dry_run, &m->holds_path);
-        if (r < 0) {
-                manager_free(m);
+        if (r < 0)
                 return log_oom();
-        }
         if (m->holds_path)
                 key_holds_file_load(m->holds_path, &m->holds_store);
         /* Until the first enumeration is done: a trigger is unreachable
@@ -488,12 +490,10 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
         m->reach_deferred = true;
 
         r = manager_build_trackers(m, m->config, &m->engine, &m->short_press);
-        if (r < 0) {
-                manager_free(m);
+        if (r < 0)
                 return r;
-        }
 
-        *ret = m;
+        *ret = TAKE_PTR(m);
         return 0;
 }
 
@@ -655,7 +655,8 @@ static void manager_read_tpm(Manager *m) {
         r = tpm_reader_start(m->event, getenv("HOTKEYD_TPM2_TCTI"), manager_on_tpm_info, m, &m->tpm_reader);
         if (r < 0) {
                 m->tpm = (TpmInfo) { .present = true };
-                snprintf(m->tpm.error, sizeof m->tpm.error, "cannot start reading the TPM: %s", strerror(-r));
+                errno = -r;
+                snprintf(m->tpm.error, sizeof m->tpm.error, "cannot start reading the TPM: %m");
                 tpm_log_info(&m->tpm);
                 bus_api_emit_changed(m, STRV_MAKE("Tpm"));
         }

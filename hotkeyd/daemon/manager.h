@@ -83,6 +83,7 @@ typedef struct Manager {
  * invalid. */
 int manager_new(const char *config_path, bool dry_run, Manager **ret);
 Manager *manager_free(Manager *m);
+DEFINE_POINTER_CLEANUP(Manager, manager_free);
 
 int manager_start(Manager *m);
 int manager_run(Manager *m);

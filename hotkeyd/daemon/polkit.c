@@ -15,24 +15,37 @@ typedef struct PolkitCall {
         void *userdata;
 } PolkitCall;
 
-static int polkit_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        PolkitCall *p = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
+/* CheckAuthorization()'s (bba{ss}): its details are of no use here. */
+static int polkit_read_result(sd_bus_message *reply, PolkitResult *ret) {
         int authorized, challenge, r;
+
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0)
+                return r;
+
+        *ret = authorized ? POLKIT_AUTHORIZED : challenge ? POLKIT_CHALLENGE : POLKIT_DENIED;
+        return 0;
+}
+
+static int polkit_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        PolkitCall *p = ASSERT_PTR(userdata);
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
         PolkitResult result;
+        int r;
 
         if (e) {
                 log_warning("polkit authorization check failed: %s", e->message ?: e->name);
                 result = POLKIT_FAILED;
         } else {
-                r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
-                if (r >= 0)
-                        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+                r = polkit_read_result(reply, &result);
                 if (r < 0) {
-                        log_warning_errno(r, "Bad reply from polkit: %m");
+                        log_warning_errno(r, "Failed to read polkit's reply: %m");
                         result = POLKIT_FAILED;
-                } else
-                        result = authorized ? POLKIT_AUTHORIZED : challenge ? POLKIT_CHALLENGE : POLKIT_DENIED;
+                }
         }
 
         p->fn(result, p->userdata);
@@ -51,6 +64,11 @@ int polkit_check(sd_bus_message *call, const char *action_id, polkit_fn fn, void
         unsigned flags = 0;
         PolkitCall *p;
         int r;
+
+        assert(call);
+        assert(action_id);
+        assert(fn);
+        assert(ret_slot);
 
         if (!sender)
                 return -EBADMSG;
@@ -87,6 +105,8 @@ int polkit_check(sd_bus_message *call, const char *action_id, polkit_fn fn, void
 }
 
 int polkit_result_to_error(PolkitResult result, const char *what, sd_bus_error *ret_error) {
+        assert(what);
+
         switch (result) {
         case POLKIT_AUTHORIZED:
                 return 0;

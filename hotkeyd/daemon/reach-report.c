@@ -113,20 +113,29 @@ static void reach_report_write(ReachReport *r) {
         }
 }
 
+/* Starts the wait before the report again. */
+static int timer_restart(sd_event_source *s) {
+        int r;
+
+        r = sd_event_source_set_time_relative(s, REACH_REPORT_DELAY_USEC);
+        if (r < 0)
+                return r;
+
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
 static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        ReachReport *r = userdata;
+        ReachReport *r = ASSERT_PTR(userdata);
         int k;
 
         if (!r->config)
                 return 0;
         if (access(UDEV_QUEUE_FILE, F_OK) >= 0) {
                 /* udev is still announcing devices: look again later. */
-                k = sd_event_source_set_time_relative(s, REACH_REPORT_DELAY_USEC);
-                if (k >= 0)
-                        k = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                k = timer_restart(s);
                 if (k >= 0)
                         return 0;
-                log_debug_errno(k, "Cannot wait for udev to settle, reporting what can fire now: %m");
+                log_debug_errno(k, "Failed to wait for udev to settle, reporting what can fire now: %m");
         }
         reach_report_write(r);
         return 0;
@@ -135,19 +144,23 @@ static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userda
 void reach_report_changed(ReachReport *r, const Config *config, const TriggerReachList *list) {
         int k;
 
+        assert(r);
+        assert(config);
+        assert(list);
+
         r->config = config;
         r->list = list;
         /* Every change starts the wait again. */
-        k = sd_event_source_set_time_relative(r->timer, REACH_REPORT_DELAY_USEC);
-        if (k >= 0)
-                k = sd_event_source_set_enabled(r->timer, SD_EVENT_ONESHOT);
+        k = timer_restart(r->timer);
         if (k < 0) {
-                log_debug_errno(k, "Cannot delay the report of what can fire, reporting it now: %m");
+                log_debug_errno(k, "Failed to delay the report of what can fire, reporting it now: %m");
                 reach_report_write(r);
         }
 }
 
 void reach_report_forget(ReachReport *r) {
+        assert(r);
+
         (void) sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
         r->config = NULL;
         r->list = NULL;
@@ -157,6 +170,9 @@ void reach_report_forget(ReachReport *r) {
 int reach_report_new(sd_event *event, ReachReport **ret) {
         _cleanup_free_ ReachReport *r = calloc(1, sizeof *r);
         int k;
+
+        assert(event);
+        assert(ret);
 
         if (!r)
                 return -ENOMEM;

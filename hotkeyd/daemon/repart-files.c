@@ -31,6 +31,9 @@ int repart_load(const char *dirs, repart_error_fn error_fn, void *userdata, Repa
         char **paths = NULL;
         int r;
 
+        assert(ret);
+        assert(ret_n);
+
         if (dirs) {
                 dirs_copy = strdup(dirs);
                 if (!dirs_copy)

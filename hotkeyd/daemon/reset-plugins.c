@@ -107,16 +107,18 @@ static void check_next(ResetPluginsCheck *c);
 
 static void on_candidate(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
                          void *userdata) {
-        ResetPluginsCheck *c = userdata;
+        ResetPluginsCheck *c = ASSERT_PTR(userdata);
         const char *unit = c->candidates[c->next];
+        const char *verb = step == UNIT_PROPERTIES_LOAD ? "load" :
+                           step == UNIT_PROPERTIES_ASK ? "ask systemd about" : "read the properties of";
 
         if (unit_properties_no_such_unit(e))
                 log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, which does not exist.", unit);
+        else if (error < 0 && e)
+                log_warning("Cannot %s %s, it is not counted as a reset plug-in: %s", verb, unit,
+                            e->message ?: e->name);
         else if (error < 0)
-                log_warning("Cannot %s %s, it is not counted as a reset plug-in: %s",
-                            step == UNIT_PROPERTIES_LOAD ? "load" :
-                            step == UNIT_PROPERTIES_ASK ? "ask systemd about" : "read the properties of",
-                            unit, e ? e->message ?: e->name : strerror(-error));
+                log_warning_errno(error, "Cannot %s %s, it is not counted as a reset plug-in: %m", verb, unit);
         else {
                 log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, %s.", unit, strna(props->load_state));
                 /* Pulled in but not installed: it does nothing. */
@@ -138,16 +140,15 @@ static void check_next(ResetPluginsCheck *c) {
                 r = unit_properties_query_next(c->query, c->candidates[c->next], on_candidate);
                 if (r >= 0)
                         return;
-                log_warning("Cannot ask systemd about %s, it is not counted as a reset plug-in: %s",
-                            c->candidates[c->next], strerror(-r));
+                log_warning_errno(r, "Cannot ask systemd about %s, it is not counted as a reset plug-in: %m",
+                                  c->candidates[c->next]);
         }
         check_done(c);
 }
 
 static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
                       void *userdata) {
-        ResetPluginsCheck *c = userdata;
-        int r = 0;
+        ResetPluginsCheck *c = ASSERT_PTR(userdata);
 
         /* systemd older than 258 has no such target: no plug-ins. */
         if (unit_properties_no_such_unit(e)) {
@@ -158,12 +159,11 @@ static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e,
                 unit_properties_log_failure(FACTORY_RESET_NOW_TARGET, "the dependencies of", error, step, e);
                 return check_done(c);
         }
-        for (size_t i = 0; i < props->n_pulls_in && r >= 0; i++)
-                r = add_candidate(c, props->pulls_in[i]);
-        if (r < 0) {
-                log_oom();
-                return check_done(c);
-        }
+        for (size_t i = 0; i < props->n_pulls_in; i++)
+                if (add_candidate(c, props->pulls_in[i]) < 0) {
+                        log_oom();
+                        return check_done(c);
+                }
         log_debug(FACTORY_RESET_NOW_TARGET " pulls in %zu unit(s) besides systemd's own.", c->n_candidates);
         check_next(c);
 }
@@ -171,6 +171,10 @@ static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e,
 int reset_plugins_check_start(sd_bus *bus, reset_plugins_check_fn fn, void *userdata, ResetPluginsCheck **ret) {
         _cleanup_(reset_plugins_check_freep) ResetPluginsCheck *c = NULL;
         int r;
+
+        assert(bus);
+        assert(fn);
+        assert(ret);
 
         c = calloc(1, sizeof *c);
         if (!c)

@@ -104,50 +104,74 @@ static int session_lookup_check_reply(SessionLookup *l, sd_bus_message *reply, c
         return 1;
 }
 
+/* One entry of a session's GetAll: the properties we look at go to info. */
+static int read_session_property(sd_bus_message *reply, SessionInfo *info) {
+        const char *name, *ignored;
+        uint32_t uid;
+        int b, r;
+
+        r = sd_bus_message_read(reply, "s", &name);
+        if (r < 0)
+                return r;
+
+        if (streq(name, "Id"))
+                r = sd_bus_message_read(reply, "v", "s", &info->id);
+        else if (streq(name, "Seat"))
+                r = sd_bus_message_read(reply, "v", "(so)", &info->seat, &ignored);
+        else if (streq(name, "User")) {
+                r = sd_bus_message_read(reply, "v", "(uo)", &uid, &ignored);
+                info->uid = uid;
+        } else if (streq(name, "Active")) {
+                r = sd_bus_message_read(reply, "v", "b", &b);
+                info->active = b;
+        } else if (streq(name, "LockedHint")) {
+                r = sd_bus_message_read(reply, "v", "b", &b);
+                info->locked = b;
+        } else if (streq(name, "Remote")) {
+                r = sd_bus_message_read(reply, "v", "b", &b);
+                info->remote = b;
+        } else
+                r = sd_bus_message_skip(reply, "v");
+        return r;
+}
+
+static int read_session_properties(sd_bus_message *reply, SessionInfo *info) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = read_session_property(reply, info);
+                if (r < 0)
+                        return r;
+
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+
+        return isempty(info->id) ? -EBADMSG : 0;
+}
+
 static int session_lookup_on_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SessionLookup *l = userdata;
+        SessionLookup *l = ASSERT_PTR(userdata);
         SessionInfo info = { .id = "", .seat = "", .uid = UID_INVALID };
         int r;
 
         if (session_lookup_check_reply(l, reply, SD_BUS_ERROR_UNKNOWN_OBJECT))
                 return 0;
 
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *name, *ignored;
-                int b;
-
-                r = sd_bus_message_read(reply, "s", &name);
-                if (r < 0)
-                        break;
-                if (streq(name, "Id"))
-                        r = sd_bus_message_read(reply, "v", "s", &info.id);
-                else if (streq(name, "Seat"))
-                        r = sd_bus_message_read(reply, "v", "(so)", &info.seat, &ignored);
-                else if (streq(name, "User")) {
-                        uint32_t uid;
-                        r = sd_bus_message_read(reply, "v", "(uo)", &uid, &ignored);
-                        info.uid = uid;
-                } else if (streq(name, "Active")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        info.active = b;
-                } else if (streq(name, "LockedHint")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        info.locked = b;
-                } else if (streq(name, "Remote")) {
-                        r = sd_bus_message_read(reply, "v", "b", &b);
-                        info.remote = b;
-                } else
-                        r = sd_bus_message_skip(reply, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-        }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(reply);
-        if (r >= 0 && isempty(info.id))
-                r = -EBADMSG;
+        r = read_session_properties(reply, &info);
         if (r < 0) {
-                log_warning_errno(r, "Bad session properties from login1: %m");
+                log_warning_errno(r, "Failed to read the session properties from login1: %m");
                 session_lookup_finish(l, r, NULL, NULL);
                 return 0;
         }
@@ -165,16 +189,18 @@ static int session_lookup_properties(SessionLookup *l, const char *session_path)
 
 /* The reply to GetSessionByPID or the ActiveSession property: a session path. */
 static void session_lookup_continue(SessionLookup *l, int r, const char *session_path) {
-        if (r >= 0 && isempty(session_path))
+        if (r < 0)
+                return session_lookup_finish(l, r, NULL, NULL);
+        if (isempty(session_path))
                 return session_lookup_finish(l, 0, NULL, NULL);
-        if (r >= 0)
-                r = session_lookup_properties(l, session_path);
+
+        r = session_lookup_properties(l, session_path);
         if (r < 0)
                 session_lookup_finish(l, r, NULL, NULL);
 }
 
 static int session_lookup_on_session_by_pid(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SessionLookup *l = userdata;
+        SessionLookup *l = ASSERT_PTR(userdata);
         const char *path = NULL;
         int r;
 
@@ -186,7 +212,7 @@ static int session_lookup_on_session_by_pid(sd_bus_message *reply, void *userdat
 }
 
 static int session_lookup_on_active_session(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SessionLookup *l = userdata;
+        SessionLookup *l = ASSERT_PTR(userdata);
         const char *id = NULL, *path = NULL;
         int r;
 
@@ -224,6 +250,10 @@ int session_lookup_by_caller(sd_bus_message *call, session_info_fn fn, void *use
         _cleanup_(session_lookup_freep) SessionLookup *l = NULL;
         sd_bus *bus = sd_bus_message_get_bus(call);
         int r;
+
+        assert(call);
+        assert(fn);
+        assert(ret);
 
         r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_PID | SD_BUS_CREDS_EUID | SD_BUS_CREDS_PIDFD, &creds);
         /* sd-bus checks the bus's pidfd against the pid: the process that
@@ -270,6 +300,11 @@ int session_lookup_active_on_seat(sd_bus *bus, const char *seat, session_info_fn
         _cleanup_(session_lookup_freep) SessionLookup *l = NULL;
         _cleanup_free_ char *path = NULL;
         int r;
+
+        assert(bus);
+        assert(seat);
+        assert(fn);
+        assert(ret);
 
         r = sd_bus_path_encode(LOGIN1_PATH "/seat", seat, &path);
         if (r < 0)

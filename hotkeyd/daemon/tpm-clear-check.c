@@ -26,7 +26,7 @@ static void tpm_clear_check_done(TpmClearCheck *c, bool wanted) {
 
 static void on_service(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
                        void *userdata) {
-        TpmClearCheck *c = userdata;
+        TpmClearCheck *c = ASSERT_PTR(userdata);
 
         /* Pulled in but not installed: nothing will clear the TPM. */
         if (unit_properties_no_such_unit(e))
@@ -41,7 +41,7 @@ static void on_service(int error, UnitPropertiesStep step, const sd_bus_error *e
 
 static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e, const UnitProperties *props,
                       void *userdata) {
-        TpmClearCheck *c = userdata;
+        TpmClearCheck *c = ASSERT_PTR(userdata);
         bool found = false;
         int r;
 
@@ -65,6 +65,10 @@ static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e,
 int tpm_clear_check_start(sd_bus *bus, tpm_clear_check_fn fn, void *userdata, TpmClearCheck **ret) {
         _cleanup_(tpm_clear_check_freep) TpmClearCheck *c = NULL;
         int r;
+
+        assert(bus);
+        assert(fn);
+        assert(ret);
 
         c = calloc(1, sizeof *c);
         if (!c)

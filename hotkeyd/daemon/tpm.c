@@ -91,6 +91,9 @@ static int tpm_get_property(ESYS_CONTEXT *ctx, TPM2_PT property, uint32_t *ret) 
 }
 
 const char *tpm_firmware_version(const TpmInfo *info, char buf[static TPM_FIRMWARE_VERSION_MAX]) {
+        assert(info);
+        assert(buf);
+
         if (!info->present || info->error[0])
                 buf[0] = '\0';
         else
@@ -131,8 +134,7 @@ static void tpm_read_info(const char *tcti, TpmInfo *info) {
                 info->present = true;
                 _cleanup_close_ int fd = open(TPM_DEVICE, O_RDWR | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0) {
-                        snprintf(info->error, sizeof info->error, "cannot open %s: %s", TPM_DEVICE,
-                                 strerror(errno));
+                        snprintf(info->error, sizeof info->error, "cannot open %s: %m", TPM_DEVICE);
                         return;
                 }
         }
@@ -175,6 +177,8 @@ finish:
 void tpm_log_info(const TpmInfo *info) {
         char version[TPM_FIRMWARE_VERSION_MAX];
 
+        assert(info);
+
         if (!info->present)
                 log_info("TPM: none, this machine has no TPM 2.0.");
         else if (info->error[0])
@@ -203,7 +207,7 @@ TpmReader *tpm_reader_free(TpmReader *t) {
 }
 
 static int tpm_reader_on_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        TpmReader *t = userdata;
+        TpmReader *t = ASSERT_PTR(userdata);
         TpmInfo info = {};
         ssize_t n;
 
@@ -240,6 +244,10 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
         _cleanup_close_ int read_fd = -EBADF;
         int fds[2], r;
         pid_t pid, parent;
+
+        assert(event);
+        assert(fn);
+        assert(ret);
 
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
                 return -errno;
@@ -308,7 +316,7 @@ TpmMonitor *tpm_monitor_free(TpmMonitor *m) {
 }
 
 static int tpm_monitor_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        TpmMonitor *m = userdata;
+        TpmMonitor *m = ASSERT_PTR(userdata);
         struct udev_device *dev;
 
         while ((dev = udev_monitor_receive_device(m->monitor))) {
@@ -326,6 +334,10 @@ int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonito
         _cleanup_(tpm_monitor_freep) TpmMonitor *m = NULL;
         int r;
 
+        assert(event);
+        assert(fn);
+        assert(ret);
+
         m = calloc(1, sizeof *m);
         if (!m)
                 return -ENOMEM;
@@ -341,8 +353,9 @@ int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonito
         if (!m->monitor)
                 return -errno ?: -ENOMEM;
         r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "tpmrm", NULL);
-        if (r >= 0)
-                r = udev_monitor_enable_receiving(m->monitor);
+        if (r < 0)
+                return r;
+        r = udev_monitor_enable_receiving(m->monitor);
         if (r < 0)
                 return r;
         r = sd_event_add_io(event, &m->io, udev_monitor_get_fd(m->monitor), EPOLLIN, tpm_monitor_on_uevent, m);

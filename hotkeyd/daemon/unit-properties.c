@@ -28,6 +28,8 @@ static void unit_properties_done(UnitProperties *p) {
 
 void unit_properties_log_failure(const char *unit, const char *what, int error, UnitPropertiesStep step,
                                  const sd_bus_error *e) {
+        assert(unit);
+
         switch (step) {
         case UNIT_PROPERTIES_LOAD:
                 log_warning("Cannot load %s: %s", unit, e->message ?: e->name);
@@ -70,9 +72,14 @@ static int read_names(sd_bus_message *m, UnitProperties *p) {
         int r;
 
         r = sd_bus_message_enter_container(m, 'v', "as");
-        if (r >= 0)
-                r = sd_bus_message_enter_container(m, 'a', "s");
-        while (r >= 0 && (r = sd_bus_message_read(m, "s", &s)) > 0) {
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_enter_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_read(m, "s", &s)) > 0) {
                 char **l = realloc(p->pulls_in, (p->n_pulls_in + 1) * sizeof *l);
                 if (!l)
                         return -ENOMEM;
@@ -82,11 +89,14 @@ static int read_names(sd_bus_message *m, UnitProperties *p) {
                         return -ENOMEM;
                 p->n_pulls_in++;
         }
-        if (r >= 0)
-                r = sd_bus_message_exit_container(m);
-        if (r >= 0)
-                r = sd_bus_message_exit_container(m);
-        return r;
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+
+        return sd_bus_message_exit_container(m);
 }
 
 /* The a{sv} of one GetAll. */
@@ -109,8 +119,10 @@ static int read_properties(sd_bus_message *m, UnitProperties *p) {
                         r = read_string(m, &p->description);
                 else
                         r = sd_bus_message_skip(m, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+
+                r = sd_bus_message_exit_container(m);
                 if (r < 0)
                         return r;
         }
@@ -120,7 +132,7 @@ static int read_properties(sd_bus_message *m, UnitProperties *p) {
 }
 
 static int on_properties(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        UnitPropertiesQuery *q = userdata;
+        UnitPropertiesQuery *q = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         UnitProperties p = {};
         int r;
@@ -146,15 +158,18 @@ static int call_async(UnitPropertiesQuery *q, const char *path, const char *inte
         int r;
 
         r = sd_bus_message_new_method_call(q->bus, &m, "org.freedesktop.systemd1", path, interface, method);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", arg);
         if (r < 0)
                 return r;
+
+        r = sd_bus_message_append(m, "s", arg);
+        if (r < 0)
+                return r;
+
         return sd_bus_call_async(q->bus, &q->slot, m, handler, q, q->timeout);
 }
 
 static int on_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        UnitPropertiesQuery *q = userdata;
+        UnitPropertiesQuery *q = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *path;
         int r;
@@ -162,17 +177,22 @@ static int on_loaded(sd_bus_message *reply, void *userdata, sd_bus_error *ret_er
         if (e)
                 return query_bus_error(q, UNIT_PROPERTIES_LOAD, e), 0;
         r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0) {
-                q->slot = sd_bus_slot_unref(q->slot);
-                r = call_async(q, path, "org.freedesktop.DBus.Properties", "GetAll", on_properties,
-                               "org.freedesktop.systemd1.Unit");
-        }
+        if (r < 0)
+                return query_failed(q, r, UNIT_PROPERTIES_ASK, NULL), 0;
+
+        q->slot = sd_bus_slot_unref(q->slot);
+        r = call_async(q, path, "org.freedesktop.DBus.Properties", "GetAll", on_properties,
+                       "org.freedesktop.systemd1.Unit");
         if (r < 0)
                 query_failed(q, r, UNIT_PROPERTIES_ASK, NULL);
         return 0;
 }
 
 int unit_properties_query_next(UnitPropertiesQuery *q, const char *unit, unit_properties_fn fn) {
+        assert(q);
+        assert(unit);
+        assert(fn);
+
         q->slot = sd_bus_slot_unref(q->slot);
         q->fn = fn;
         return call_async(q, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "LoadUnit", on_loaded,
@@ -183,6 +203,11 @@ int unit_properties_get(sd_bus *bus, const char *unit, usec_t timeout, unit_prop
                         UnitPropertiesQuery **ret) {
         _cleanup_(unit_properties_query_freep) UnitPropertiesQuery *q = NULL;
         int r;
+
+        assert(bus);
+        assert(unit);
+        assert(fn);
+        assert(ret);
 
         q = calloc(1, sizeof *q);
         if (!q)

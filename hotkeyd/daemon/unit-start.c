@@ -45,7 +45,7 @@ static void unit_start_finish(UnitStart *u, int error, const sd_bus_error *bus_e
 }
 
 static int unit_start_on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        UnitStart *u = userdata;
+        UnitStart *u = ASSERT_PTR(userdata);
         const char *path, *unit, *result;
         uint32_t id;
         int r;
@@ -76,7 +76,7 @@ static int unit_start_on_job_removed(sd_bus_message *m, void *userdata, sd_bus_e
 }
 
 static int unit_start_on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        UnitStart *u = userdata;
+        UnitStart *u = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         const char *path;
         int r;
@@ -87,13 +87,14 @@ static int unit_start_on_reply(sd_bus_message *reply, void *userdata, sd_bus_err
         }
 
         r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0) {
-                u->job = strdup(path);
-                if (!u->job)
-                        r = -ENOMEM;
-        }
         if (r < 0) {
                 unit_start_finish(u, r, NULL, NULL);
+                return 0;
+        }
+
+        u->job = strdup(path);
+        if (!u->job) {
+                unit_start_finish(u, -ENOMEM, NULL, NULL);
                 return 0;
         }
 
@@ -109,6 +110,11 @@ static int unit_start_on_reply(sd_bus_message *reply, void *userdata, sd_bus_err
 int unit_start(sd_bus *bus, const char *unit, unit_start_fn fn, void *userdata, UnitStart **ret) {
         _cleanup_(unit_start_freep) UnitStart *u = NULL;
         int r;
+
+        assert(bus);
+        assert(unit);
+        assert(fn);
+        assert(ret);
 
         u = calloc(1, sizeof *u);
         if (!u)

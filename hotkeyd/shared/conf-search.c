@@ -12,11 +12,14 @@
 void conf_report(conf_error_fn error_fn, void *userdata, const char *file, const char *what, int error) {
         char message[256];
 
+        assert(what);
+
         if (!error_fn)
                 return;
-        if (error != 0)
-                snprintf(message, sizeof message, "%s: %s", what, strerror(error));
-        else
+        if (error != 0) {
+                errno = error;
+                snprintf(message, sizeof message, "%s: %m", what);
+        } else
                 snprintf(message, sizeof message, "%s", what);
         error_fn(file, 0, message, userdata);
 }
@@ -31,6 +34,10 @@ int conf_file_read(const char *path, size_t max_size, conf_error_fn error_fn, vo
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t size = 0;
+
+        assert(path);
+        assert(ret);
+        assert(ret_size);
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
@@ -91,6 +98,8 @@ char *conf_path_join(const char *root, const char *dir, const char *name) {
         char *p;
         bool has_root = root && *root && !streq(root, "/");
 
+        assert(dir);
+
         if (asprintf(&p, "%s%s%s%s%s",
                      has_root ? root : "",
                      dir[0] == '/' ? "" : "/",
@@ -104,6 +113,8 @@ char *conf_path_join(const char *root, const char *dir, const char *name) {
 bool conf_file_is_masked(const char *path) {
         struct stat st;
         char target[16];
+
+        assert(path);
 
         if (lstat(path, &st) < 0)
                 return false;
@@ -211,6 +222,9 @@ int conf_files_list(const char *root, const char *const *dirs, size_t n_dirs, co
         char **names = NULL, **paths = NULL;
         size_t n_names = 0, n_paths = 0;
         int r, ret_error;
+
+        assert(ret);
+        assert(ret_n);
 
         ret_error = collect_names(root, dirs, n_dirs, suffix, error_fn, userdata, &names, &n_names);
         if (ret_error == -ENOMEM)

@@ -25,6 +25,9 @@ static const char *const dropin_dirs[] = {
 };
 
 void config_log_error(const char *file, unsigned line, const char *message, void *userdata) {
+        assert(file);
+        assert(message);
+
         if (line > 0)
                 log_full(LOG_ERR, 0, NULL, "%s:%u: %s", file, line, message);
         else

@@ -163,7 +163,13 @@ int log_struct_fieldsv(const char *format, va_list ap, char ***ret) {
                         r = -ENOMEM;
                         break;
                 }
-                fields[++n] = NULL;
+                /* An optional field that is not set (LOG_FIELD_IF_SET()):
+                 * the journal takes no empty field. */
+                if (k == 0)
+                        fields[n] = mfree(fields[n]);
+                else
+                        n++;
+                fields[n] = NULL;
 
                 r = va_skip_format_args(f, &aq);
                 if (r < 0)

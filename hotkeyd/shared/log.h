@@ -40,13 +40,17 @@ int log_full(int level, int error, const char *const *fields, const char *format
  *                LOG_MESSAGE_ID(MESSAGE_ID_TRIGGER_UNREACHABLE),
  *                "HOTKEYD_TRIGGER=%s", name);
  *
- * Each field is formatted to its full length: nothing is cut. */
+ * Each field is formatted to its full length: nothing is cut; one that
+ * formats to nothing is left out. */
 int log_struct_internal(int level, int error, const char *format, ...) _sentinel_;
 #define log_struct(level, ...) log_struct_internal((level), 0, __VA_ARGS__, NULL)
 #define log_struct_errno(level, error, ...) log_struct_internal((level), (error), __VA_ARGS__, NULL)
 #define LOG_MESSAGE(fmt, ...) "MESSAGE=" fmt, ##__VA_ARGS__
 /* The MESSAGE_ID_* constants (messages.h) are whole "MESSAGE_ID=..." fields. */
 #define LOG_MESSAGE_ID(id) "%s", (id)
+/* "FIELD=value" when value is set, else nothing (an empty field is left
+ * out; its argument is taken all the same). */
+#define LOG_FIELD_IF_SET(field, value) (value) ? field "=%s" : "%.0s", strempty(value)
 
 /* The fields of such a list, formatted (a NULL-ended array, each entry and
  * the array to be freed); for log_struct_internal() and its tests. */

@@ -72,4 +72,23 @@ TEST(percent_m_names_errno) {
                                               "HOTKEYD_X=y", NULL });
 }
 
+/* A field whose value is not set is left out: it formats to nothing, and
+ * takes its argument all the same, so the fields after it keep theirs. */
+TEST(unset_optional_field_is_left_out) {
+        const char *seat = NULL, *device = "/dev/input/event3";
+
+        expect_fields(fields_of(LOG_MESSAGE("Gesture: %s", "hold"),
+                                "%.0s", "",
+                                "HOTKEYD_SEAT=%s", "seat0",
+                                NULL),
+                      (const char *const[]) { "MESSAGE=Gesture: hold", "HOTKEYD_SEAT=seat0", NULL });
+        expect_fields(fields_of(LOG_MESSAGE("Gesture: %s", "hold"),
+                                LOG_FIELD_IF_SET("HOTKEYD_SEAT", seat),
+                                LOG_FIELD_IF_SET("HOTKEYD_DEVICE", device),
+                                "HOTKEYD_N=%d", 2,
+                                NULL),
+                      (const char *const[]) { "MESSAGE=Gesture: hold", "HOTKEYD_DEVICE=/dev/input/event3",
+                                              "HOTKEYD_N=2", NULL });
+}
+
 TEST_MAIN

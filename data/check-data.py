@@ -7,9 +7,13 @@
   check-data.py polkit FILE LANG...               every action's description and message translated
   check-data.py svg FILE...                       well-formed SVG documents
   check-data.py unit FILE                         the user unit: its keys, systemd-analyze verify
+  check-data.py dbus-man PAGE XML... -- SOURCE...  the D-Bus man page documents every member of the
+                                                  introspection files and every error name the
+                                                  sources (files, or directories but ctl/) use
 """
 import configparser
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -143,6 +147,73 @@ def check_unit(path):
             fail(f'{path}: systemd-analyze verify --user (exit status {r.returncode}):\n{out}')
 
 
+def dbus_error_names(sources):
+    """Error names the sources use: io.hotkeyd...Error.* strings and sd-bus's
+    SD_BUS_ERROR_* constants (SD_BUS_ERROR_ACCESS_DENIED is
+    org.freedesktop.DBus.Error.AccessDenied).  NULL is no error; UNKNOWN_OBJECT
+    is only compared with login1's replies."""
+    names = set()
+    files = []
+    for source in sources:
+        if os.path.isdir(source):
+            files += sorted(os.path.join(d, f) for d, _, fs in os.walk(source)
+                            for f in fs if f.endswith(('.c', '.h')) and os.sep + 'ctl' not in d)
+        else:
+            files.append(source)
+    for path in files:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        names.update(re.findall(r'"(io\.hotkeyd\.FactoryReset1\.Error\.[A-Za-z]+)"', text))
+        for const in re.findall(r'\bSD_BUS_ERROR_([A-Z_]+)\b', text):
+            if const in ('NULL', 'UNKNOWN_OBJECT'):
+                continue
+            names.add('org.freedesktop.DBus.Error.' + ''.join(w.capitalize() for w in const.split('_')))
+    return names
+
+
+def man_text(path):
+    """The page's text with font escapes and roff's \\- undone."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    return re.sub(r'\\f[BIRP]', '', text).replace('\\-', '-').replace('\\&', '')
+
+
+def man_section(text, title):
+    m = re.search(r'^\.SH "?' + re.escape(title) + r'"?$(.*?)(?=^\.SH |\Z)', text, re.M | re.S)
+    return m.group(1) if m else ''
+
+
+def check_dbus_man(page, xmls, sources):
+    text = man_text(page)
+    for xml in xmls:
+        root = ET.parse(xml).getroot()
+        for iface in root.iter('interface'):
+            name = iface.get('name')
+            if name not in text:
+                fail(f'{page}: interface {name} is not documented')
+            for kind in ('method', 'signal', 'property'):
+                for member in iface.iter(kind):
+                    m = member.get('name')
+                    if kind == 'property':
+                        documented = re.search(r'^\.BI "readonly ' + re.escape(member.get('type')) + ' " ' +
+                                               re.escape(m) + '$', text, re.M)
+                    else:
+                        documented = re.search(r'^\.BI "' + re.escape(m) + r'\(.*$', text, re.M)
+                        for a in member.iter('arg') if documented else ():
+                            if not re.search(r'\b' + re.escape(a.get('type')) + r'\W+' + re.escape(a.get('name')) +
+                                             r'\b', documented.group(0)):
+                                fail(f'{page}: {kind} {name}.{m}: argument {a.get("type")} {a.get("name")} '
+                                     'is not in its entry')
+                    if not documented:
+                        fail(f'{page}: {kind} {name}.{m} has no entry')
+    errors_section = man_section(text, 'ERRORS')
+    if not errors_section:
+        fail(f'{page}: no ERRORS section')
+    for name in sorted(dbus_error_names(sources)):
+        if not re.search(r'^\.B ' + re.escape(name) + '$', errors_section, re.M):
+            fail(f'{page}: D-Bus error {name}, which the daemon can return, has no entry under ERRORS')
+
+
 def main():
     what, args = sys.argv[1], sys.argv[2:]
     if what == 'desktop':
@@ -155,6 +226,9 @@ def main():
         check_svg(args)
     elif what == 'unit':
         check_unit(args[0])
+    elif what == 'dbus-man':
+        sep = args.index('--')
+        check_dbus_man(args[0], args[1:sep], args[sep + 1:])
     else:
         sys.exit(f'unknown check {what}')
     for e in errors:

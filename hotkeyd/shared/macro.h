@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -19,6 +20,15 @@
 #define UID_FMT "%" PRIu32
 #define PID_FMT "%" PRIi32
 #define UID_INVALID ((uid_t) -1)
+
+/* assert() that an expression (a callback's userdata) is not NULL, and
+ * hand it on: Foo *f = ASSERT_PTR(userdata); */
+#define ASSERT_PTR(expr)                \
+        ({                              \
+                typeof(expr) _p = (expr); \
+                assert(_p);             \
+                _p;                     \
+        })
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 

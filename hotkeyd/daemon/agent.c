@@ -5,7 +5,7 @@
 #include "log.h"
 #include "manager.h"
 #include "messages.h"
-#include "operation.h"
+#include "confirmation.h"
 #include "sessions.h"
 
 /* Agents are one per session on a seat, and logind bounds sessions; this
@@ -49,7 +49,7 @@ Agent *agent_free(Agent *a) {
                 LIST_UNLINK(a->manager->agents, a);
                 a->manager->n_agents--;
                 /* A confirmation it was showing can never be answered now. */
-                operation_agent_gone(a->manager, a);
+                confirmation_agent_gone(a->manager, a);
         }
         sd_bus_track_unref(a->track);
         free(a->bus_name);

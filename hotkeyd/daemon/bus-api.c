@@ -237,15 +237,15 @@ static int method_unregister_agent(sd_bus_message *message, void *userdata, sd_b
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_confirm(message, userdata, error);
+        return confirmation_method_confirm(message, userdata, error);
 }
 
 static int method_decline(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_decline(message, userdata, error);
+        return confirmation_method_decline(message, userdata, error);
 }
 
 static int method_extend_confirmation(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_extend(message, userdata, error);
+        return confirmation_method_extend(message, userdata, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {

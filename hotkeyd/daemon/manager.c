@@ -171,15 +171,15 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
 
         /* Desktop: the session agent on the seat asks the person there. */
         if (e->type == GESTURE_HOLD_START)
-                operation_hold_started(m, e->seat);
+                hold_check_start(&m->hold_check, m->support_queue, e->seat);
         else if (e->type == GESTURE_HOLD_CANCEL)
-                operation_hold_ended(m, e->seat);
+                hold_check_end(&m->hold_check, e->seat);
         else if (e->type == GESTURE_TRIGGER) {
                 int r = operation_start_from_gesture(m, ORIGIN_GESTURE, e->trigger->name, e->device, e->seat);
                 if (r < 0)
                         log_error_errno(r, "Cannot ask for confirmation of the factory reset: %m");
                 /* Taken by the operation, or of no use any more. */
-                operation_hold_ended(m, e->seat);
+                hold_check_end(&m->hold_check, e->seat);
         }
 }
 
@@ -489,7 +489,7 @@ static void manager_drop_bus(Manager *m) {
         while (m->agents)
                 agent_free(m->agents);
         m->support_refresh = support_waiter_free(m->support_refresh);
-        operation_hold_ended(m, NULL);
+        hold_check_end(&m->hold_check, NULL);
         m->support_queue = support_queue_free(m->support_queue);
         erase_forget_bus(&m->erase);
         m->erase_read = sd_event_source_disable_unref(m->erase_read);
@@ -537,6 +537,7 @@ static int manager_on_signal(sd_event_source *s, const struct signalfd_siginfo *
 }
 
 static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *userdata);
+static void manager_on_support_changed(const SupportState *state, void *userdata);
 
 static void manager_schedule_reconnect(Manager *m) {
         int r;
@@ -579,7 +580,8 @@ static int manager_connect_bus(Manager *m) {
                                         "org.freedesktop.DBus.Local", "Disconnected", manager_on_bus_disconnected,
                                         m);
         if (r >= 0)
-                r = support_queue_new(m->event, m->bus, m->varlink_address, &m->support_queue);
+                r = support_queue_new(m->event, m->bus, m->varlink_address, manager_on_support_changed, m,
+                                      &m->support_queue);
         if (r >= 0)
                 r = logind_new(m->bus, &m->logind);
         if (r < 0) {
@@ -765,17 +767,19 @@ void manager_announce_support(Manager *m) {
         }
 }
 
-void manager_set_support(Manager *m, const SupportState *state) {
+/* The support queue's latest answer changed (whoever asked): recorded and announced. */
+static void manager_on_support_changed(const SupportState *state, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
         m->support = *state;
         m->support_known = true;
         manager_announce_support(m);
 }
 
 static void manager_on_support_refreshed(const SupportState *state, void *userdata) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
 
         m->support_refresh = support_waiter_free(m->support_refresh);
-        manager_set_support(m, state);
 }
 
 void manager_refresh_support(Manager *m) {
@@ -848,7 +852,7 @@ int manager_reload(Manager *m) {
         log_config_loaded(config);
         /* Neither does a dialog opened under the old rules: after
          * Mode=off in particular, nothing may be confirmed any more. */
-        operation_end_confirmations(m, "the configuration was reloaded");
+        confirmation_end_all(m, "the configuration was reloaded");
         /* An armed kiosk reset does not survive a change of rules (nor do
          * the engine's gesture numbers it refers to). */
         kiosk_done(&m->kiosk);

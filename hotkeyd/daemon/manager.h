@@ -14,6 +14,7 @@
 #include "config.h"
 #include "erase.h"
 #include "gesture.h"
+#include "hold-check.h"
 #include "input.h"
 #include "key-holds.h"
 #include "kiosk.h"
@@ -27,13 +28,6 @@
 typedef struct Operation Operation;
 typedef struct Agent Agent;
 typedef struct AgentRegistration AgentRegistration;
-
-/* The support check of the hold in progress, see operation_hold_started(). */
-typedef struct HoldCheck {
-        char *seat;            /* NULL: no hold is being checked */
-        SupportWaiter *waiter; /* NULL once answered */
-        SupportState state;
-} HoldCheck;
 
 typedef struct Manager {
         sd_event *event;
@@ -87,8 +81,6 @@ Manager *manager_free(Manager *m);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 
-/* Records a support check's answer and announces changes on the bus. */
-void manager_set_support(Manager *m, const SupportState *state);
 /* The verdict of a support check with what a reset erases now: a reset
  * that would erase nothing is not supported. */
 SupportVerdict manager_support_verdict(const Manager *m, const SupportState *state);

@@ -229,11 +229,15 @@ static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *
 }
 
 static int method_register_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return agent_method_register(message, userdata, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return agent_method_register(message, &m->agents, error);
 }
 
 static int method_unregister_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return agent_method_unregister(message, userdata, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return agent_method_unregister(message, &m->agents, error);
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {

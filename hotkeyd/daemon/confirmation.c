@@ -13,17 +13,20 @@
 static void confirmation_decline(Operation *o, const char *reason, const char *end_reason) {
         char source[256];
 
+        assert(o);
+
         o->end_reason = end_reason;
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_DECLINED, reason, "Factory reset for %s not confirmed: %s.",
                       operation_source(o, source, sizeof source), reason);
         /* A Confirm() that passed its session check and waits for polkit. */
         operation_reply_errorf(o, HOTKEYD_ERROR_NO_SUCH_REQUEST, "Request %u ended before your confirmation was "
                                "accepted: %s.", o->id, reason);
+        operation_stop(o);
         operation_free(o);
 }
 
 static int confirmation_on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
-        Operation *o = userdata;
+        Operation *o = ASSERT_PTR(userdata);
         char timeout[TIMESPAN_MAX], reason[128];
 
         /* Running out of time is a "no", never a "yes". */
@@ -36,6 +39,8 @@ static int confirmation_on_deadline(sd_event_source *s, uint64_t usec, void *use
 static int confirmation_arm_deadline(Operation *o) {
         int r;
 
+        assert(o);
+
         if (o->deadline_timer) {
                 r = sd_event_source_set_time(o->deadline_timer, o->deadline);
                 if (r >= 0)
@@ -47,7 +52,7 @@ static int confirmation_arm_deadline(Operation *o) {
 }
 
 static int confirmation_on_agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Operation *o = userdata;
+        Operation *o = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         char reason[512];
 
@@ -66,8 +71,8 @@ static int confirmation_on_agent_reply(sd_bus_message *reply, void *userdata, sd
 }
 
 static void confirmation_on_active_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
-                                        void *userdata) {
-        Operation *o = userdata;
+                                           void *userdata) {
+        Operation *o = ASSERT_PTR(userdata);
         char reason[512], timeout[TIMESPAN_MAX];
         Agent *agent;
         int r;
@@ -84,7 +89,7 @@ static void confirmation_on_active_session(int error, const sd_bus_error *bus_er
                          "no session is active on %s, so nobody there can confirm; nothing was done", o->seat);
                 return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
         }
-        agent = agent_find_by_session(o->manager, info->id);
+        agent = agent_find_by_session(&o->manager->agents, info->id);
         if (!agent) {
                 snprintf(reason, sizeof reason,
                          "no session agent runs in session %s, the active one on %s, so nobody can confirm; "
@@ -114,6 +119,8 @@ static void confirmation_on_active_session(int error, const sd_bus_error *bus_er
 static void confirmation_find_agent(Operation *o) {
         int r;
 
+        assert(o);
+
         o->stage = STAGE_FINDING;
         r = session_lookup_active_on_seat(o->manager->bus, o->seat, confirmation_on_active_session, o, &o->lookup);
         if (r < 0) {
@@ -130,6 +137,8 @@ static void confirmation_find_agent(Operation *o) {
 static void confirmation_confirmed(Operation *o) {
         char source[256];
 
+        assert(o);
+
         o->stage = STAGE_CONFIRMED;
         o->deadline_timer = sd_event_source_disable_unref(o->deadline_timer);
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_CONFIRMED, NULL,
@@ -143,6 +152,8 @@ static void confirmation_confirmed(Operation *o) {
  * for the real answer until the deadline. */
 static void confirmation_reject_confirm(Operation *o, const char *error_name, const char *reason) {
         char source[256];
+
+        assert(o);
 
         operation_log(o, LOG_WARNING, MESSAGE_ID_RESET_REFUSED, reason,
                       "Confirmation of the factory reset for %s refused: %s",
@@ -180,8 +191,8 @@ static const char *confirmation_answerer_problem(Operation *o, const SessionInfo
 }
 
 static void confirmation_on_confirmer_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
-                                           void *userdata) {
-        Operation *o = userdata;
+                                              void *userdata) {
+        Operation *o = ASSERT_PTR(userdata);
         const char *problem;
         char reason[512];
 
@@ -227,6 +238,8 @@ static Operation *confirmation_find_open(Manager *m, sd_bus_message *call, BusMe
 }
 
 static bool confirmation_called_by_agent(Operation *o, sd_bus_message *call, sd_bus_error *error) {
+        assert(o);
+
         if (o->agent && streq(sd_bus_message_get_sender(call), o->agent->bus_name))
                 return true;
         (void) sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
@@ -237,6 +250,9 @@ static bool confirmation_called_by_agent(Operation *o, sd_bus_message *call, sd_
 int confirmation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error) {
         Operation *o;
         int r;
+
+        assert(call);
+        assert(m);
 
         o = confirmation_find_open(m, call, BUS_METHOD_CONFIRM, error);
         if (!o)
@@ -263,6 +279,9 @@ int confirmation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *
         Operation *o;
         char reason[256];
 
+        assert(call);
+        assert(m);
+
         o = confirmation_find_open(m, call, BUS_METHOD_DECLINE, error);
         if (!o)
                 return -EINVAL;
@@ -279,10 +298,10 @@ int confirmation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *
 }
 
 static void confirmation_on_extender_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
-                                          void *userdata) {
+                                             void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        Operation *o = userdata;
+        Operation *o = ASSERT_PTR(userdata);
         char timeout[TIMESPAN_MAX], reason[512];
         int r;
 
@@ -320,6 +339,9 @@ int confirmation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *e
         Operation *o;
         int r;
 
+        assert(call);
+        assert(m);
+
         o = confirmation_find_open(m, call, BUS_METHOD_EXTEND_CONFIRMATION, error);
         if (!o)
                 return -EINVAL;
@@ -342,6 +364,8 @@ int confirmation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *e
 void confirmation_agent_gone(Manager *m, Agent *a) {
         Operation *next;
 
+        assert(m);
+
         for (Operation *o = m->operations; o; o = next) {
                 next = o->next;
                 if (o->agent != a)
@@ -355,6 +379,8 @@ void confirmation_agent_gone(Manager *m, Agent *a) {
 void confirmation_end_all(Manager *m, const char *reason) {
         Operation *next;
 
+        assert(m);
+
         for (Operation *o = m->operations; o; o = next) {
                 next = o->next;
                 if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED)
@@ -363,6 +389,8 @@ void confirmation_end_all(Manager *m, const char *reason) {
 }
 
 bool confirmation_open(Manager *m, const char *seat) {
+        assert(m);
+
         for (Operation *o = m->operations; o; o = o->next)
                 if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED && streq_ptr(o->seat, seat))
                         return true;
@@ -385,3 +413,23 @@ const OperationSteps confirmation_steps = {
         .authorized = confirmation_confirmed,
         .authorizing = "confirm a factory reset",
 };
+
+void confirmation_stop(Operation *o) {
+        assert(o);
+
+        /* A dialog that is still up must not wait for an answer nobody reads. */
+        if (o->agent && IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING))
+                agent_cancel(o->agent, o->id, o->end_reason ?: "cancelled");
+        o->agent = NULL;
+        if (o->confirm_call) {
+                (void) sd_bus_reply_method_errorf(o->confirm_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
+                                                  "Request %u ended while your confirmation was checked.", o->id);
+                o->confirm_call = sd_bus_message_unref(o->confirm_call);
+        }
+        if (o->extend_call) {
+                (void) sd_bus_reply_method_errorf(o->extend_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
+                                                  "Request %u ended while your request for more time was checked.",
+                                                  o->id);
+                o->extend_call = sd_bus_message_unref(o->extend_call);
+        }
+}

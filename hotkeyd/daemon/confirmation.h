@@ -29,6 +29,11 @@ typedef enum ConfirmStage {
 /* The steps of an ORIGIN_GESTURE operation (operation.h). */
 extern const OperationSteps confirmation_steps;
 
+/* The operation ends (operation_stop()): the agent's dialog is told to
+ * close, a Confirm() or ExtendConfirmation() being checked gets
+ * NoSuchRequest. */
+void confirmation_stop(Operation *o);
+
 /* Confirm(u), Decline(u) and ExtendConfirmation(u) from a session agent. */
 int confirmation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error);
 int confirmation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *error);

@@ -482,12 +482,15 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
 /* Everything that lives on the bus connection goes with it: callers and
  * agents were on the old bus, and nothing half-asked may be acted on. */
 static void manager_drop_bus(Manager *m) {
-        while (m->operations)
+        while (m->operations) {
+                operation_stop(m->operations);
                 operation_free(m->operations);
-        while (m->agent_registrations)
-                agent_registration_free(m->agent_registrations);
-        while (m->agents)
-                agent_free(m->agents);
+        }
+        while (m->agents.registrations)
+                agent_registration_free(m->agents.registrations);
+        /* Their operations ended above: nobody is left to tell. */
+        while (m->agents.list)
+                agent_free(m->agents.list);
         m->support_refresh = support_waiter_free(m->support_refresh);
         hold_check_end(&m->hold_check, NULL);
         m->support_queue = support_queue_free(m->support_queue);
@@ -539,6 +542,12 @@ static int manager_on_signal(sd_event_source *s, const struct signalfd_siginfo *
 static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *userdata);
 static void manager_on_support_changed(const SupportState *state, void *userdata);
 
+static void manager_on_agent_gone(Agent *a, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        confirmation_agent_gone(m, a);
+}
+
 static void manager_schedule_reconnect(Manager *m) {
         int r;
 
@@ -573,6 +582,9 @@ static int manager_on_erase_read(sd_event_source *s, void *userdata) {
 static int manager_connect_bus(Manager *m) {
         _cleanup_free_ unsigned *keys = NULL;
         int r;
+
+        m->agents.on_gone = manager_on_agent_gone;
+        m->agents.userdata = m;
 
         r = bus_api_start(m);
         if (r >= 0)

@@ -11,6 +11,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "agent.h"
 #include "config.h"
 #include "erase.h"
 #include "gesture.h"
@@ -59,10 +60,7 @@ typedef struct Manager {
         HoldCheck hold_check;          /* started with a hold, taken by its trigger (operation.c) */
         Operation *operations;
         unsigned next_operation_id;
-        Agent *agents;
-        size_t n_agents;
-        AgentRegistration *agent_registrations;
-        size_t n_agent_registrations;
+        Agents agents;
         TpmInfo tpm;                 /* zero (no TPM) until tpm_reader answers */
         TpmReader *tpm_reader;
         TpmMonitor *tpm_monitor;     /* reads again when a TPM comes or goes */

@@ -33,23 +33,19 @@ static const char *const origin_kind_table[_ORIGIN_KIND_MAX] = {
         [ORIGIN_KIOSK] = "kiosk-gesture",
 };
 
+void operation_stop(Operation *o) {
+        assert(o);
+
+        if (o->origin == ORIGIN_GESTURE)
+                confirmation_stop(o);
+}
+
 Operation *operation_free(Operation *o) {
         if (!o)
                 return NULL;
 
         if (o->manager)
                 LIST_UNLINK(o->manager->operations, o);
-
-        /* A dialog that is still up must not wait for an answer nobody reads. */
-        if (o->agent && IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING))
-                agent_cancel(o->agent, o->id, o->end_reason ?: "cancelled");
-        if (o->confirm_call)
-                (void) sd_bus_reply_method_errorf(o->confirm_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
-                                                  "Request %u ended while your confirmation was checked.", o->id);
-        if (o->extend_call)
-                (void) sd_bus_reply_method_errorf(o->extend_call, HOTKEYD_ERROR_NO_SUCH_REQUEST,
-                                                  "Request %u ended while your request for more time was checked.",
-                                                  o->id);
         session_lookup_free(o->lookup);
         session_lookup_free(o->extend_lookup);
         sd_bus_message_unref(o->extend_call);
@@ -159,12 +155,14 @@ void operation_refuse(Operation *o, const char *error_name, const char *reason) 
                       o->kind == OPERATION_REQUEST ? "Factory reset request" : "Cancel of the factory reset",
                       operation_source(o, source, sizeof source), reason);
         operation_reply_errorf(o, error_name, "%s", reason);
+        operation_stop(o);
         operation_free(o);
 }
 
 /* The state after an operation is worth announcing (Mode, Supported). */
 static void operation_done(Operation *o) {
         manager_refresh_support(o->manager);
+        operation_stop(o);
         operation_free(o);
 }
 
@@ -303,7 +301,9 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                          operation_source(o, source, sizeof source));
                 if (o->call)
                         (void) sd_bus_reply_method_return(o->call, "s", REQUEST_RESULT_ALREADY_PENDING);
-                return (void) operation_free(o);
+                operation_stop(o);
+                operation_free(o);
+                return;
         }
         if (verdict != SUPPORT_YES)
                 return operation_refuse(o, SD_BUS_ERROR_NOT_SUPPORTED, support_verdict_reason_to_string(verdict));

@@ -86,6 +86,10 @@ int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *cal
 int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trigger, const char *device,
                                  const char *seat);
 
+/* As logind's inhibitor_stop() and inhibitor_free(): the end of an
+ * operation tells whoever still waits on it (a dialog still up, a
+ * Confirm() or ExtendConfirmation() being checked); freeing only frees. */
+void operation_stop(Operation *o);
 Operation *operation_free(Operation *o);
 
 /* For confirmation.c: the steps every origin shares. */

@@ -174,7 +174,7 @@ static int property_get_erased_partitions(sd_bus *bus, const char *path, const c
 
 static int property_get_clears_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", erase_clears_tpm(userdata));
+        return sd_bus_message_append(reply, "b", erase_clears_tpm(&((Manager *) userdata)->erase, ((Manager *) userdata)->tpm.present));
 }
 
 static int property_get_reset_plugins(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -542,6 +542,23 @@ static int manager_on_signal(sd_event_source *s, const struct signalfd_siginfo *
 static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *userdata);
 static void manager_on_support_changed(const SupportState *state, void *userdata);
 
+/* Emits what changed in what a reset erases, and the verdict that follows. */
+static void manager_on_erase_changed(EraseState *s, EraseChange changes, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        if (changes & ERASE_CHANGED_PARTITIONS)
+                bus_api_emit_changed(m, STRV_MAKE("ErasedPartitions", "EraseProblems"));
+        if (changes & ERASE_CHANGED_PLUGINS)
+                bus_api_emit_changed(m, STRV_MAKE("ResetPlugins"));
+        if (changes & ERASE_CHANGED_CLEARS_TPM)
+                bus_api_emit_changed(m, STRV_MAKE("ClearsTpm"));
+        manager_announce_support(m);
+}
+
+static void manager_refresh_erase(Manager *m) {
+        manager_on_erase_changed(&m->erase, erase_refresh(&m->erase, m->bus, m->tpm.present), m);
+}
+
 static void manager_on_agent_gone(Agent *a, void *userdata) {
         Manager *m = ASSERT_PTR(userdata);
 
@@ -575,7 +592,7 @@ static int manager_on_erase_read(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
         m->erase_read = sd_event_source_disable_unref(m->erase_read);
-        erase_refresh(m);
+        manager_refresh_erase(m);
         return 0;
 }
 
@@ -585,6 +602,8 @@ static int manager_connect_bus(Manager *m) {
 
         m->agents.on_gone = manager_on_agent_gone;
         m->agents.userdata = m;
+        m->erase.on_changed = manager_on_erase_changed;
+        m->erase.userdata = m;
 
         r = bus_api_start(m);
         if (r >= 0)
@@ -615,7 +634,7 @@ static int manager_connect_bus(Manager *m) {
         r = sd_event_add_defer(m->event, &m->erase_read, manager_on_erase_read, m);
         if (r < 0) {
                 log_debug_errno(r, "Cannot defer reading what a reset erases, reading it now: %m");
-                erase_refresh(m);
+                manager_refresh_erase(m);
         }
         return 0;
 }
@@ -639,7 +658,8 @@ static void manager_on_tpm_info(const TpmInfo *info, void *userdata) {
         m->tpm = *info;
         tpm_log_info(info);
         bus_api_emit_changed(m, STRV_MAKE("Tpm"));
-        erase_refresh_tpm(m);
+        erase_refresh_tpm(&m->erase, m->bus, m->tpm.present);
+        manager_announce_support(m);
 }
 
 /* In parallel with the rest of the start; see tpm.h.  A read still under
@@ -750,7 +770,7 @@ int manager_start(Manager *m) {
 }
 
 SupportVerdict manager_support_verdict(const Manager *m, const SupportState *state) {
-        return support_verdict_with_erase(state->verdict, erase_verdict(m));
+        return support_verdict_with_erase(state->verdict, erase_verdict(&m->erase, m->tpm.present, m->tpm_reader));
 }
 
 void manager_announce_support(Manager *m) {
@@ -825,7 +845,7 @@ int manager_reload(Manager *m) {
                 (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu",
                                   (unsigned long long) now_usec(CLOCK_MONOTONIC));
                 /* Independent of hotkeyd.conf: read again even when that is invalid. */
-                erase_refresh(m);
+                manager_refresh_erase(m);
         }
 
         r = config_load(NULL, m->config_path, config_log_error, NULL, &config);

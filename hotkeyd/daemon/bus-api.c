@@ -174,7 +174,9 @@ static int property_get_erased_partitions(sd_bus *bus, const char *path, const c
 
 static int property_get_clears_tpm(sd_bus *bus, const char *path, const char *interface, const char *property,
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "b", erase_clears_tpm(&((Manager *) userdata)->erase, ((Manager *) userdata)->tpm.present));
+        Manager *m = ASSERT_PTR(userdata);
+
+        return sd_bus_message_append(reply, "b", erase_clears_tpm(&m->erase, m->tpm.present));
 }
 
 static int property_get_reset_plugins(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -214,7 +216,9 @@ static int method_operation(sd_bus_message *message, OperationKind kind, void *u
         if (r < 0)
                 return r;
 
-        r = operation_start_from_bus(userdata, kind, message, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        r = operation_start_from_bus(&m->operations, kind, message, error);
         if (r < 0)
                 return r;
         return 1;
@@ -241,15 +245,21 @@ static int method_unregister_agent(sd_bus_message *message, void *userdata, sd_b
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return confirmation_method_confirm(message, userdata, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return confirmation_method_confirm(message, &m->operations, error);
 }
 
 static int method_decline(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return confirmation_method_decline(message, userdata, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return confirmation_method_decline(message, &m->operations, error);
 }
 
 static int method_extend_confirmation(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return confirmation_method_extend(message, userdata, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return confirmation_method_extend(message, &m->operations, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {

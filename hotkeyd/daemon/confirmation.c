@@ -4,7 +4,6 @@
 #include "bus-names.h"
 #include "confirmation.h"
 #include "log.h"
-#include "manager.h"
 #include "messages.h"
 #include "operation.h"
 #include "polkit.h"
@@ -31,7 +30,7 @@ static int confirmation_on_deadline(sd_event_source *s, uint64_t usec, void *use
 
         /* Running out of time is a "no", never a "yes". */
         snprintf(reason, sizeof reason, "no answer within %s",
-                 format_timespan(timeout, o->manager->config->confirm_timeout_usec));
+                 format_timespan(timeout, o->operations->confirm_timeout_usec));
         confirmation_decline(o, reason, "timeout");
         return 0;
 }
@@ -47,7 +46,7 @@ static int confirmation_arm_deadline(Operation *o) {
                         r = sd_event_source_set_enabled(o->deadline_timer, SD_EVENT_ONESHOT);
                 return r;
         }
-        return sd_event_add_time(o->manager->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
+        return sd_event_add_time(o->operations->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
                                  1 * USEC_PER_MSEC, confirmation_on_deadline, o);
 }
 
@@ -89,7 +88,7 @@ static void confirmation_on_active_session(int error, const sd_bus_error *bus_er
                          "no session is active on %s, so nobody there can confirm; nothing was done", o->seat);
                 return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
         }
-        agent = agent_find_by_session(&o->manager->agents, info->id);
+        agent = agent_find_by_session(o->operations->agents, info->id);
         if (!agent) {
                 snprintf(reason, sizeof reason,
                          "no session agent runs in session %s, the active one on %s, so nobody can confirm; "
@@ -99,7 +98,7 @@ static void confirmation_on_active_session(int error, const sd_bus_error *bus_er
 
         o->agent = agent;
         o->stage = STAGE_ASKING;
-        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->manager->config->confirm_timeout_usec);
+        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->operations->confirm_timeout_usec);
         r = confirmation_arm_deadline(o);
         if (r >= 0)
                 r = agent_ask(agent, o->id, o->trigger, o->seat, o->device_name, o->deadline,
@@ -113,7 +112,7 @@ static void confirmation_on_active_session(int error, const sd_bus_error *bus_er
         operation_log(o, LOG_NOTICE, MESSAGE_ID_CONFIRMATION_ASKED, NULL,
                       "Asked the session agent of session %s on %s to confirm the factory reset (request %u, "
                       "answer within %s).", agent->session, o->seat, o->id,
-                      format_timespan(timeout, o->manager->config->confirm_timeout_usec));
+                      format_timespan(timeout, o->operations->confirm_timeout_usec));
 }
 
 static void confirmation_find_agent(Operation *o) {
@@ -122,7 +121,7 @@ static void confirmation_find_agent(Operation *o) {
         assert(o);
 
         o->stage = STAGE_FINDING;
-        r = session_lookup_active_on_seat(o->manager->bus, o->seat, confirmation_on_active_session, o, &o->lookup);
+        r = session_lookup_active_on_seat(o->operations->bus, o->seat, confirmation_on_active_session, o, &o->lookup);
         if (r < 0) {
                 char reason[256];
 
@@ -222,13 +221,13 @@ static void confirmation_on_confirmer_session(int error, const sd_bus_error *bus
 
 /* The open request a Confirm()/Decline()/ExtendConfirmation() names; NULL
  * after setting the error. */
-static Operation *confirmation_find_open(Manager *m, sd_bus_message *call, BusMethod method, sd_bus_error *error) {
+static Operation *confirmation_find_open(Operations *ops, sd_bus_message *call, BusMethod method, sd_bus_error *error) {
         BusMethodArgs args;
         Operation *o;
 
         if (bus_method_args_read(call, method, &args, error) < 0)
                 return NULL;
-        o = operation_find(m, args.request_id);
+        o = operation_find(ops, args.request_id);
         if (!o || o->origin != ORIGIN_GESTURE || !IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING)) {
                 (void) sd_bus_error_setf(error, HOTKEYD_ERROR_NO_SUCH_REQUEST, "No confirmation request %" PRIu32
                                          " is open.", args.request_id);
@@ -247,14 +246,14 @@ static bool confirmation_called_by_agent(Operation *o, sd_bus_message *call, sd_
         return false;
 }
 
-int confirmation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+int confirmation_method_confirm(sd_bus_message *call, Operations *ops, sd_bus_error *error) {
         Operation *o;
         int r;
 
         assert(call);
-        assert(m);
+        assert(ops);
 
-        o = confirmation_find_open(m, call, BUS_METHOD_CONFIRM, error);
+        o = confirmation_find_open(ops, call, BUS_METHOD_CONFIRM, error);
         if (!o)
                 return -EINVAL;
         /* Before anything changes: a refused caller leaves no trace. */
@@ -275,14 +274,14 @@ int confirmation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *
         return 1;
 }
 
-int confirmation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+int confirmation_method_decline(sd_bus_message *call, Operations *ops, sd_bus_error *error) {
         Operation *o;
         char reason[256];
 
         assert(call);
-        assert(m);
+        assert(ops);
 
-        o = confirmation_find_open(m, call, BUS_METHOD_DECLINE, error);
+        o = confirmation_find_open(ops, call, BUS_METHOD_DECLINE, error);
         if (!o)
                 return -EINVAL;
         if (!confirmation_called_by_agent(o, call, error))
@@ -324,25 +323,25 @@ static void confirmation_on_extender_session(int error, const sd_bus_error *bus_
 
         /* Unlimited on purpose: more time never leads to the destructive
          * choice, and WCAG 2.2.1 wants the limit extensible. */
-        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->manager->config->confirm_timeout_usec);
+        o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->operations->confirm_timeout_usec);
         r = confirmation_arm_deadline(o);
         if (r < 0) {
                 (void) sd_bus_reply_method_errno(call, r, NULL);
                 return confirmation_decline(o, "the deadline could not be set again", "failed");
         }
         log_info("Session %s asked for more time to answer request %u: %s more.", o->agent->session, o->id,
-                 format_timespan(timeout, o->manager->config->confirm_timeout_usec));
+                 format_timespan(timeout, o->operations->confirm_timeout_usec));
         (void) sd_bus_reply_method_return(call, "t", (uint64_t) o->deadline);
 }
 
-int confirmation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+int confirmation_method_extend(sd_bus_message *call, Operations *ops, sd_bus_error *error) {
         Operation *o;
         int r;
 
         assert(call);
-        assert(m);
+        assert(ops);
 
-        o = confirmation_find_open(m, call, BUS_METHOD_EXTEND_CONFIRMATION, error);
+        o = confirmation_find_open(ops, call, BUS_METHOD_EXTEND_CONFIRMATION, error);
         if (!o)
                 return -EINVAL;
         if (!confirmation_called_by_agent(o, call, error))
@@ -361,12 +360,12 @@ int confirmation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *e
         return 1;
 }
 
-void confirmation_agent_gone(Manager *m, Agent *a) {
+void confirmation_agent_gone(Operations *ops, Agent *a) {
         Operation *next;
 
-        assert(m);
+        assert(ops);
 
-        for (Operation *o = m->operations; o; o = next) {
+        for (Operation *o = ops->list; o; o = next) {
                 next = o->next;
                 if (o->agent != a)
                         continue;
@@ -376,22 +375,22 @@ void confirmation_agent_gone(Manager *m, Agent *a) {
         }
 }
 
-void confirmation_end_all(Manager *m, const char *reason) {
+void confirmation_end_all(Operations *ops, const char *reason) {
         Operation *next;
 
-        assert(m);
+        assert(ops);
 
-        for (Operation *o = m->operations; o; o = next) {
+        for (Operation *o = ops->list; o; o = next) {
                 next = o->next;
                 if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED)
                         confirmation_decline(o, reason, "cancelled");
         }
 }
 
-bool confirmation_open(Manager *m, const char *seat) {
-        assert(m);
+bool confirmation_open(Operations *ops, const char *seat) {
+        assert(ops);
 
-        for (Operation *o = m->operations; o; o = o->next)
+        for (Operation *o = ops->list; o; o = o->next)
                 if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED && streq_ptr(o->seat, seat))
                         return true;
         return false;

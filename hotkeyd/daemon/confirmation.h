@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-typedef struct Manager Manager;
+typedef struct Operations Operations;
 typedef struct Operation Operation;
 typedef struct Agent Agent;
 typedef struct OperationSteps OperationSteps;
@@ -35,14 +35,14 @@ extern const OperationSteps confirmation_steps;
 void confirmation_stop(Operation *o);
 
 /* Confirm(u), Decline(u) and ExtendConfirmation(u) from a session agent. */
-int confirmation_method_confirm(sd_bus_message *call, Manager *m, sd_bus_error *error);
-int confirmation_method_decline(sd_bus_message *call, Manager *m, sd_bus_error *error);
-int confirmation_method_extend(sd_bus_message *call, Manager *m, sd_bus_error *error);
+int confirmation_method_confirm(sd_bus_message *call, Operations *ops, sd_bus_error *error);
+int confirmation_method_decline(sd_bus_message *call, Operations *ops, sd_bus_error *error);
+int confirmation_method_extend(sd_bus_message *call, Operations *ops, sd_bus_error *error);
 
 /* The agent is going away: requests it was showing end unanswered. */
-void confirmation_agent_gone(Manager *m, Agent *a);
+void confirmation_agent_gone(Operations *ops, Agent *a);
 /* Every gesture's confirmation not yet confirmed ends as declined, its
  * dialog told "cancelled" (a reload: the rules it was made under are gone). */
-void confirmation_end_all(Manager *m, const char *reason);
+void confirmation_end_all(Operations *ops, const char *reason);
 /* Whether a gesture's confirmation is open (or being acted on) on the seat. */
-bool confirmation_open(Manager *m, const char *seat);
+bool confirmation_open(Operations *ops, const char *seat);

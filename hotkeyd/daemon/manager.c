@@ -100,6 +100,16 @@ static int manager_on_kiosk_timer(sd_event_source *s, uint64_t usec, void *userd
         return 0;
 }
 
+static int manager_start_operation(Manager *m, OriginKind origin, const GestureEvent *e) {
+        /* People know the device by its name ("Power Button"), not by its
+         * node; looked up now, while the device that completed the gesture
+         * is still there. */
+        InputDevice *d = input_find_device_by_node(m->input, e->device);
+
+        return operation_start_from_gesture(&m->operations, origin, e->trigger->name, e->device,
+                                            d ? input_device_name(d) : NULL, e->seat);
+}
+
 static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
         char seat[128], trigger[128], timeout[TIMESPAN_MAX], message[256];
         int r;
@@ -137,7 +147,7 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
                 m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
                 manager_kiosk_say("Factory reset confirmed by a second gesture.");
                 log_notice("Kiosk maintenance gesture confirmed by %s on %s.", e->trigger->name, e->seat);
-                r = operation_start_from_gesture(m, ORIGIN_KIOSK, e->trigger->name, e->device, e->seat);
+                r = manager_start_operation(m, ORIGIN_KIOSK, e);
                 if (r < 0)
                         log_error_errno(r, "Cannot request the factory reset: %m");
                 break;
@@ -175,7 +185,7 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
         else if (e->type == GESTURE_HOLD_CANCEL)
                 hold_check_end(&m->hold_check, e->seat);
         else if (e->type == GESTURE_TRIGGER) {
-                int r = operation_start_from_gesture(m, ORIGIN_GESTURE, e->trigger->name, e->device, e->seat);
+                int r = manager_start_operation(m, ORIGIN_GESTURE, e);
                 if (r < 0)
                         log_error_errno(r, "Cannot ask for confirmation of the factory reset: %m");
                 /* Taken by the operation, or of no use any more. */
@@ -434,8 +444,8 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
         m->dry_run_output = stdout;
         /* Request ids start anywhere, so that an agent's dialog left over
          * from before a restart can never name a request of this run. */
-        if (getrandom(&m->next_operation_id, sizeof m->next_operation_id, GRND_NONBLOCK) < 0)
-                m->next_operation_id = (unsigned) now_usec(CLOCK_MONOTONIC);
+        if (getrandom(&m->operations.next_id, sizeof m->operations.next_id, GRND_NONBLOCK) < 0)
+                m->operations.next_id = (unsigned) now_usec(CLOCK_MONOTONIC);
 
         if (config_path) {
                 m->config_path = strdup(config_path);
@@ -482,10 +492,12 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
 /* Everything that lives on the bus connection goes with it: callers and
  * agents were on the old bus, and nothing half-asked may be acted on. */
 static void manager_drop_bus(Manager *m) {
-        while (m->operations) {
-                operation_stop(m->operations);
-                operation_free(m->operations);
+        while (m->operations.list) {
+                operation_stop(m->operations.list);
+                operation_free(m->operations.list);
         }
+        m->operations.bus = NULL;
+        m->operations.support_queue = NULL;
         while (m->agents.registrations)
                 agent_registration_free(m->agents.registrations);
         /* Their operations ended above: nobody is left to tell. */
@@ -559,10 +571,19 @@ static void manager_refresh_erase(Manager *m) {
         manager_on_erase_changed(&m->erase, erase_refresh(&m->erase, m->bus, m->tpm.present), m);
 }
 
+static SupportVerdict manager_operation_verdict(const SupportState *state, void *userdata) {
+        return manager_support_verdict(ASSERT_PTR(userdata), state);
+}
+
+/* The state after an operation is worth announcing (Mode, Supported). */
+static void manager_on_operation_done(void *userdata) {
+        manager_refresh_support(ASSERT_PTR(userdata));
+}
+
 static void manager_on_agent_gone(Agent *a, void *userdata) {
         Manager *m = ASSERT_PTR(userdata);
 
-        confirmation_agent_gone(m, a);
+        confirmation_agent_gone(&m->operations, a);
 }
 
 static void manager_schedule_reconnect(Manager *m) {
@@ -613,8 +634,18 @@ static int manager_connect_bus(Manager *m) {
         if (r >= 0)
                 r = support_queue_new(m->event, m->bus, m->varlink_address, manager_on_support_changed, m,
                                       &m->support_queue);
-        if (r >= 0)
+        if (r >= 0) {
+                m->operations.event = m->event;
+                m->operations.bus = m->bus;
+                m->operations.support_queue = m->support_queue;
+                m->operations.hold_check = &m->hold_check;
+                m->operations.agents = &m->agents;
+                m->operations.confirm_timeout_usec = m->config->confirm_timeout_usec;
+                m->operations.verdict = manager_operation_verdict;
+                m->operations.on_done = manager_on_operation_done;
+                m->operations.userdata = m;
                 r = logind_new(m->bus, &m->logind);
+        }
         if (r < 0) {
                 manager_drop_bus(m);
                 return log_error_errno(r, "Cannot set up the system bus connection: %m");
@@ -881,10 +912,11 @@ int manager_reload(Manager *m) {
         short_press_free(m->short_press);
         m->short_press = TAKE_PTR(short_press);
         m->config = config;
+        m->operations.confirm_timeout_usec = config->confirm_timeout_usec;
         log_config_loaded(config);
         /* Neither does a dialog opened under the old rules: after
          * Mode=off in particular, nothing may be confirmed any more. */
-        confirmation_end_all(m, "the configuration was reloaded");
+        confirmation_end_all(&m->operations, "the configuration was reloaded");
         /* An armed kiosk reset does not survive a change of rules (nor do
          * the engine's gesture numbers it refers to). */
         kiosk_done(&m->kiosk);

@@ -20,6 +20,7 @@
 #include "key-holds.h"
 #include "kiosk.h"
 #include "logind.h"
+#include "operation.h"
 #include "short-press.h"
 #include "support-check.h"
 #include "tpm.h"
@@ -58,8 +59,7 @@ typedef struct Manager {
         SupportQueue *support_queue;   /* shared by every operation and the property refresh */
         SupportWaiter *support_refresh;
         HoldCheck hold_check;          /* started with a hold, taken by its trigger (operation.c) */
-        Operation *operations;
-        unsigned next_operation_id;
+        Operations operations;
         Agents agents;
         TpmInfo tpm;                 /* zero (no TPM) until tpm_reader answers */
         TpmReader *tpm_reader;

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "agent.h"
-#include "hold-check.h"
 #include "bus-args.h"
 #include "bus-names.h"
+#include "hold-check.h"
 #include "log.h"
-#include "manager.h"
 #include "messages.h"
 #include "operation.h"
 #include "polkit.h"
@@ -44,8 +43,8 @@ Operation *operation_free(Operation *o) {
         if (!o)
                 return NULL;
 
-        if (o->manager)
-                LIST_UNLINK(o->manager->operations, o);
+        if (o->operations)
+                LIST_UNLINK(o->operations->list, o);
         session_lookup_free(o->lookup);
         session_lookup_free(o->extend_lookup);
         sd_bus_message_unref(o->extend_call);
@@ -159,9 +158,10 @@ void operation_refuse(Operation *o, const char *error_name, const char *reason) 
         operation_free(o);
 }
 
-/* The state after an operation is worth announcing (Mode, Supported). */
+/* The state after an operation is worth announcing (Operations.on_done). */
 static void operation_done(Operation *o) {
-        manager_refresh_support(o->manager);
+        if (o->operations->on_done)
+                o->operations->on_done(o->operations->userdata);
         operation_stop(o);
         operation_free(o);
 }
@@ -194,7 +194,7 @@ static void operation_on_started(int error, const sd_bus_error *bus_error, const
 void operation_start_target(Operation *o) {
         int r;
 
-        r = unit_start(o->manager->bus, FACTORY_RESET_TARGET, operation_on_started, o, &o->start);
+        r = unit_start(o->operations->bus, FACTORY_RESET_TARGET, operation_on_started, o, &o->start);
         if (r < 0) {
                 log_error_errno(r, "Cannot start " FACTORY_RESET_TARGET ": %m");
                 operation_on_started(r, NULL, NULL, o);
@@ -235,7 +235,7 @@ static void operation_on_cancelled(int error, const sd_bus_error *bus_error, con
 static void operation_run_cancel_tool(Operation *o) {
         int r;
 
-        r = unit_start(o->manager->bus, FACTORY_RESET_CANCEL_UNIT, operation_on_cancelled, o, &o->start);
+        r = unit_start(o->operations->bus, FACTORY_RESET_CANCEL_UNIT, operation_on_cancelled, o, &o->start);
         if (r < 0) {
                 log_error_errno(r, "Cannot start " FACTORY_RESET_CANCEL_UNIT ": %m");
                 operation_on_cancelled(r, NULL, NULL, o);
@@ -292,7 +292,8 @@ static void operation_on_support(const SupportState *state, void *userdata) {
         /* With what a reset erases now: a reset that would only reboot is
          * refused here, for Request() (before and after polkit) and for a
          * gesture (before anyone is asked) alike. */
-        SupportVerdict verdict = manager_support_verdict(o->manager, state);
+        SupportVerdict verdict = o->operations->verdict ? o->operations->verdict(state, o->operations->userdata)
+                                                        : state->verdict;
 
         if (verdict == SUPPORT_PENDING) {
                 char source[256];
@@ -351,10 +352,10 @@ static const OperationSteps kiosk_steps = {
         .supported = operation_start_target,
 };
 
-static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Operation **ret) {
+static int operation_new(Operations *ops, OperationKind kind, OriginKind origin, Operation **ret) {
         Operation *o;
 
-        assert(m);
+        assert(ops);
         assert(ret);
         /* A gesture only ever requests. */
         assert(origin == ORIGIN_BUS || kind == OPERATION_REQUEST);
@@ -369,15 +370,15 @@ static int operation_new(Manager *m, OperationKind kind, OriginKind origin, Oper
                    : kind == OPERATION_REQUEST   ? &bus_request_steps
                                                  : &bus_cancel_steps;
         /* 0 is never an id, so a zeroed field never names a request. */
-        o->id = ++m->next_operation_id ?: ++m->next_operation_id;
+        o->id = ++ops->next_id ?: ++ops->next_id;
         *ret = o;
         return 0;
 }
 
-Operation *operation_find(Manager *m, uint32_t id) {
-        assert(m);
+Operation *operation_find(Operations *ops, uint32_t id) {
+        assert(ops);
 
-        for (Operation *o = m->operations; o; o = o->next)
+        for (Operation *o = ops->list; o; o = o->next)
                 if (o->id == id)
                         return o;
         return NULL;
@@ -393,13 +394,13 @@ void operation_check_support(Operation *o) {
         assert(o);
 
         if (o->origin == ORIGIN_GESTURE && o->stage == STAGE_CHECKING &&
-            hold_check_take(&o->manager->hold_check, o->seat, operation_on_support, o, &o->check, &state)) {
+            hold_check_take(o->operations->hold_check, o->seat, operation_on_support, o, &o->check, &state)) {
                 if (!o->check)
                         operation_on_support(&state, o);
                 return;
         }
 
-        r = support_queue_wait(o->manager->support_queue, operation_on_support, o, &o->check);
+        r = support_queue_wait(o->operations->support_queue, operation_on_support, o, &o->check);
         if (r < 0) {
                 char reason[256];
 
@@ -408,13 +409,13 @@ void operation_check_support(Operation *o) {
         }
 }
 
-/* Links the operation into the manager and asks systemd; from here on the
+/* Links the operation into the list and asks systemd; from here on the
  * operation frees itself when it ends. */
-static int operation_begin(Manager *m, Operation *o) {
+static int operation_begin(Operations *ops, Operation *o) {
         char source[256];
 
-        o->manager = m;
-        LIST_PREPEND(m->operations, o);
+        o->operations = ops;
+        LIST_PREPEND(ops->list, o);
 
         if (o->kind == OPERATION_REQUEST)
                 operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_REQUESTED, NULL, "Factory reset requested by %s.",
@@ -428,10 +429,10 @@ static int operation_begin(Manager *m, Operation *o) {
 }
 
 /* Whether one more bus operation of the caller fits; sets error when not. */
-static bool operation_bus_slot_free(Manager *m, const char *sender, sd_bus_error *error) {
+static bool operation_bus_slot_free(Operations *ops, const char *sender, sd_bus_error *error) {
         size_t all = 0, mine = 0;
 
-        for (Operation *o = m->operations; o; o = o->next) {
+        for (Operation *o = ops->list; o; o = o->next) {
                 if (o->origin != ORIGIN_BUS || !o->call)
                         continue;
                 all++;
@@ -450,17 +451,20 @@ static bool operation_bus_slot_free(Manager *m, const char *sender, sd_bus_error
         return false;
 }
 
-int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *call, sd_bus_error *error) {
+int operation_start_from_bus(Operations *ops, OperationKind kind, sd_bus_message *call, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         _cleanup_(operation_freep) Operation *o = NULL;
         const char *session = NULL;
         int r;
 
         /* Before anything costs a round trip. */
-        if (!operation_bus_slot_free(m, sd_bus_message_get_sender(call), error))
+        assert(ops);
+        assert(call);
+
+        if (!operation_bus_slot_free(ops, sd_bus_message_get_sender(call), error))
                 return -EBUSY;
 
-        r = operation_new(m, kind, ORIGIN_BUS, &o);
+        r = operation_new(ops, kind, ORIGIN_BUS, &o);
         if (r < 0)
                 return r;
 
@@ -483,44 +487,41 @@ int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *cal
                 o->uid = UID_INVALID;
                 log_debug_errno(r, "Cannot query the credentials of %s: %m", strna(sd_bus_message_get_sender(call)));
         }
-        return operation_begin(m, TAKE_PTR(o));
+        return operation_begin(ops, TAKE_PTR(o));
 }
 
-int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trigger, const char *device,
-                                 const char *seat) {
+int operation_start_from_gesture(Operations *ops, OriginKind origin, const char *trigger, const char *device,
+                                 const char *device_name, const char *seat) {
         _cleanup_(operation_freep) Operation *o = NULL;
         int r;
 
+        assert(ops);
+
         /* Between losing the system bus and getting it back nobody can be
          * asked and nothing started: the gesture is journaled, no more. */
-        if (!m->bus) {
+        if (!ops->bus) {
                 log_warning("Trigger %s on %s: not connected to the system bus, nothing was done.", strna(trigger),
                             strna(seat));
                 return 0;
         }
 
         /* One dialog per seat: a second gesture while one is open changes nothing. */
-        if (origin == ORIGIN_GESTURE && confirmation_open(m, seat)) {
+        if (origin == ORIGIN_GESTURE && confirmation_open(ops, seat)) {
                 log_info("Trigger %s on %s: a confirmation is already open there, nothing more to do.",
                          strna(trigger), strna(seat));
                 return 0;
         }
 
-        r = operation_new(m, OPERATION_REQUEST, origin, &o);
+        r = operation_new(ops, OPERATION_REQUEST, origin, &o);
         if (r < 0)
                 return r;
 
-        /* People know the device by its name ("Power Button"), not by its
-         * node; looked up now, while the device that completed the gesture
-         * is still there. */
-        InputDevice *d = input_find_device_by_node(m->input, device);
-
         o->trigger = strdup(strempty(trigger));
         o->device = strdup(strempty(device));
-        o->device_name = strdup(d ? input_device_name(d) : "");
+        o->device_name = strdup(strempty(device_name));
         o->seat = strdup(strempty(seat));
         if (!o->trigger || !o->device || !o->device_name || !o->seat)
                 return -ENOMEM;
 
-        return operation_begin(m, TAKE_PTR(o));
+        return operation_begin(ops, TAKE_PTR(o));
 }

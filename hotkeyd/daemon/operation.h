@@ -11,16 +11,16 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "agent.h"
 #include "confirmation.h"
+#include "hold-check.h"
 #include "macro.h"
 #include "sessions.h"
 #include "support-check.h"
 #include "time-util.h"
 #include "unit-start.h"
 
-typedef struct Manager Manager;
 typedef struct Operation Operation;
-typedef struct Agent Agent;
 
 typedef enum OperationKind {
         OPERATION_REQUEST,
@@ -34,6 +34,25 @@ typedef enum OriginKind {
         _ORIGIN_KIND_MAX,
 } OriginKind;
 
+/* The operations in flight, and what they need of the daemon: the
+ * manager sets the fields (bus and support_queue only while connected;
+ * operations only exist then). */
+typedef struct Operations {
+        Operation *list;
+        unsigned next_id;
+        sd_event *event;
+        sd_bus *bus;
+        SupportQueue *support_queue;
+        HoldCheck *hold_check; /* started with a hold, taken by its trigger */
+        Agents *agents;
+        usec_t confirm_timeout_usec;
+        /* The verdict of a support check with what a reset erases now. */
+        SupportVerdict (*verdict)(const SupportState *state, void *userdata);
+        /* An operation ended: the state after it is worth announcing. */
+        void (*on_done)(void *userdata);
+        void *userdata;
+} Operations;
+
 /* What follows each "yes" for an origin and kind: the support check's
  * (operation_on_support(); for a cancel: a reset is pending) and
  * polkit's (operation_on_authorized()). */
@@ -44,7 +63,7 @@ typedef struct OperationSteps {
 } OperationSteps;
 
 struct Operation {
-        Manager *manager;
+        Operations *operations;
         Operation *next, *prev;
         unsigned id;
         OperationKind kind;
@@ -80,11 +99,12 @@ struct Operation {
 
 /* Replies to the call when done.  LimitsExceeded (in error) when the
  * caller's uid, or all callers together, have too many in flight. */
-int operation_start_from_bus(Manager *m, OperationKind kind, sd_bus_message *call, sd_bus_error *error);
+int operation_start_from_bus(Operations *ops, OperationKind kind, sd_bus_message *call, sd_bus_error *error);
 
-/* A request that was already confirmed by the gesture's own rules. */
-int operation_start_from_gesture(Manager *m, OriginKind origin, const char *trigger, const char *device,
-                                 const char *seat);
+/* A request that was already confirmed by the gesture's own rules;
+ * device_name is the kernel's name of the device, what the agent shows. */
+int operation_start_from_gesture(Operations *ops, OriginKind origin, const char *trigger, const char *device,
+                                 const char *device_name, const char *seat);
 
 /* As logind's inhibitor_stop() and inhibitor_free(): the end of an
  * operation tells whoever still waits on it (a dialog still up, a
@@ -109,4 +129,4 @@ void operation_check_support(Operation *o);
 /* Asks polkit about the caller of o->call; o->steps->authorized goes on. */
 void operation_authorize(Operation *o, const char *action);
 void operation_start_target(Operation *o);
-Operation *operation_find(Manager *m, uint32_t id);
+Operation *operation_find(Operations *ops, uint32_t id);

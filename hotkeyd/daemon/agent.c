@@ -3,9 +3,7 @@
 #include "bus-args.h"
 #include "bus-names.h"
 #include "log.h"
-#include "manager.h"
 #include "messages.h"
-#include "operation.h"
 #include "sessions.h"
 
 /* Agents are one per session on a seat, and logind bounds sessions; this
@@ -20,7 +18,7 @@
 
 /* A RegisterAgent() call waiting for logind's answer about its session. */
 struct AgentRegistration {
-        Manager *manager;
+        Agents *agents;
         AgentRegistration *next, *prev;
         sd_bus_message *call;
         char *path;
@@ -28,28 +26,27 @@ struct AgentRegistration {
         SessionLookup *lookup;
 };
 
-static void agent_log(const Agent *a, int level, const char *message_id, const char *format, ...) _printf_(4, 5);
-static void agent_log(const Agent *a, int level, const char *message_id, const char *format, ...) {
-        char session[128], seat[128], uid[64], message[512];
-        va_list ap;
+#define agent_log(a, level, message_id, fmt, ...)                               \
+        log_struct((level),                                                     \
+                   LOG_MESSAGE(fmt, ##__VA_ARGS__),                             \
+                   LOG_MESSAGE_ID(message_id),                                  \
+                   "HOTKEYD_AGENT_SESSION=%s", (a)->session,                    \
+                   "HOTKEYD_SEAT=%s", (a)->seat,                                \
+                   "HOTKEYD_AGENT_UID=" UID_FMT, (a)->uid)
 
-        snprintf(session, sizeof session, "HOTKEYD_AGENT_SESSION=%s", a->session);
-        snprintf(seat, sizeof seat, "HOTKEYD_SEAT=%s", a->seat);
-        snprintf(uid, sizeof uid, "HOTKEYD_AGENT_UID=" UID_FMT, a->uid);
-        va_start(ap, format);
-        vsnprintf(message, sizeof message, format, ap);
-        va_end(ap);
-        log_full(level, 0, (const char *const[]) { message_id, session, seat, uid, NULL }, "%s", message);
+void agent_stop(Agent *a) {
+        assert(a);
+
+        if (a->agents && a->agents->on_gone)
+                a->agents->on_gone(a, a->agents->userdata);
 }
 
 Agent *agent_free(Agent *a) {
         if (!a)
                 return NULL;
-        if (a->manager) {
-                LIST_UNLINK(a->manager->agents, a);
-                a->manager->n_agents--;
-                /* A confirmation it was showing can never be answered now. */
-                operation_agent_gone(a->manager, a);
+        if (a->agents) {
+                LIST_UNLINK(a->agents->list, a);
+                a->agents->n--;
         }
         sd_bus_track_unref(a->track);
         free(a->bus_name);
@@ -63,9 +60,9 @@ Agent *agent_free(Agent *a) {
 AgentRegistration *agent_registration_free(AgentRegistration *r) {
         if (!r)
                 return NULL;
-        if (r->manager) {
-                LIST_UNLINK(r->manager->agent_registrations, r);
-                r->manager->n_agent_registrations--;
+        if (r->agents) {
+                LIST_UNLINK(r->agents->registrations, r);
+                r->agents->n_registrations--;
         }
         session_lookup_free(r->lookup);
         sd_bus_message_unref(r->call);
@@ -75,32 +72,43 @@ AgentRegistration *agent_registration_free(AgentRegistration *r) {
 }
 DEFINE_POINTER_CLEANUP(AgentRegistration, agent_registration_free);
 
-Agent *agent_find_by_session(Manager *m, const char *session) {
-        for (Agent *a = m->agents; a; a = a->next)
+Agent *agent_find_by_session(Agents *agents, const char *session) {
+        assert(agents);
+
+        for (Agent *a = agents->list; a; a = a->next)
                 if (streq(a->session, session))
                         return a;
         return NULL;
 }
 
-static Agent *agent_find_by_owner(Manager *m, const char *bus_name, const char *path) {
-        for (Agent *a = m->agents; a; a = a->next)
+static Agent *agent_find_by_owner(Agents *agents, const char *bus_name, const char *path) {
+        for (Agent *a = agents->list; a; a = a->next)
                 if (streq(a->bus_name, bus_name) && (!path || streq(a->path, path)))
                         return a;
         return NULL;
 }
 
 static int agent_on_name_gone(sd_bus_track *track, void *userdata) {
-        Agent *a = userdata;
+        Agent *a = ASSERT_PTR(userdata);
 
         agent_log(a, LOG_INFO, MESSAGE_ID_AGENT_UNREGISTERED, "Session agent of session %s on %s went away.",
                   a->session, a->seat);
+        agent_stop(a);
         agent_free(a);
         return 0;
 }
 
-static int agent_new(Manager *m, const char *bus_name, const char *path, const SessionInfo *info, Agent **ret) {
+static int agent_new(Agents *agents, sd_bus *bus, const char *bus_name, const char *path, const SessionInfo *info,
+                     Agent **ret) {
         Agent *a;
         int r;
+
+        assert(agents);
+        assert(bus);
+        assert(bus_name);
+        assert(path);
+        assert(info);
+        assert(ret);
 
         a = calloc(1, sizeof *a);
         if (!a)
@@ -115,7 +123,7 @@ static int agent_new(Manager *m, const char *bus_name, const char *path, const S
                 return -ENOMEM;
         }
 
-        r = sd_bus_track_new(m->bus, &a->track, agent_on_name_gone, a);
+        r = sd_bus_track_new(bus, &a->track, agent_on_name_gone, a);
         if (r >= 0)
                 r = sd_bus_track_add_name(a->track, bus_name);
         if (r < 0) {
@@ -123,9 +131,9 @@ static int agent_new(Manager *m, const char *bus_name, const char *path, const S
                 return r;
         }
 
-        a->manager = m;
-        LIST_PREPEND(m->agents, a);
-        m->n_agents++;
+        a->agents = agents;
+        LIST_PREPEND(agents->list, a);
+        agents->n++;
         *ret = a;
         return 0;
 }
@@ -144,8 +152,8 @@ static void agent_registration_reply_error(AgentRegistration *reg, const char *n
 }
 
 static void agent_on_session(int error, const sd_bus_error *bus_error, const SessionInfo *info, void *userdata) {
-        _cleanup_(agent_registration_freep) AgentRegistration *reg = userdata;
-        Manager *m = reg->manager;
+        _cleanup_(agent_registration_freep) AgentRegistration *reg = ASSERT_PTR(userdata);
+        Agents *agents = reg->agents;
         Agent *a;
         int r;
 
@@ -167,11 +175,12 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
                 return agent_registration_reply_error(
                         reg, HOTKEYD_ERROR_NO_SESSION,
                         "Session %s is not on a seat, so no key gesture can ever ask it to confirm.", info->id);
-        if (agent_find_by_session(m, info->id))
+        if (agent_find_by_session(agents, info->id))
                 return agent_registration_reply_error(reg, HOTKEYD_ERROR_AGENT_EXISTS,
                                                       "Session %s already has a session agent.", info->id);
 
-        r = agent_new(m, sd_bus_message_get_sender(reg->call), reg->path, info, &a);
+        r = agent_new(agents, sd_bus_message_get_bus(reg->call), sd_bus_message_get_sender(reg->call), reg->path,
+                      info, &a);
         if (r < 0) {
                 log_error_errno(r, "Cannot register session agent: %m");
                 (void) sd_bus_reply_method_errno(reg->call, r, NULL);
@@ -184,35 +193,40 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
         (void) sd_bus_reply_method_return(reg->call, "");
 }
 
-static size_t agent_registrations_of(Manager *m, const char *sender) {
+static size_t agent_registrations_of(Agents *agents, const char *sender) {
         size_t n = 0;
 
-        for (AgentRegistration *r = m->agent_registrations; r; r = r->next)
+        for (AgentRegistration *r = agents->registrations; r; r = r->next)
                 if (streq_ptr(sd_bus_message_get_sender(r->call), sender))
                         n++;
         return n;
 }
 
-int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+int agent_method_register(sd_bus_message *call, Agents *agents, sd_bus_error *error) {
         _cleanup_(agent_registration_freep) AgentRegistration *reg = NULL;
-        const char *sender = sd_bus_message_get_sender(call);
+        const char *sender;
         BusMethodArgs args;
         int r;
+
+        assert(call);
+        assert(agents);
+
+        sender = sd_bus_message_get_sender(call);
 
         r = bus_method_args_read(call, BUS_METHOD_REGISTER_AGENT, &args, error);
         if (r < 0)
                 return r;
         if (!sender)
                 return -EBADMSG;
-        if (agent_find_by_owner(m, sender, NULL))
+        if (agent_find_by_owner(agents, sender, NULL))
                 return sd_bus_error_set(error, HOTKEYD_ERROR_AGENT_EXISTS,
                                         "This connection already registered a session agent.");
-        if (m->n_agents >= AGENTS_MAX)
+        if (agents->n >= AGENTS_MAX)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many session agents.");
-        if (m->n_agent_registrations >= REGISTRATIONS_MAX)
+        if (agents->n_registrations >= REGISTRATIONS_MAX)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
                                         "Too many session agent registrations in flight; try again later.");
-        if (agent_registrations_of(m, sender) >= REGISTRATIONS_PER_CALLER_MAX)
+        if (agent_registrations_of(agents, sender) >= REGISTRATIONS_PER_CALLER_MAX)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
                                         "Too many session agent registrations of this connection in flight; try "
                                         "again later.");
@@ -231,23 +245,26 @@ int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        reg->manager = m;
-        LIST_PREPEND(m->agent_registrations, reg);
-        m->n_agent_registrations++;
+        reg->agents = agents;
+        LIST_PREPEND(agents->registrations, reg);
+        agents->n_registrations++;
         TAKE_PTR(reg);
         return 1;
 }
 
-int agent_method_unregister(sd_bus_message *call, Manager *m, sd_bus_error *error) {
+int agent_method_unregister(sd_bus_message *call, Agents *agents, sd_bus_error *error) {
         BusMethodArgs args;
         Agent *a;
         int r;
+
+        assert(call);
+        assert(agents);
 
         r = bus_method_args_read(call, BUS_METHOD_UNREGISTER_AGENT, &args, error);
         if (r < 0)
                 return r;
 
-        a = agent_find_by_owner(m, sd_bus_message_get_sender(call), args.object_path);
+        a = agent_find_by_owner(agents, sd_bus_message_get_sender(call), args.object_path);
         if (!a)
                 return sd_bus_error_setf(error, HOTKEYD_ERROR_NO_SUCH_AGENT,
                                          "No session agent at %s is registered by this connection.",
@@ -255,13 +272,16 @@ int agent_method_unregister(sd_bus_message *call, Manager *m, sd_bus_error *erro
 
         agent_log(a, LOG_INFO, MESSAGE_ID_AGENT_UNREGISTERED, "Session agent of session %s on %s unregistered.",
                   a->session, a->seat);
+        agent_stop(a);
         agent_free(a);
         return sd_bus_reply_method_return(call, "");
 }
 
 int agent_ask(Agent *a, unsigned request_id, const char *trigger, const char *seat, const char *device,
               usec_t deadline, sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot) {
-        return sd_bus_call_method_async(a->manager->bus, ret_slot, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
+        assert(a);
+
+        return sd_bus_call_method_async(sd_bus_track_get_bus(a->track), ret_slot, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
                                         "RequestConfirmation", callback, userdata, "ussst", (uint32_t) request_id,
                                         trigger, seat, strempty(device), (uint64_t) deadline);
 }
@@ -269,8 +289,10 @@ int agent_ask(Agent *a, unsigned request_id, const char *trigger, const char *se
 void agent_cancel(Agent *a, unsigned request_id, const char *reason) {
         int r;
 
+        assert(a);
+
         /* No slot: the call floats, and nobody waits for the agent. */
-        r = sd_bus_call_method_async(a->manager->bus, NULL, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
+        r = sd_bus_call_method_async(sd_bus_track_get_bus(a->track), NULL, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
                                      "CancelConfirmation", NULL, NULL, "us", (uint32_t) request_id, reason);
         if (r < 0)
                 log_debug_errno(r, "Cannot tell the session agent of %s that request %u is over: %m", a->session,

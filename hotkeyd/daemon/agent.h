@@ -13,12 +13,26 @@
 
 #include "time-util.h"
 
-typedef struct Manager Manager;
 typedef struct Agent Agent;
 typedef struct AgentRegistration AgentRegistration;
 
+/* An agent ends (unregistered, or its bus name went away); whatever it
+ * was showing can never be answered now. */
+typedef void (*agent_gone_fn)(Agent *a, void *userdata);
+
+/* The agents of one bus connection, and the registrations waiting for
+ * logind. */
+typedef struct Agents {
+        Agent *list;
+        size_t n;
+        AgentRegistration *registrations;
+        size_t n_registrations;
+        agent_gone_fn on_gone; /* agent_stop() */
+        void *userdata;
+} Agents;
+
 struct Agent {
-        Manager *manager;
+        Agents *agents;
         Agent *next, *prev;
         char *bus_name; /* the agent's unique name */
         char *path;     /* its object */
@@ -29,10 +43,10 @@ struct Agent {
 };
 
 /* The method handlers of RegisterAgent(o) and UnregisterAgent(o). */
-int agent_method_register(sd_bus_message *call, Manager *m, sd_bus_error *error);
-int agent_method_unregister(sd_bus_message *call, Manager *m, sd_bus_error *error);
+int agent_method_register(sd_bus_message *call, Agents *agents, sd_bus_error *error);
+int agent_method_unregister(sd_bus_message *call, Agents *agents, sd_bus_error *error);
 
-Agent *agent_find_by_session(Manager *m, const char *session);
+Agent *agent_find_by_session(Agents *agents, const char *session);
 
 /* Asks the agent to show its confirmation; the reply only says that it
  * does.  ret_slot owns the call. */
@@ -41,5 +55,8 @@ int agent_ask(Agent *a, unsigned request_id, const char *trigger, const char *se
 /* Tells the agent that a request is over (its dialog should close); fire and forget. */
 void agent_cancel(Agent *a, unsigned request_id, const char *reason);
 
+/* As logind's inhibitor_stop() and inhibitor_free(): the end of an agent
+ * tells its operations (Agents.on_gone); freeing only frees. */
+void agent_stop(Agent *a);
 Agent *agent_free(Agent *a);
 AgentRegistration *agent_registration_free(AgentRegistration *r);

@@ -201,7 +201,7 @@ static int property_get_clears_tpm(sd_bus *bus, const char *path, const char *in
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = ASSERT_PTR(userdata);
 
-        return sd_bus_message_append(reply, "b", erase_clears_tpm(m));
+        return sd_bus_message_append(reply, "b", erase_clears_tpm(&m->erase, m->tpm.present));
 }
 
 static int property_get_reset_plugins(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -249,7 +249,9 @@ static int method_operation(sd_bus_message *message, OperationKind kind, void *u
         if (r < 0)
                 return r;
 
-        r = operation_start_from_bus(ASSERT_PTR(userdata), kind, message, error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        r = operation_start_from_bus(&m->operations, kind, message, error);
         if (r < 0)
                 return r;
         return 1;
@@ -264,23 +266,33 @@ static int method_cancel(sd_bus_message *message, void *userdata, sd_bus_error *
 }
 
 static int method_register_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return agent_method_register(message, ASSERT_PTR(userdata), error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return agent_method_register(message, &m->agents, error);
 }
 
 static int method_unregister_agent(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return agent_method_unregister(message, ASSERT_PTR(userdata), error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return agent_method_unregister(message, &m->agents, error);
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_confirm(message, ASSERT_PTR(userdata), error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return confirmation_method_confirm(message, &m->operations, error);
 }
 
 static int method_decline(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_decline(message, ASSERT_PTR(userdata), error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return confirmation_method_decline(message, &m->operations, error);
 }
 
 static int method_extend_confirmation(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return operation_method_extend(message, ASSERT_PTR(userdata), error);
+        Manager *m = ASSERT_PTR(userdata);
+
+        return confirmation_method_extend(message, &m->operations, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {

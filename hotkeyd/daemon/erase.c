@@ -3,11 +3,9 @@
 #include <libudev.h>
 
 #include "block-partition.h"
-#include "bus-api.h"
 #include "conf-search.h"
 #include "erase.h"
 #include "log.h"
-#include "manager.h"
 #include "repart-files.h"
 
 #define MOUNTINFO_PATH "/proc/self/mountinfo"
@@ -51,19 +49,26 @@ void erase_state_done(EraseState *s) {
         erase_forget_bus(s);
 }
 
-bool erase_clears_tpm(const Manager *m) {
-        return m->tpm.present && m->erase.tpm_clear_wanted;
+bool erase_clears_tpm(const EraseState *s, bool tpm_present) {
+        assert(s);
+
+        return tpm_present && s->tpm_clear_wanted;
 }
 
-EraseVerdict erase_verdict(const Manager *m) {
-        const EraseState *e = &m->erase;
+EraseVerdict erase_verdict(const EraseState *s, bool tpm_present, bool tpm_reading) {
+        assert(s);
 
-        if (e->n_partitions > 0 || e->n_plugins > 0 || erase_clears_tpm(m))
+        if (s->n_partitions > 0 || s->n_plugins > 0 || erase_clears_tpm(s, tpm_present))
                 return ERASE_SOMETHING;
         /* A TPM still being read may turn out to be one the target clears. */
-        if (!e->read || e->plugins_check || e->tpm_clear_check || m->tpm_reader)
+        if (!s->read || s->plugins_check || s->tpm_clear_check || tpm_reading)
                 return ERASE_UNKNOWN;
         return ERASE_NOTHING;
+}
+
+static void erase_changed(EraseState *s, EraseChange changes) {
+        if (s->on_changed)
+                s->on_changed(s, changes, s->userdata);
 }
 
 static void collect_problem(const char *file, unsigned line, const char *message, void *userdata) {
@@ -186,75 +191,80 @@ static int erase_read(EraseState *s) {
         return r;
 }
 
+/* The check only runs while there is a TPM (erase_refresh_tpm() ends it
+ * otherwise): whether the TPM is cleared is whether the target wants to. */
 static void erase_on_tpm_clear(bool wanted, void *userdata) {
-        Manager *m = userdata;
-        bool before = erase_clears_tpm(m);
+        EraseState *s = ASSERT_PTR(userdata);
+        bool before = s->tpm_clear_wanted;
 
-        m->erase.tpm_clear_check = tpm_clear_check_free(m->erase.tpm_clear_check);
-        m->erase.tpm_clear_wanted = wanted;
-        if (erase_clears_tpm(m) != before) {
-                log_info("A factory reset %s the TPM.", erase_clears_tpm(m) ? "asks the firmware to clear" : "keeps");
-                bus_api_emit_changed(m, STRV_MAKE("ClearsTpm"));
-        }
-        manager_announce_support(m);
+        s->tpm_clear_check = tpm_clear_check_free(s->tpm_clear_check);
+        s->tpm_clear_wanted = wanted;
+        if (wanted != before)
+                log_info("A factory reset %s the TPM.", wanted ? "asks the firmware to clear" : "keeps");
+        erase_changed(s, wanted != before ? ERASE_CHANGED_CLEARS_TPM : 0);
 }
 
 static void erase_on_plugins(ResetPlugin *plugins, size_t n, void *userdata) {
-        Manager *m = userdata;
+        EraseState *s = ASSERT_PTR(userdata);
 
-        m->erase.plugins_check = reset_plugins_check_free(m->erase.plugins_check);
-        erase_state_clear_plugins(&m->erase);
-        m->erase.plugins = plugins;
-        m->erase.n_plugins = n;
+        s->plugins_check = reset_plugins_check_free(s->plugins_check);
+        erase_state_clear_plugins(s);
+        s->plugins = plugins;
+        s->n_plugins = n;
         log_info("A factory reset runs %zu reset plug-in(s) from " FACTORY_RESET_NOW_TARGET ".", n);
         for (size_t i = 0; i < n; i++)
                 log_info("Reset plug-in: %s (%s).", plugins[i].unit, plugins[i].description);
-        bus_api_emit_changed(m, STRV_MAKE("ResetPlugins"));
-        manager_announce_support(m);
+        erase_changed(s, ERASE_CHANGED_PLUGINS);
 }
 
-static void erase_refresh_plugins(Manager *m) {
+static EraseChange erase_refresh_plugins(EraseState *s, sd_bus *bus) {
+        EraseChange changes = 0;
         int r;
 
-        m->erase.plugins_check = reset_plugins_check_free(m->erase.plugins_check);
+        s->plugins_check = reset_plugins_check_free(s->plugins_check);
         /* Until systemd answers, an old list would be a guess. */
-        if (m->erase.n_plugins > 0) {
-                erase_state_clear_plugins(&m->erase);
-                bus_api_emit_changed(m, STRV_MAKE("ResetPlugins"));
+        if (s->n_plugins > 0) {
+                erase_state_clear_plugins(s);
+                changes |= ERASE_CHANGED_PLUGINS;
         }
-        if (!m->bus)
-                return;
-        r = reset_plugins_check_start(m->bus, erase_on_plugins, m, &m->erase.plugins_check);
+        if (!bus)
+                return changes;
+        r = reset_plugins_check_start(bus, erase_on_plugins, s, &s->plugins_check);
         if (r < 0)
                 log_warning_errno(r, "Cannot ask systemd which reset plug-ins " FACTORY_RESET_NOW_TARGET
                                   " pulls in: %m");
+        return changes;
 }
 
-void erase_refresh(Manager *m) {
+EraseChange erase_refresh(EraseState *s, sd_bus *bus, bool tpm_present) {
+        EraseChange changes = ERASE_CHANGED_PARTITIONS;
         int r;
 
-        erase_state_clear_lists(&m->erase);
-        r = erase_read(&m->erase);
+        assert(s);
+
+        erase_state_clear_lists(s);
+        r = erase_read(s);
         if (r < 0)
                 log_error_errno(r, "Cannot tell what a factory reset erases: %m");
         /* Definitions that could not be read may mark partitions: not "nothing". */
-        m->erase.read = r >= 0;
-        log_info("A factory reset erases %zu partition(s); %zu problem(s) in the definitions.",
-                 m->erase.n_partitions, m->erase.n_problems);
-        bus_api_emit_changed(m, STRV_MAKE("ErasedPartitions", "EraseProblems"));
-        erase_refresh_plugins(m);
-        erase_refresh_tpm(m);
+        s->read = r >= 0;
+        log_info("A factory reset erases %zu partition(s); %zu problem(s) in the definitions.", s->n_partitions,
+                 s->n_problems);
+        changes |= erase_refresh_plugins(s, bus);
+        erase_refresh_tpm(s, bus, tpm_present);
+        return changes;
 }
 
-void erase_refresh_tpm(Manager *m) {
+void erase_refresh_tpm(EraseState *s, sd_bus *bus, bool tpm_present) {
         int r;
 
+        assert(s);
+
         /* Without a TPM there is nothing to clear, and nothing to ask. */
-        m->erase.tpm_clear_check = tpm_clear_check_free(m->erase.tpm_clear_check);
-        if (m->bus && m->tpm.present) {
-                r = tpm_clear_check_start(m->bus, erase_on_tpm_clear, m, &m->erase.tpm_clear_check);
+        s->tpm_clear_check = tpm_clear_check_free(s->tpm_clear_check);
+        if (bus && tpm_present) {
+                r = tpm_clear_check_start(bus, erase_on_tpm_clear, s, &s->tpm_clear_check);
                 if (r < 0)
                         log_warning_errno(r, "Cannot ask systemd whether a factory reset clears the TPM: %m");
         }
-        manager_announce_support(m);
 }

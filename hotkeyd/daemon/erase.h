@@ -17,7 +17,21 @@
 #include "support.h"
 #include "tpm-clear-check.h"
 
-typedef struct Manager Manager;
+#include <systemd/sd-bus.h>
+
+typedef struct EraseState EraseState;
+
+/* Which properties changed, for whoever announces them. */
+typedef enum EraseChange {
+        ERASE_CHANGED_PARTITIONS = 1 << 0, /* ErasedPartitions and EraseProblems */
+        ERASE_CHANGED_PLUGINS = 1 << 1,    /* ResetPlugins */
+        ERASE_CHANGED_CLEARS_TPM = 1 << 2, /* ClearsTpm */
+} EraseChange;
+
+/* systemd answered (the TPM clear, the plug-ins): changes says which
+ * properties changed, and may be 0 when only what was unknown is known
+ * now (erase_verdict()). */
+typedef void (*erase_changed_fn)(EraseState *s, EraseChange changes, void *userdata);
 
 typedef struct ErasedPartition {
         char *file;        /* the definition */
@@ -28,7 +42,7 @@ typedef struct ErasedPartition {
         char *mount_point; /* NULL: not mounted */
 } ErasedPartition;
 
-typedef struct EraseState {
+struct EraseState {
         ErasedPartition *partitions;
         size_t n_partitions;
         char **problems; /* "FILE:LINE: sentence" */
@@ -39,22 +53,25 @@ typedef struct EraseState {
         size_t n_plugins;
         ResetPluginsCheck *plugins_check;
         bool read; /* the definitions were read since the bus connection was made */
-} EraseState;
+        erase_changed_fn on_changed;
+        void *userdata;
+};
 
 /* Reads the definitions and block devices again, now, and asks systemd
- * about the TPM clear (answered later); announces the changes on the bus.
+ * (bus; NULL: not connected) about the plug-ins and, with a TPM, the TPM
+ * clear (answered later, on_changed).  Returns what changed now.
  * Problems are logged and end up in EraseProblems; none is fatal. */
-void erase_refresh(Manager *m);
+EraseChange erase_refresh(EraseState *s, sd_bus *bus, bool tpm_present);
 /* Only whether the TPM is cleared: when what is known about the TPM changed. */
-void erase_refresh_tpm(Manager *m);
+void erase_refresh_tpm(EraseState *s, sd_bus *bus, bool tpm_present);
 
 /* ClearsTpm: the target would clear it and there is a TPM to clear. */
-bool erase_clears_tpm(const Manager *m);
+bool erase_clears_tpm(const EraseState *s, bool tpm_present);
 
 /* Something to erase as soon as one part says so; unknown while a part
- * that could still say so has not answered (the definitions, the TPM, the
- * TPM clear, the plug-ins). */
-EraseVerdict erase_verdict(const Manager *m);
+ * that could still say so has not answered (the definitions, the TPM
+ * (tpm_reading), the TPM clear, the plug-ins). */
+EraseVerdict erase_verdict(const EraseState *s, bool tpm_present, bool tpm_reading);
 
 /* The bus went away: the answers from systemd in flight are dropped, and
  * nothing is known until the definitions are read again. */

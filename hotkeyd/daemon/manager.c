@@ -95,6 +95,16 @@ static int manager_on_kiosk_timer(sd_event_source *s, uint64_t usec, void *userd
         return 0;
 }
 
+static int manager_start_operation(Manager *m, OriginKind origin, const GestureEvent *e) {
+        /* People know the device by its name ("Power Button"), not by its
+         * node; looked up now, while the device that completed the gesture
+         * is still there. */
+        InputDevice *d = input_find_device_by_node(m->input, e->device);
+
+        return operation_start_from_gesture(&m->operations, origin, e->trigger->name, e->device,
+                                            d ? input_device_name(d) : NULL, e->seat);
+}
+
 static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
         _cleanup_free_ char *message = NULL;
         char timeout[TIMESPAN_MAX];
@@ -141,7 +151,7 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
                 m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
                 manager_kiosk_say("Factory reset confirmed by a second gesture.");
                 log_notice("Kiosk maintenance gesture confirmed by %s on %s.", e->trigger->name, e->seat);
-                r = operation_start_from_gesture(m, ORIGIN_KIOSK, e->trigger->name, e->device, e->seat);
+                r = manager_start_operation(m, ORIGIN_KIOSK, e);
                 if (r < 0)
                         log_error_errno(r, "Cannot request the factory reset: %m");
                 break;
@@ -175,15 +185,15 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
 
         /* Desktop: the session agent on the seat asks the person there. */
         if (e->type == GESTURE_HOLD_START)
-                operation_hold_started(m, e->seat);
+                hold_check_start(&m->hold_check, m->support_queue, e->seat);
         else if (e->type == GESTURE_HOLD_CANCEL)
-                operation_hold_ended(m, e->seat);
+                hold_check_end(&m->hold_check, e->seat);
         else if (e->type == GESTURE_TRIGGER) {
-                int r = operation_start_from_gesture(m, ORIGIN_GESTURE, e->trigger->name, e->device, e->seat);
+                int r = manager_start_operation(m, ORIGIN_GESTURE, e);
                 if (r < 0)
                         log_error_errno(r, "Cannot ask for confirmation of the factory reset: %m");
                 /* Taken by the operation, or of no use any more. */
-                operation_hold_ended(m, e->seat);
+                hold_check_end(&m->hold_check, e->seat);
         }
 }
 
@@ -465,8 +475,8 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
         m->dry_run_output = stdout;
         /* Request ids start anywhere, so that an agent's dialog left over
          * from before a restart can never name a request of this run. */
-        if (getrandom(&m->next_operation_id, sizeof m->next_operation_id, GRND_NONBLOCK) < 0)
-                m->next_operation_id = (unsigned) now_usec(CLOCK_MONOTONIC);
+        if (getrandom(&m->operations.next_id, sizeof m->operations.next_id, GRND_NONBLOCK) < 0)
+                m->operations.next_id = (unsigned) now_usec(CLOCK_MONOTONIC);
 
         if (config_path) {
                 m->config_path = strdup(config_path);
@@ -500,14 +510,19 @@ int manager_new(const char *config_path, bool dry_run, Manager **ret) {
 /* Everything that lives on the bus connection goes with it: callers and
  * agents were on the old bus, and nothing half-asked may be acted on. */
 static void manager_drop_bus(Manager *m) {
-        while (m->operations)
-                operation_free(m->operations);
-        while (m->agent_registrations)
-                agent_registration_free(m->agent_registrations);
-        while (m->agents)
-                agent_free(m->agents);
+        while (m->operations.list) {
+                operation_stop(m->operations.list);
+                operation_free(m->operations.list);
+        }
+        m->operations.bus = NULL;
+        m->operations.support_queue = NULL;
+        while (m->agents.registrations)
+                agent_registration_free(m->agents.registrations);
+        /* Their operations ended above: nobody is left to tell. */
+        while (m->agents.list)
+                agent_free(m->agents.list);
         m->support_refresh = support_waiter_free(m->support_refresh);
-        operation_hold_ended(m, NULL);
+        hold_check_end(&m->hold_check, NULL);
         m->support_queue = support_queue_free(m->support_queue);
         erase_forget_bus(&m->erase);
         m->erase_read = sd_event_source_disable_unref(m->erase_read);
@@ -555,6 +570,39 @@ static int manager_on_signal(sd_event_source *s, const struct signalfd_siginfo *
 }
 
 static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *userdata);
+static void manager_on_support_changed(const SupportState *state, void *userdata);
+
+/* Emits what changed in what a reset erases, and the verdict that follows. */
+static void manager_on_erase_changed(EraseState *s, EraseChange changes, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        if (changes & ERASE_CHANGED_PARTITIONS)
+                bus_api_emit_changed(m, STRV_MAKE("ErasedPartitions", "EraseProblems"));
+        if (changes & ERASE_CHANGED_PLUGINS)
+                bus_api_emit_changed(m, STRV_MAKE("ResetPlugins"));
+        if (changes & ERASE_CHANGED_CLEARS_TPM)
+                bus_api_emit_changed(m, STRV_MAKE("ClearsTpm"));
+        manager_announce_support(m);
+}
+
+static void manager_refresh_erase(Manager *m) {
+        manager_on_erase_changed(&m->erase, erase_refresh(&m->erase, m->bus, m->tpm.present), m);
+}
+
+static SupportVerdict manager_operation_verdict(const SupportState *state, void *userdata) {
+        return manager_support_verdict(ASSERT_PTR(userdata), state);
+}
+
+/* The state after an operation is worth announcing (Mode, Supported). */
+static void manager_on_operation_done(void *userdata) {
+        manager_refresh_support(ASSERT_PTR(userdata));
+}
+
+static void manager_on_agent_gone(Agent *a, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        confirmation_agent_gone(&m->operations, a);
+}
 
 static void manager_schedule_reconnect(Manager *m) {
         int r;
@@ -583,7 +631,7 @@ static int manager_on_erase_read(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
         m->erase_read = sd_event_source_disable_unref(m->erase_read);
-        erase_refresh(m);
+        manager_refresh_erase(m);
         return 0;
 }
 
@@ -591,15 +639,31 @@ static int manager_connect_bus(Manager *m) {
         _cleanup_free_ unsigned *keys = NULL;
         int r;
 
+        m->agents.on_gone = manager_on_agent_gone;
+        m->agents.userdata = m;
+        m->erase.on_changed = manager_on_erase_changed;
+        m->erase.userdata = m;
+
         r = bus_api_start(m);
         if (r >= 0)
                 r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
                                         "org.freedesktop.DBus.Local", "Disconnected", manager_on_bus_disconnected,
                                         m);
         if (r >= 0)
-                r = support_queue_new(m->event, m->bus, m->varlink_address, &m->support_queue);
-        if (r >= 0)
+                r = support_queue_new(m->event, m->bus, m->varlink_address, manager_on_support_changed, m,
+                                      &m->support_queue);
+        if (r >= 0) {
+                m->operations.event = m->event;
+                m->operations.bus = m->bus;
+                m->operations.support_queue = m->support_queue;
+                m->operations.hold_check = &m->hold_check;
+                m->operations.agents = &m->agents;
+                m->operations.confirm_timeout_usec = m->config->confirm_timeout_usec;
+                m->operations.verdict = manager_operation_verdict;
+                m->operations.on_done = manager_on_operation_done;
+                m->operations.userdata = m;
                 r = logind_new(m->bus, &m->logind);
+        }
         if (r < 0) {
                 manager_drop_bus(m);
                 return log_error_errno(r, "Cannot set up the system bus connection: %m");
@@ -619,7 +683,7 @@ static int manager_connect_bus(Manager *m) {
         r = sd_event_add_defer(m->event, &m->erase_read, manager_on_erase_read, m);
         if (r < 0) {
                 log_debug_errno(r, "Cannot defer reading what a reset erases, reading it now: %m");
-                erase_refresh(m);
+                manager_refresh_erase(m);
         }
         return 0;
 }
@@ -643,7 +707,8 @@ static void manager_on_tpm_info(const TpmInfo *info, void *userdata) {
         m->tpm = *info;
         tpm_log_info(info);
         bus_api_emit_changed(m, STRV_MAKE("Tpm"));
-        erase_refresh_tpm(m);
+        erase_refresh_tpm(&m->erase, m->bus, m->tpm.present);
+        manager_announce_support(m);
 }
 
 /* In parallel with the rest of the start; see tpm.h.  A read still under
@@ -800,7 +865,7 @@ int manager_start(Manager *m) {
 }
 
 SupportVerdict manager_support_verdict(const Manager *m, const SupportState *state) {
-        return support_verdict_with_erase(state->verdict, erase_verdict(m));
+        return support_verdict_with_erase(state->verdict, erase_verdict(&m->erase, m->tpm.present, m->tpm_reader));
 }
 
 void manager_announce_support(Manager *m) {
@@ -829,17 +894,19 @@ void manager_announce_support(Manager *m) {
         }
 }
 
-void manager_set_support(Manager *m, const SupportState *state) {
+/* The support queue's latest answer changed (whoever asked): recorded and announced. */
+static void manager_on_support_changed(const SupportState *state, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
         m->support = *state;
         m->support_known = true;
         manager_announce_support(m);
 }
 
 static void manager_on_support_refreshed(const SupportState *state, void *userdata) {
-        Manager *m = userdata;
+        Manager *m = ASSERT_PTR(userdata);
 
         m->support_refresh = support_waiter_free(m->support_refresh);
-        manager_set_support(m, state);
 }
 
 void manager_refresh_support(Manager *m) {
@@ -879,10 +946,11 @@ static void manager_swap_rules(Manager *m, Config *config, GestureEngine *engine
         short_press_free(m->short_press);
         m->short_press = short_press;
         m->config = config;
+        m->operations.confirm_timeout_usec = config->confirm_timeout_usec;
         log_config_loaded(config);
         /* Neither does a dialog opened under the old rules: after
          * Mode=off in particular, nothing may be confirmed any more. */
-        operation_end_confirmations(m, "the configuration was reloaded");
+        confirmation_end_all(&m->operations, "the configuration was reloaded");
         /* An armed kiosk reset does not survive a change of rules (nor do
          * the engine's gesture numbers it refers to). */
         kiosk_done(&m->kiosk);
@@ -938,7 +1006,7 @@ int manager_reload(Manager *m) {
                 (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu",
                                   (unsigned long long) now_usec(CLOCK_MONOTONIC));
                 /* Independent of hotkeyd.conf: read again even when that is invalid. */
-                erase_refresh(m);
+                manager_refresh_erase(m);
         }
 
         r = manager_reload_rules(m);

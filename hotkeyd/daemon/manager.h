@@ -11,13 +11,16 @@
 
 #include <systemd/sd-bus.h>
 
+#include "agent.h"
 #include "config.h"
 #include "erase.h"
 #include "gesture.h"
+#include "hold-check.h"
 #include "input.h"
 #include "key-holds.h"
 #include "kiosk.h"
 #include "logind-client.h"
+#include "operation.h"
 #include "short-press.h"
 #include "support-check.h"
 #include "tpm.h"
@@ -27,13 +30,6 @@
 typedef struct Operation Operation;
 typedef struct Agent Agent;
 typedef struct AgentRegistration AgentRegistration;
-
-/* The support check of the hold in progress, see operation_hold_started(). */
-typedef struct HoldCheck {
-        char *seat;            /* NULL: no hold is being checked */
-        SupportWaiter *waiter; /* NULL once answered */
-        SupportState state;
-} HoldCheck;
 
 typedef struct Manager {
         sd_event *event;
@@ -63,12 +59,8 @@ typedef struct Manager {
         SupportQueue *support_queue;   /* shared by every operation and the property refresh */
         SupportWaiter *support_refresh;
         HoldCheck hold_check;          /* started with a hold, taken by its trigger (operation.c) */
-        Operation *operations;
-        unsigned next_operation_id;
-        Agent *agents;
-        size_t n_agents;
-        AgentRegistration *agent_registrations;
-        size_t n_agent_registrations;
+        Operations operations;
+        Agents agents;
         TpmInfo tpm;                 /* zero (no TPM) until tpm_reader answers */
         TpmReader *tpm_reader;
         TpmMonitor *tpm_monitor;     /* reads again when a TPM comes or goes */
@@ -88,8 +80,6 @@ DEFINE_POINTER_CLEANUP(Manager, manager_free);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 
-/* Records a support check's answer and announces changes on the bus. */
-void manager_set_support(Manager *m, const SupportState *state);
 /* The verdict of a support check with what a reset erases now: a reset
  * that would erase nothing is not supported. */
 SupportVerdict manager_support_verdict(const Manager *m, const SupportState *state);

@@ -219,6 +219,10 @@ struct SupportQueue {
         SupportWaiter *asking;   /* waiting for it */
         SupportWaiter *next_round;
         bool draining;
+        SupportState latest;
+        bool known; /* latest holds an answer */
+        support_check_fn on_changed;
+        void *userdata;
 };
 
 static void support_queue_on_answer(const SupportState *state, void *userdata);
@@ -253,6 +257,13 @@ void support_waiter_redirect(SupportWaiter *w, support_check_fn fn, void *userda
  * waiting again: they join the next round, which starts after the drain. */
 static void support_queue_drain(SupportQueue *q, const SupportState *state) {
         SupportWaiter *w;
+        bool changed;
+
+        changed = !q->known || q->latest.verdict != state->verdict || q->latest.mode != state->mode;
+        q->latest = *state;
+        q->known = true;
+        if (changed && q->on_changed)
+                q->on_changed(state, q->userdata);
 
         q->draining = true;
         while ((w = q->asking)) {
@@ -308,13 +319,22 @@ int support_queue_wait(SupportQueue *q, support_check_fn fn, void *userdata, Sup
         return 0;
 }
 
-int support_queue_new(sd_event *event, sd_bus *bus, const char *varlink_address, SupportQueue **ret) {
-        SupportQueue *q = calloc(1, sizeof *q);
+int support_queue_new(sd_event *event, sd_bus *bus, const char *varlink_address, support_check_fn on_changed,
+                      void *userdata, SupportQueue **ret) {
+        SupportQueue *q;
+
+        assert(event);
+        assert(bus);
+        assert(ret);
+
+        q = calloc(1, sizeof *q);
         if (!q)
                 return -ENOMEM;
         q->event = sd_event_ref(event);
         q->bus = sd_bus_ref(bus);
         q->varlink_address = varlink_address;
+        q->on_changed = on_changed;
+        q->userdata = userdata;
         *ret = q;
         return 0;
 }
@@ -332,4 +352,14 @@ SupportQueue *support_queue_free(SupportQueue *q) {
         sd_event_unref(q->event);
         free(q);
         return NULL;
+}
+
+bool support_queue_latest(const SupportQueue *q, SupportState *ret) {
+        assert(q);
+        assert(ret);
+
+        if (!q->known)
+                return false;
+        *ret = q->latest;
+        return true;
 }

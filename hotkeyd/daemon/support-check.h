@@ -7,9 +7,11 @@
  * org.freedesktop.systemd1.  Asynchronous; every check asks again, nothing
  * is cached here. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "macro.h"
 #include "support.h"
 
 #define FACTORY_RESET_VARLINK_ADDRESS "/run/systemd/io.systemd.FactoryReset"
@@ -39,8 +41,13 @@ DEFINE_POINTER_CLEANUP(SupportCheck, support_check_free);
 typedef struct SupportQueue SupportQueue;
 typedef struct SupportWaiter SupportWaiter;
 
-int support_queue_new(sd_event *event, sd_bus *bus, const char *varlink_address, SupportQueue **ret);
+/* on_changed (may be NULL) is called with each answer that differs from
+ * the one before, the first included, before the waiters get it. */
+int support_queue_new(sd_event *event, sd_bus *bus, const char *varlink_address, support_check_fn on_changed,
+                      void *userdata, SupportQueue **ret);
 SupportQueue *support_queue_free(SupportQueue *q);
+/* systemd's latest answer; false when none came yet. */
+bool support_queue_latest(const SupportQueue *q, SupportState *ret);
 
 /* fn is called once, from the event loop, unless the waiter is freed
  * first.  The caller owns the waiter and frees it (also from fn). */

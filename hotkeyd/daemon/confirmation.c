@@ -246,6 +246,27 @@ static bool confirmation_called_by_agent(Operation *o, sd_bus_message *call, sd_
         return false;
 }
 
+/* The open confirmation the call answers, if its caller is the agent that
+ * was asked and no earlier answer is being checked.  Before anything
+ * changes: a refused caller leaves no trace. */
+static int confirmation_for_answer(Operations *ops, sd_bus_message *call, BusMethod method, sd_bus_error *error,
+                                   Operation **ret) {
+        Operation *o;
+
+        assert(ret);
+
+        o = confirmation_find_open(ops, call, method, error);
+        if (!o)
+                return -EINVAL;
+        if (!confirmation_called_by_agent(o, call, error))
+                return -EACCES;
+        if (o->stage == STAGE_VERIFYING)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "A confirmation of request %u is being checked already.", o->id);
+        *ret = o;
+        return 0;
+}
+
 int confirmation_method_confirm(sd_bus_message *call, Operations *ops, sd_bus_error *error) {
         Operation *o;
         int r;
@@ -253,15 +274,9 @@ int confirmation_method_confirm(sd_bus_message *call, Operations *ops, sd_bus_er
         assert(call);
         assert(ops);
 
-        o = confirmation_find_open(ops, call, BUS_METHOD_CONFIRM, error);
-        if (!o)
-                return -EINVAL;
-        /* Before anything changes: a refused caller leaves no trace. */
-        if (!confirmation_called_by_agent(o, call, error))
-                return -EACCES;
-        if (o->stage == STAGE_VERIFYING)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
-                                         "A confirmation of request %u is being checked already.", o->id);
+        r = confirmation_for_answer(ops, call, BUS_METHOD_CONFIRM, error, &o);
+        if (r < 0)
+                return r;
 
         r = session_lookup_by_caller(call, confirmation_on_confirmer_session, o, &o->lookup, error);
         if (r < 0)
@@ -277,18 +292,14 @@ int confirmation_method_confirm(sd_bus_message *call, Operations *ops, sd_bus_er
 int confirmation_method_decline(sd_bus_message *call, Operations *ops, sd_bus_error *error) {
         Operation *o;
         char reason[256];
+        int r;
 
         assert(call);
         assert(ops);
 
-        o = confirmation_find_open(ops, call, BUS_METHOD_DECLINE, error);
-        if (!o)
-                return -EINVAL;
-        if (!confirmation_called_by_agent(o, call, error))
-                return -EACCES;
-        if (o->stage == STAGE_VERIFYING)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
-                                         "A confirmation of request %u is being checked already.", o->id);
+        r = confirmation_for_answer(ops, call, BUS_METHOD_DECLINE, error, &o);
+        if (r < 0)
+                return r;
 
         snprintf(reason, sizeof reason, "declined in session %s", o->agent->session);
         o->agent = NULL; /* it knows */
@@ -341,14 +352,9 @@ int confirmation_method_extend(sd_bus_message *call, Operations *ops, sd_bus_err
         assert(call);
         assert(ops);
 
-        o = confirmation_find_open(ops, call, BUS_METHOD_EXTEND_CONFIRMATION, error);
-        if (!o)
-                return -EINVAL;
-        if (!confirmation_called_by_agent(o, call, error))
-                return -EACCES;
-        if (o->stage == STAGE_VERIFYING)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
-                                         "A confirmation of request %u is being checked already.", o->id);
+        r = confirmation_for_answer(ops, call, BUS_METHOD_EXTEND_CONFIRMATION, error, &o);
+        if (r < 0)
+                return r;
         if (o->extend_call)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
                                          "A request for more time for request %u is being checked already.", o->id);

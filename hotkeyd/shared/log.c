@@ -41,6 +41,28 @@ static bool stderr_is_journal(void) {
         return journal_connected;
 }
 
+/* One entry to the journal: PRIORITY=, ERRNO= (with an error),
+ * SYSLOG_IDENTIFIER= and the fields, each "FIELD=value"; message goes to
+ * stderr if the journal refuses the entry. */
+static void journal_send(int level, int error, const char *const *fields, size_t n_fields, const char *message) {
+        struct iovec iov[n_fields + 3];
+        char prio[32], err[32];
+        size_t n = 0;
+
+        snprintf(prio, sizeof prio, "PRIORITY=%i", level);
+        iov[n++] = (struct iovec) { prio, strlen(prio) };
+        if (error != 0) {
+                snprintf(err, sizeof err, "ERRNO=%i", error < 0 ? -error : error);
+                iov[n++] = (struct iovec) { err, strlen(err) };
+        }
+        iov[n++] = (struct iovec) { (char *) "SYSLOG_IDENTIFIER=hotkeyd", strlen("SYSLOG_IDENTIFIER=hotkeyd") };
+        for (size_t i = 0; i < n_fields; i++)
+                iov[n++] = (struct iovec) { (char *) fields[i], strlen(fields[i]) };
+
+        if (sd_journal_sendv(iov, n) < 0)
+                fprintf(stderr, "%s\n", message);
+}
+
 int log_fullv(int level, int error, const char *const *fields, const char *format, va_list ap) {
         int ret = error < 0 ? error : -error;
 
@@ -59,24 +81,16 @@ int log_fullv(int level, int error, const char *const *fields, const char *forma
                 return ret;
         }
 
-        struct iovec iov[32];
+        /* MESSAGE= first, then the caller's fields (at most 32). */
+        const char *all[33];
+        char msg[sizeof message + 16];
         size_t n = 0;
-        char prio[32], err[32], msg[sizeof message + 16];
 
         snprintf(msg, sizeof msg, "MESSAGE=%s", message);
-        iov[n++] = (struct iovec) { msg, strlen(msg) };
-        snprintf(prio, sizeof prio, "PRIORITY=%i", level);
-        iov[n++] = (struct iovec) { prio, strlen(prio) };
-        if (error != 0) {
-                snprintf(err, sizeof err, "ERRNO=%i", error < 0 ? -error : error);
-                iov[n++] = (struct iovec) { err, strlen(err) };
-        }
-        iov[n++] = (struct iovec) { (char *) "SYSLOG_IDENTIFIER=hotkeyd", strlen("SYSLOG_IDENTIFIER=hotkeyd") };
-        for (const char *const *f = fields; f && *f && n < ELEMENTSOF(iov); f++)
-                iov[n++] = (struct iovec) { (char *) *f, strlen(*f) };
-
-        if (sd_journal_sendv(iov, n) < 0)
-                fprintf(stderr, "%s\n", message);
+        all[n++] = msg;
+        for (const char *const *f = fields; f && *f && n < ELEMENTSOF(all); f++)
+                all[n++] = *f;
+        journal_send(level, error, all, n, message);
 
         return ret;
 }
@@ -222,22 +236,7 @@ int log_struct_internal(int level, int error, const char *format, ...) {
         while (fields[n_fields])
                 n_fields++;
 
-        struct iovec iov[n_fields + 3];
-        char prio[32], err[32];
-        size_t n = 0;
-
-        snprintf(prio, sizeof prio, "PRIORITY=%i", level);
-        iov[n++] = (struct iovec) { prio, strlen(prio) };
-        if (error != 0) {
-                snprintf(err, sizeof err, "ERRNO=%i", error < 0 ? -error : error);
-                iov[n++] = (struct iovec) { err, strlen(err) };
-        }
-        iov[n++] = (struct iovec) { (char *) "SYSLOG_IDENTIFIER=hotkeyd", strlen("SYSLOG_IDENTIFIER=hotkeyd") };
-        for (size_t i = 0; i < n_fields; i++)
-                iov[n++] = (struct iovec) { fields[i], strlen(fields[i]) };
-
-        if (sd_journal_sendv(iov, n) < 0)
-                fprintf(stderr, "%s\n", strempty(message));
+        journal_send(level, error, (const char *const *) fields, n_fields, strempty(message));
         log_struct_fields_free(fields);
         return ret;
 }

@@ -72,6 +72,7 @@ const char *gesture_cancel_reason_to_string(GestureCancelReason r);
  * or with Presses=0. */
 int gesture_engine_new(const Config *config, gesture_event_fn fn, void *userdata, GestureEngine **ret);
 GestureEngine *gesture_engine_free(GestureEngine *e);
+DEFINE_POINTER_CLEANUP(GestureEngine, gesture_engine_free);
 
 /* A key changed state on a device.  value: 1 press, 0 release, 2 autorepeat
  * (ignored).  device_id identifies the device across calls; device_name

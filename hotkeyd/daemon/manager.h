@@ -93,3 +93,29 @@ void manager_refresh_support(Manager *m);
 
 /* Loads the configuration again; on any error the running one stays. */
 int manager_reload(Manager *m);
+
+/* Between the manager's own files, nobody else. */
+
+/* manager.c */
+void manager_log_config(const Config *c);
+void manager_notify_status(Manager *m);
+void manager_notify_ready(Manager *m);
+
+/* manager-gesture.c: the engine and the short-press tracker of a
+ * configuration (both or neither; the config must outlive them), the one
+ * timer for their deadlines, and the keys that feed them. */
+int manager_build_trackers(Manager *m, const Config *c, GestureEngine **ret_engine, ShortPress **ret_short_press);
+void manager_update_timer(Manager *m);
+void manager_on_key(InputDevice *d, unsigned code, int value, KeySource source, usec_t t, void *userdata);
+void manager_gesture_device_gone(Manager *m, InputDevice *d, usec_t t);
+
+/* manager-devices.c */
+int manager_watched_keys(const Config *c, unsigned **ret, size_t *ret_n);
+void manager_update_reach(Manager *m);
+int manager_start_input(Manager *m);
+
+/* manager-bus.c: connects (a failure at start is fatal; later ones are
+ * retried every second), and drops everything that lived on the bus. */
+int manager_start_bus(Manager *m);
+void manager_drop_bus(Manager *m);
+void manager_refresh_erase(Manager *m);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <unistd.h>
 
+#include "event-util.h"
 #include "log.h"
 #include "messages.h"
 #include "reach-report.h"
@@ -19,7 +20,8 @@ typedef struct Reported {
 } Reported;
 
 struct ReachReport {
-        sd_event_source *timer;
+        sd_event *event;
+        sd_event_source *timer; /* made at the first change */
         const Config *config;
         const TriggerReachList *list;
         Reported *reported;
@@ -113,15 +115,12 @@ static void reach_report_write(ReachReport *r) {
         }
 }
 
+static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
 /* Starts the wait before the report again. */
-static int timer_restart(sd_event_source *s) {
-        int r;
-
-        r = sd_event_source_set_time_relative(s, REACH_REPORT_DELAY_USEC);
-        if (r < 0)
-                return r;
-
-        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+static int reach_report_restart_wait(ReachReport *r) {
+        return event_reset_time_relative(r->event, &r->timer, CLOCK_MONOTONIC, REACH_REPORT_DELAY_USEC,
+                                         USEC_PER_SEC / 10, reach_report_on_timer, r, SD_EVENT_PRIORITY_NORMAL);
 }
 
 static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -132,7 +131,7 @@ static int reach_report_on_timer(sd_event_source *s, uint64_t usec, void *userda
                 return 0;
         if (access(UDEV_QUEUE_FILE, F_OK) >= 0) {
                 /* udev is still announcing devices: look again later. */
-                k = timer_restart(s);
+                k = reach_report_restart_wait(r);
                 if (k >= 0)
                         return 0;
                 log_debug_errno(k, "Failed to wait for udev to settle, reporting what can fire now: %m");
@@ -151,7 +150,7 @@ void reach_report_changed(ReachReport *r, const Config *config, const TriggerRea
         r->config = config;
         r->list = list;
         /* Every change starts the wait again. */
-        k = timer_restart(r->timer);
+        k = reach_report_restart_wait(r);
         if (k < 0) {
                 log_debug_errno(k, "Failed to delay the report of what can fire, reporting it now: %m");
                 reach_report_write(r);
@@ -168,24 +167,16 @@ void reach_report_forget(ReachReport *r) {
 }
 
 int reach_report_new(sd_event *event, ReachReport **ret) {
-        _cleanup_free_ ReachReport *r = calloc(1, sizeof *r);
-        int k;
+        ReachReport *r;
 
         assert(event);
         assert(ret);
 
+        r = calloc(1, sizeof *r);
         if (!r)
                 return -ENOMEM;
-        k = sd_event_add_time_relative(event, &r->timer, CLOCK_MONOTONIC, REACH_REPORT_DELAY_USEC, USEC_PER_SEC / 10,
-                                       reach_report_on_timer, r);
-        if (k < 0)
-                return k;
-        k = sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
-        if (k < 0) {
-                sd_event_source_disable_unref(r->timer);
-                return k;
-        }
-        *ret = TAKE_PTR(r);
+        r->event = sd_event_ref(event);
+        *ret = r;
         return 0;
 }
 
@@ -193,6 +184,7 @@ ReachReport *reach_report_free(ReachReport *r) {
         if (!r)
                 return NULL;
         sd_event_source_disable_unref(r->timer);
+        sd_event_unref(r->event);
         reported_done(r);
         free(r);
         return NULL;

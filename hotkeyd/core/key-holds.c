@@ -9,6 +9,7 @@
 #include "key-holds.h"
 #include "keys.h"
 #include "parse-util.h"
+#include "text-builder.h"
 
 #define KEY_HOLDS_HEADER "# hotkeyd key holds 1"
 
@@ -426,19 +427,15 @@ int key_holds_store_parse(const char *text, size_t size, KeyHoldsStore *ret, cha
 }
 
 int key_holds_store_format(const KeyHoldsStore *s, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&text, &size);
+        _cleanup_(text_builder_done) TextBuilder text = {};
 
-        if (!f)
-                return -ENOMEM;
-        fputs(KEY_HOLDS_HEADER "\n"
-              "# What hotkeyd saw keys do: \"no\" when press and release arrived together.\n", f);
+        assert(s);
+        assert(ret);
+
+        text_builder_add(&text, "%s\n", KEY_HOLDS_HEADER "\n"
+                         "# What hotkeyd saw keys do: \"no\" when press and release arrived together.");
         for (size_t i = 0; i < s->n_entries; i++)
-                fprintf(f, "%s %s %s\n", s->entries[i].identity, strna(key_to_name(s->entries[i].code)),
-                        key_holds_to_string(s->entries[i].holds));
-        if (fclose(f) != 0)
-                return -ENOMEM;
-        *ret = TAKE_PTR(text);
-        return 0;
+                text_builder_add(&text, "%s %s %s\n", s->entries[i].identity, strna(key_to_name(s->entries[i].code)),
+                                 key_holds_to_string(s->entries[i].holds));
+        return text_builder_take(&text, ret);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "text-builder.h"
 #include "trigger-reach.h"
 
 void trigger_reach_list_done(TriggerReachList *l) {
@@ -24,56 +25,10 @@ const TriggerReach *trigger_reach_unreachable(const TriggerReachList *l, const c
         return NULL;
 }
 
-/* Text built up piece by piece; any allocation failure sticks.  Not
- * open_memstream(): this runs at every hotplug, and ASan's interceptor for
- * it aborts once a FILE address comes back often enough (seen after 6600
- * plugs and unplugs in suite faults). */
-typedef struct Words {
-        char *text;
-        size_t length;
-        bool empty;
-        bool failed;
-} Words;
-
-static int words_open(Words *w) {
-        *w = (Words) { .empty = true, .text = strdup("") };
-        return w->text ? 0 : -ENOMEM;
-}
-
-_printf_(2, 3) static void words_add(Words *w, const char *format, ...) {
-        _cleanup_free_ char *piece = NULL;
-        va_list ap;
-        int n;
-
-        if (w->failed)
-                return;
-        va_start(ap, format);
-        n = vasprintf(&piece, format, ap);
-        va_end(ap);
-        char *grown = n < 0 ? NULL : realloc(w->text, w->length + (size_t) n + 1);
-        if (!grown) {
-                w->failed = true;
-                return;
-        }
-        memcpy(grown + w->length, piece, (size_t) n + 1);
-        w->text = grown;
-        w->length += (size_t) n;
-        w->empty = false;
-}
-
-/* Ends with a part ("; " between parts). */
-static void words_part(Words *w) {
-        if (!w->empty)
-                words_add(w, "; ");
-}
-
-static int words_close(Words *w, char **ret) {
-        if (w->failed) {
-                w->text = mfree(w->text);
-                return -ENOMEM;
-        }
-        *ret = TAKE_PTR(w->text);
-        return 0;
+/* Ends a part of a reason ("; " between parts). */
+static void reason_part(TextBuilder *w) {
+        if (!text_builder_is_empty(w))
+                text_builder_add(w, "; ");
 }
 
 static const char *key_name(unsigned code) {
@@ -90,7 +45,7 @@ static int reach_on_seat(const Trigger *t, const char *seat, const DeviceKey *ke
         const DeviceKey *found[TRIGGER_KEYS_MAX] = {};
         bool missing[TRIGGER_KEYS_MAX] = {}, press_only[TRIGGER_KEYS_MAX] = {};
         bool any_missing = false, any_press_only = false;
-        Words w;
+        _cleanup_(text_builder_done) TextBuilder w = {};
 
         for (size_t k = 0; k < t->n_keys; k++) {
                 bool yes = false, any = false;
@@ -112,47 +67,44 @@ static int reach_on_seat(const Trigger *t, const char *seat, const DeviceKey *ke
                 any_press_only = any_press_only || press_only[k];
         }
 
-        if (words_open(&w) < 0)
-                return -ENOMEM;
-
         if (any_missing) {
-                words_add(&w, "no device on %s has ", seat);
+                text_builder_add(&w, "no device on %s has ", seat);
                 bool first = true;
                 for (size_t k = 0; k < t->n_keys; k++)
                         if (missing[k]) {
-                                words_add(&w, "%s%s", first ? "" : " or ", key_name(t->keys[k]));
+                                text_builder_add(&w, "%s%s", first ? "" : " or ", key_name(t->keys[k]));
                                 first = false;
                         }
         } else if (any_press_only)
                 for (size_t k = 0; k < t->n_keys; k++) {
                         if (!press_only[k])
                                 continue;
-                        words_part(&w);
-                        words_add(&w, "%s is only on ", key_name(t->keys[k]));
+                        reason_part(&w);
+                        text_builder_add(&w, "%s is only on ", key_name(t->keys[k]));
                         bool first = true;
                         for (size_t i = 0; i < n_keys; i++)
                                 if (keys[i].code == t->keys[k] && streq(keys[i].seat, seat)) {
-                                        words_add(&w, "%s%s (%s)", first ? "" : " and ", keys[i].name, keys[i].node);
+                                        text_builder_add(&w, "%s%s (%s)", first ? "" : " and ", keys[i].name, keys[i].node);
                                         first = false;
                                 }
-                        words_add(&w, ", which cannot report a hold");
+                        text_builder_add(&w, ", which cannot report a hold");
                 }
         else
                 for (size_t k = 0; k < t->n_keys; k++) {
                         const DeviceKey *d = found[k];
-                        words_part(&w);
+                        reason_part(&w);
                         if (t->kind == TRIGGER_PRESSES) {
                                 /* Any device with the key will do. */
                                 for (size_t i = 0; !d && i < n_keys; i++)
                                         if (keys[i].code == t->keys[k] && streq(keys[i].seat, seat))
                                                 d = &keys[i];
-                                words_add(&w, "%s is on %s (%s)", key_name(t->keys[k]), d->name, d->node);
+                                text_builder_add(&w, "%s is on %s (%s)", key_name(t->keys[k]), d->name, d->node);
                                 continue;
                         }
                         if (d->holds == KEY_HOLDS_YES)
-                                words_add(&w, "%s can be held on %s (%s)", key_name(t->keys[k]), d->name, d->node);
+                                text_builder_add(&w, "%s can be held on %s (%s)", key_name(t->keys[k]), d->name, d->node);
                         else
-                                words_add(&w, "%s on %s (%s) was not seen yet: whether it can be held is unknown",
+                                text_builder_add(&w, "%s on %s (%s) was not seen yet: whether it can be held is unknown",
                                           key_name(t->keys[k]), d->name, d->node);
                         /* The press-only devices with the key too: someone
                          * holding one of them would otherwise wonder why
@@ -162,17 +114,17 @@ static int reach_on_seat(const Trigger *t, const char *seat, const DeviceKey *ke
                                 if (keys[i].code == t->keys[k] && streq(keys[i].seat, seat) &&
                                     keys[i].holds == KEY_HOLDS_NO) {
                                         if (first)
-                                                words_add(&w, "; not on %s (%s)", keys[i].name, keys[i].node);
+                                                text_builder_add(&w, "; not on %s (%s)", keys[i].name, keys[i].node);
                                         else
-                                                words_add(&w, " or %s (%s)", keys[i].name, keys[i].node);
+                                                text_builder_add(&w, " or %s (%s)", keys[i].name, keys[i].node);
                                         first = false;
                                 }
                         if (!first)
-                                words_add(&w, ", which cannot report a hold");
+                                text_builder_add(&w, ", which cannot report a hold");
                 }
 
         *ret_can = !any_missing && !any_press_only;
-        return words_close(&w, ret_reason);
+        return text_builder_take(&w, ret_reason);
 }
 
 static int reach_add(TriggerReachList *l, const char *trigger, const char *seat, bool can_fire, char *reason) {
@@ -199,25 +151,23 @@ static int cmp_str(const void *a, const void *b) {
 
 /* The reason a trigger cannot fire on any seat. */
 static int reason_nowhere(const Trigger *t, char **seat_reasons, const char **seats, size_t n_seats, char **ret) {
-        Words w;
+        _cleanup_(text_builder_done) TextBuilder w = {};
 
-        if (words_open(&w) < 0)
-                return -ENOMEM;
         if (n_seats == 0) {
                 if (t->seat)
-                        words_add(&w, "no device on %s has ", t->seat);
+                        text_builder_add(&w, "no device on %s has ", t->seat);
                 else
-                        words_add(&w, "no device has ");
+                        text_builder_add(&w, "no device has ");
                 for (size_t k = 0; k < t->n_keys; k++)
-                        words_add(&w, "%s%s", k > 0 ? " or " : "", key_name(t->keys[k]));
+                        text_builder_add(&w, "%s%s", k > 0 ? " or " : "", key_name(t->keys[k]));
         } else if (n_seats == 1)
-                words_add(&w, "%s", seat_reasons[0]);
+                text_builder_add(&w, "%s", seat_reasons[0]);
         else
                 for (size_t s = 0; s < n_seats; s++) {
-                        words_part(&w);
-                        words_add(&w, "%s: %s", seats[s], seat_reasons[s]);
+                        reason_part(&w);
+                        text_builder_add(&w, "%s: %s", seats[s], seat_reasons[s]);
                 }
-        return words_close(&w, ret);
+        return text_builder_take(&w, ret);
 }
 
 int trigger_reach_compute(const Config *config, const DeviceKey *keys, size_t n_keys, TriggerReachList *ret) {

@@ -200,7 +200,7 @@ static void confirmation_on_confirmer_session(int error, const sd_bus_error *bus
         if (error < 0) {
                 snprintf(reason, sizeof reason, "cannot ask logind for the session of the caller: %s",
                          bus_error && bus_error->message ? bus_error->message : strerror(-error));
-                return confirmation_reject_confirm(o, SD_BUS_ERROR_FAILED, reason);
+                return confirmation_reject_confirm(o, HOTKEYD_ERROR_SESSION_LOOKUP_FAILED, reason);
         }
         /* Named in the journal entries from here on, refusals included. */
         if (!info->refusal && !isempty(info->id)) {
@@ -261,7 +261,7 @@ static int confirmation_for_answer(Operations *ops, sd_bus_message *call, BusMet
         if (!confirmation_called_by_agent(o, call, error))
                 return -EACCES;
         if (o->stage == STAGE_VERIFYING)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                return sd_bus_error_setf(error, HOTKEYD_ERROR_ALREADY_CHECKING,
                                          "A confirmation of request %u is being checked already.", o->id);
         *ret = o;
         return 0;
@@ -319,7 +319,7 @@ static void confirmation_on_extender_session(int error, const sd_bus_error *bus_
         call = TAKE_PTR(o->extend_call);
 
         if (error < 0)
-                r = sd_bus_error_setf(&e, SD_BUS_ERROR_FAILED, "Cannot ask logind for the session of the caller: %s",
+                r = sd_bus_error_setf(&e, HOTKEYD_ERROR_SESSION_LOOKUP_FAILED, "Cannot ask logind for the session of the caller: %s",
                                       bus_error && bus_error->message ? bus_error->message : strerror(-error));
         else {
                 /* More time only for a dialog somebody can see. */
@@ -356,7 +356,7 @@ int confirmation_method_extend(sd_bus_message *call, Operations *ops, sd_bus_err
         if (r < 0)
                 return r;
         if (o->extend_call)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                return sd_bus_error_setf(error, HOTKEYD_ERROR_ALREADY_CHECKING,
                                          "A request for more time for request %u is being checked already.", o->id);
 
         r = session_lookup_by_caller(call, confirmation_on_extender_session, o, &o->extend_lookup, error);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* hotkeyd's own D-Bus errors (bus-names.h) and the errno each stands for,
+ * as systemd's bus-common-errors.c.  Once registered, sd_bus_error_set*()
+ * with one of these names returns its errno (the daemon's handlers return
+ * that), and so do sd_bus_call() and sd_bus_error_get_errno() in a client;
+ * a name the map does not know would be -EIO. */
+
+#include <systemd/sd-bus.h>
+
+extern const sd_bus_error_map hotkeyd_bus_errors[];
+
+/* sd_bus_error_add_map(hotkeyd_bus_errors); again is a no-op. */
+int bus_errors_register(void);

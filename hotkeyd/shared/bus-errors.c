@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 
 #include "bus-errors.h"
 #include "bus-names.h"
@@ -21,4 +22,16 @@ const sd_bus_error_map hotkeyd_bus_errors[] = {
 
 int bus_errors_register(void) {
         return sd_bus_error_add_map(hotkeyd_bus_errors);
+}
+
+const char *bus_error_message_internal(const sd_bus_error *e, int error, char *buf, size_t size) {
+        int saved = errno;
+
+        if (e && e->message)
+                return e->message;
+        /* %m, as everywhere else; errno is left as it was. */
+        errno = error < 0 ? -error : error;
+        (void) snprintf(buf, size, "%m");
+        errno = saved;
+        return buf;
 }

@@ -13,3 +13,10 @@ extern const sd_bus_error_map hotkeyd_bus_errors[];
 
 /* sd_bus_error_add_map(hotkeyd_bus_errors); again is a no-op. */
 int bus_errors_register(void);
+
+/* For "...: %s" in a reason: the message of the error a peer answered
+ * with, else the text of the errno (%m), as systemd's bus_error_message(). */
+#define BUS_ERROR_MESSAGE_MAX 128
+const char *bus_error_message_internal(const sd_bus_error *e, int error, char *buf, size_t size);
+#define bus_error_message(e, error) \
+        bus_error_message_internal((e), (error), (char[BUS_ERROR_MESSAGE_MAX]) {}, BUS_ERROR_MESSAGE_MAX)

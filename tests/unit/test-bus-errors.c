@@ -88,4 +88,18 @@ TEST(map_covers_every_name_in_bus_names_h) {
         ASSERT_UEQ(found, map_size());
 }
 
+TEST(bus_error_message_is_the_peers_message_else_the_errno) {
+        sd_bus_error e = SD_BUS_ERROR_MAKE_CONST(SD_BUS_ERROR_FAILED, "logind is busy");
+        sd_bus_error nameless = SD_BUS_ERROR_MAKE_CONST(SD_BUS_ERROR_FAILED, NULL);
+
+        ASSERT_STREQ(bus_error_message(&e, -EIO), "logind is busy");
+        ASSERT_STREQ(bus_error_message(&nameless, -ECONNRESET), "Connection reset by peer");
+        ASSERT_STREQ(bus_error_message(NULL, -ENOMEM), "Cannot allocate memory");
+        ASSERT_STREQ(bus_error_message(NULL, ENOMEM), "Cannot allocate memory");
+        /* errno is left as it was, for a %m after it. */
+        errno = EBADF;
+        (void) bus_error_message(NULL, -ENOMEM);
+        ASSERT_EQ(errno, EBADF);
+}
+
 TEST_MAIN

@@ -589,6 +589,23 @@ def test_answer_while_login1_fails_gets_session_lookup_failed():
     assert s.stop() == 0
 
 
+def test_registration_while_login1_fails_gets_failed_then_succeeds():
+    """RegisterAgent() when login1 cannot place the caller: Failed, the
+    name agents retry on (the GTK agent does), and a later try works."""
+    s = Desktop()
+    agent = AgentProcess(s)
+    s.session('c1', 'seat0', 0, agent.pid)
+    s.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', FAILING_SESSION_BY_PID)
+    agent.send('register')
+    words = agent.expect('register-error')
+    assert words[1] == 'org.freedesktop.DBus.Error.Failed', words
+    assert 'logind did not answer (logind is busy)' in ' '.join(words[2:]), words
+    s.map_sessions_by_leader()
+    agent.send('register')
+    agent.expect('registered')
+    assert s.stop() == 0
+
+
 def test_second_answer_while_one_is_checked_gets_already_checking():
     """login1 takes 2 s to place the caller: a Confirm(), Decline() or
     ExtendConfirmation() that comes while an earlier one of the same kind

@@ -2,6 +2,7 @@
 #include "agent.h"
 #include "bus-api.h"
 #include "bus-args.h"
+#include "bus-errors.h"
 #include "bus-names.h"
 #include "keys.h"
 #include "log.h"
@@ -391,6 +392,11 @@ int bus_api_start(Manager *m) {
         int r;
 
         assert(m);
+
+        /* So that a handler that sets one of hotkeyd's errors returns its errno. */
+        r = bus_errors_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register hotkeyd's D-Bus errors: %m");
 
         r = sd_bus_open_system(&m->bus);
         if (r < 0)

@@ -4,6 +4,7 @@
 #include "bus-errors.h"
 #include "bus-names.h"
 #include "confirmation.h"
+#include "event-util.h"
 #include "log.h"
 #include "messages.h"
 #include "operation.h"
@@ -52,18 +53,10 @@ static int confirmation_on_deadline(sd_event_source *s, uint64_t usec, void *use
 }
 
 static int confirmation_arm_deadline(Operation *o) {
-        int r;
-
         assert(o);
 
-        if (o->deadline_timer) {
-                r = sd_event_source_set_time(o->deadline_timer, o->deadline);
-                if (r < 0)
-                        return r;
-                return sd_event_source_set_enabled(o->deadline_timer, SD_EVENT_ONESHOT);
-        }
-        return sd_event_add_time(o->operations->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
-                                 1 * USEC_PER_MSEC, confirmation_on_deadline, o);
+        return event_reset_time(o->operations->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
+                                1 * USEC_PER_MSEC, confirmation_on_deadline, o, SD_EVENT_PRIORITY_NORMAL);
 }
 
 static int confirmation_on_agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {

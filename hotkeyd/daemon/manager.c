@@ -17,6 +17,7 @@
 #include "manager.h"
 #include "messages.h"
 #include "operation.h"
+#include "startup-timing.h"
 
 /* Hold deadlines are the point of the daemon.  sd-event arms a timer at
  * the latest moment its accuracy allows unless a coalescing point falls
@@ -668,6 +669,7 @@ static int manager_connect_bus(Manager *m) {
                 manager_drop_bus(m);
                 return log_error_errno(r, "Cannot set up the system bus connection: %m");
         }
+        startup_timing_mark("bus-name");
 
         size_t n_keys;
         r = manager_watched_keys(m->config, &keys, &n_keys);
@@ -676,7 +678,9 @@ static int manager_connect_bus(Manager *m) {
                 return log_error_errno(r, "Cannot list the trigger keys: %m");
         }
         logind_set_keys(m->logind, keys, n_keys);
+        startup_timing_mark("logind");
         manager_refresh_support(m);
+        startup_timing_mark("support-check");
 
         /* What a reset erases is for the dialog only: it is read from the
          * loop, after READY=1 (repart.d, udev, mountinfo). */
@@ -840,11 +844,13 @@ int manager_start(Manager *m) {
         r = manager_setup_signals(m);
         if (r < 0)
                 return r;
+        startup_timing_mark("event-loop");
 
         if (!m->dry_run) {
                 manager_setup_children();
                 m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
                 manager_start_tpm(m);
+                startup_timing_mark("tpm-child");
                 r = manager_start_bus(m);
                 if (r < 0)
                         return r;
@@ -852,11 +858,13 @@ int manager_start(Manager *m) {
                 r = sd_event_set_watchdog(m->event, true);
                 if (r < 0)
                         return log_error_errno(r, "Cannot enable the watchdog: %m");
+                startup_timing_mark("watchdog");
         }
 
         r = manager_start_input(m);
         if (r < 0)
                 return r;
+        startup_timing_mark("input");
 
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);

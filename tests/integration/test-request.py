@@ -5,6 +5,7 @@ real io.systemd.FactoryReset service and mocked systemd1/login1 (see
 system_testbed.py).  Each test_* is its own meson test."""
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -564,6 +565,37 @@ def test_service_hanging_after_the_first_answer_is_no_within_the_timeout():
     s.wait_log('Support check: io.systemd.FactoryReset failed: Connection timed out')
     assert s.start_unit_calls() == []
     assert s.prop('Supported') == False
+    assert s.stop() == 0
+
+
+STARTUP_STEPS = ['arguments', 'configuration', 'event-loop', 'tpm-child', 'bus-name', 'logind', 'support-check',
+                 'watchdog', 'input', 'ready']
+
+
+def test_timing_breaks_the_start_up_down():
+    """hotkeyd --timing prints each start-up step after READY=1 on stderr;
+    at debug level each is a log entry too.  The steps add up to the time
+    from main() to READY=1."""
+    s = System(efi=True)
+    s.start_daemon(extra_args=('--log-level=debug', '--timing'))
+    s.wait_log('Start-up, CLOCK_MONOTONIC from main()')
+    s.settle(0.3)
+    printed = {}
+    for line in s.log:
+        m = re.fullmatch(r'  (\S+) +(\d+\.\d{3}) ms +(\d+\.\d{3}) ms', line)
+        if m:
+            printed[m.group(1)] = (float(m.group(2)), float(m.group(3)))
+    assert list(printed) == STARTUP_STEPS, s.log
+    assert abs(sum(took for took, _ in printed.values()) - printed['ready'][1]) < 0.02, printed
+    logged = [re.fullmatch(r'Start-up step (\S+) took (\d+) us \((\d+) us after main\(\)\)\.', line)
+              for line in s.log]
+    logged = [(m.group(1), int(m.group(3))) for m in logged if m]
+    assert [step for step, _ in logged] == STARTUP_STEPS, s.log
+    assert logged[-1][1] == round(printed['ready'][1] * 1000), (logged, printed)
+    # READY=1 went out before the breakdown was printed: the bus name is owned.
+    ready = next(i for i, line in enumerate(s.log) if line.startswith('Ready, watching'))
+    header = next(i for i, line in enumerate(s.log) if line.startswith('Start-up, CLOCK_MONOTONIC'))
+    assert ready < header, s.log
     assert s.stop() == 0
 
 if __name__ == '__main__':

@@ -104,6 +104,11 @@ static int support_check_call(SupportCheck *c, const char *method) {
                 return log_warning_errno(r, "Failed to set the timeout of %s: %m", method);
 
         r = sd_varlink_invokeb(c->link, method, SD_JSON_BUILD_EMPTY_OBJECT);
+        if (IN_SET(r, -EBUSY, -ENOTCONN))
+                /* Only the second call meets these: the service hung up after its first answer, and
+                 * sd-varlink has seen that but not reported it yet (-EBUSY) or has closed the
+                 * connection (-ENOTCONN).  Neither says what happened. */
+                return log_warning_errno(-ECONNRESET, "io.systemd.FactoryReset hung up before %s: %m", method);
         if (r < 0)
                 return log_warning_errno(r, "Failed to call %s: %m", method);
 

@@ -182,7 +182,7 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
         r = agent_new(agents, sd_bus_message_get_bus(reg->call), sd_bus_message_get_sender(reg->call), reg->path,
                       info, &a);
         if (r < 0) {
-                log_error_errno(r, "Cannot register session agent: %m");
+                log_error_errno(r, "Failed to register session agent: %m");
                 (void) sd_bus_reply_method_errno(reg->call, r, NULL);
                 return;
         }
@@ -295,6 +295,6 @@ void agent_cancel(Agent *a, unsigned request_id, const char *reason) {
         r = sd_bus_call_method_async(sd_bus_track_get_bus(a->track), NULL, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
                                      "CancelConfirmation", NULL, NULL, "us", (uint32_t) request_id, reason);
         if (r < 0)
-                log_debug_errno(r, "Cannot tell the session agent of %s that request %u is over: %m", a->session,
+                log_debug_errno(r, "Failed to tell the session agent of %s that request %u is over: %m", a->session,
                                 request_id);
 }

@@ -257,7 +257,7 @@ void operation_start_target(Operation *o) {
 
         r = unit_start(o->operations->bus, FACTORY_RESET_TARGET, operation_on_started, o, &o->start);
         if (r < 0) {
-                log_error_errno(r, "Cannot start " FACTORY_RESET_TARGET ": %m");
+                log_error_errno(r, "Failed to start " FACTORY_RESET_TARGET ": %m");
                 operation_on_started(r, NULL, NULL, o);
         }
 }
@@ -295,7 +295,7 @@ static void operation_run_cancel_tool(Operation *o) {
 
         r = unit_start(o->operations->bus, FACTORY_RESET_CANCEL_UNIT, operation_on_cancelled, o, &o->start);
         if (r < 0) {
-                log_error_errno(r, "Cannot start " FACTORY_RESET_CANCEL_UNIT ": %m");
+                log_error_errno(r, "Failed to start " FACTORY_RESET_CANCEL_UNIT ": %m");
                 operation_on_cancelled(r, NULL, NULL, o);
         }
 }
@@ -322,7 +322,7 @@ void operation_authorize(Operation *o, const char *action) {
 
         r = polkit_check(o->call, action, operation_on_authorized, o, &o->polkit);
         if (r < 0) {
-                log_error_errno(r, "Cannot ask polkit: %m");
+                log_error_errno(r, "Failed to ask polkit: %m");
                 operation_on_authorized(POLKIT_FAILED, o);
         }
 }

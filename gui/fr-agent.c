@@ -17,7 +17,7 @@ struct FrAgent {
         guint retry_seconds;    /* the next wait, doubling up to REGISTER_RETRY_MAX_SECONDS */
         GCancellable *cancellable;
         FrConfirmDialog *dialog; /* weak */
-        GtkWindow *hold_window; /* weak */
+        FrHoldWindow *hold_window; /* weak */
         char *seat;
 };
 
@@ -34,7 +34,7 @@ static void close_dialog(FrAgent *agent, const char *reason) {
 
 static void close_hold_window(FrAgent *agent) {
         if (agent->hold_window)
-                gtk_window_destroy(agent->hold_window);
+                gtk_window_destroy(GTK_WINDOW(agent->hold_window));
 }
 
 static void on_hold_started(FrClient *client, const char *trigger, const char *seat, const char *device,
@@ -44,7 +44,7 @@ static void on_hold_started(FrClient *client, const char *trigger, const char *s
         close_hold_window(agent);
         agent->hold_window = fr_hold_window_new(agent->app, client, trigger);
         g_object_add_weak_pointer(G_OBJECT(agent->hold_window), (gpointer *) &agent->hold_window);
-        gtk_window_present(agent->hold_window);
+        gtk_window_present(GTK_WINDOW(agent->hold_window));
         say("hold-started");
 }
 
@@ -151,9 +151,9 @@ static void request_confirmation(FrAgent *agent, GVariant *parameters) {
          * request replaces whatever is left of an old one. */
         close_dialog(agent, "replaced");
         close_hold_window(agent);
-        agent->dialog = fr_confirm_dialog_new(agent->app, agent->client, id, trigger, device, (gint64) deadline);
+        agent->dialog = fr_confirm_dialog_new(agent->client, id, trigger, device, (gint64) deadline);
         g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
-        gtk_window_present(GTK_WINDOW(agent->dialog));
+        fr_confirm_dialog_present(agent->dialog, agent->app);
         g_snprintf(line, sizeof line, "request %u", id);
         say(line);
 }
@@ -235,7 +235,7 @@ void fr_agent_free(FrAgent *agent) {
         g_clear_object(&agent->cancellable);
         g_clear_handle_id(&agent->retry_id, g_source_remove);
         if (agent->dialog)
-                gtk_window_destroy(GTK_WINDOW(agent->dialog));
+                adw_dialog_force_close(ADW_DIALOG(agent->dialog));
         close_hold_window(agent);
         if (agent->registration_id)
                 g_dbus_connection_unregister_object(fr_client_get_connection(agent->client), agent->registration_id);

@@ -24,19 +24,21 @@ static gboolean take(gpointer user_data) {
         g_autoptr(GdkTexture) texture = NULL;
         GtkSnapshot *snapshot;
         graphene_rect_t bounds;
+        GtkWidget *window;
 
         if (!s->widget || !gtk_widget_get_mapped(s->widget))
                 return G_SOURCE_REMOVE;
+        /* The window around a dialog too: what is on the screen. */
+        window = GTK_WIDGET(gtk_widget_get_root(s->widget));
 
-        paintable = gtk_widget_paintable_new(s->widget);
+        paintable = gtk_widget_paintable_new(window);
         snapshot = gtk_snapshot_new();
-        gdk_paintable_snapshot(paintable, snapshot,
-                               gtk_widget_get_width(s->widget), gtk_widget_get_height(s->widget));
+        gdk_paintable_snapshot(paintable, snapshot, gtk_widget_get_width(window), gtk_widget_get_height(window));
         node = gtk_snapshot_free_to_node(snapshot);
         if (!node)
                 return G_SOURCE_REMOVE;
         gsk_render_node_get_bounds(node, &bounds);
-        texture = gsk_renderer_render_texture(gtk_native_get_renderer(GTK_NATIVE(s->widget)), node, &bounds);
+        texture = gsk_renderer_render_texture(gtk_native_get_renderer(GTK_NATIVE(window)), node, &bounds);
         if (gdk_texture_save_to_png(texture, s->path))
                 printf("screenshot %s\n", s->path);
         else

@@ -9,10 +9,17 @@ system_testbed.System.  The test process reads the accessible tree with
 libatspi (python3-gi, Atspi 2.0) like a screen reader does, and types
 with AT-SPI's key synthesis (XTest on Xvfb).
 
-Looks: 'light'; 'dark' and 'high-contrast' through GtkSettings in
-$XDG_CONFIG_HOME/gtk-4.0/settings.ini (gtk-interface-color-scheme,
-gtk-interface-contrast: what GNOME's dark style and high contrast set);
-'large-text' as GNOME's large text does it, a larger Xft/DPI (1.5 x 96).
+Looks: 'light'; 'dark' and 'high-contrast' as libadwaita's style manager
+takes them without a settings portal or GNOME's GSettings schemas
+(ADW_DEBUG_COLOR_SCHEME, ADW_DEBUG_HIGH_CONTRAST: libadwaita's own switches
+for testing an app in these styles), and for plain GTK widgets also through
+GtkSettings in $XDG_CONFIG_HOME/gtk-4.0/settings.ini
+(gtk-interface-color-scheme, gtk-interface-contrast); 'large-text' as
+GNOME's large text does it, a larger Xft/DPI (1.5 x 96).
+
+Sizes: Screen(size=PHONE) is a 360x640 screen (a phone, portrait); the
+default is a desktop's 1280x1024.  With no window manager, the app fits
+its windows into the screen itself (fr-window.c, fr-confirm-dialog.c).
 GTK takes the DPI from XSETTINGS or, without an XSETTINGS manager, from the
 Xft.dpi X resource, never from settings.ini (measured: gtk-xft-dpi there
 changed nothing), so the screen's RESOURCE_MANAGER property is set before
@@ -55,13 +62,18 @@ BUILD_LOCALEDIR = os.environ.get('HOTKEYD_BUILD_LOCALEDIR', os.path.join(BUILD_R
 # (through LOCPATH) is a UTF-8 locale that is not C.
 UTF8_LOCALE = 'en_US.UTF-8'
 
-# look: (settings.ini lines, X resources)
+# look: (settings.ini lines, X resources, environment)
 LOOKS = {
-    'light': ('', ''),
-    'dark': ('gtk-interface-color-scheme=dark\ngtk-application-prefer-dark-theme=true\n', ''),
-    'large-text': ('', f'Xft.dpi:\t{int(96 * 1.5)}\n'),
-    'high-contrast': ('gtk-interface-contrast=more\n', ''),
+    'light': ('', '', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-light'}),
+    'dark': ('gtk-interface-color-scheme=dark\n', '', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-dark'}),
+    'large-text': ('', f'Xft.dpi:\t{int(96 * 1.5)}\n', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-light'}),
+    'high-contrast': ('gtk-interface-contrast=more\n', '', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-light',
+                                                           'ADW_DEBUG_HIGH_CONTRAST': '1'}),
 }
+
+# Screen sizes (Xvfb's screen 0).
+DESKTOP_SIZE = '1280x1024'
+PHONE = '360x640'
 
 # How long an AT-SPI call may wait for the app's answer, in seconds.  The
 # app answers from its main loop, which in the ASan build on two loaded
@@ -141,7 +153,8 @@ class App:
             env['LANGUAGE'] = language
         config = os.path.join(screen.system.tmp, f'config-{look}')
         os.makedirs(os.path.join(config, 'gtk-4.0'), exist_ok=True)
-        settings, resources = LOOKS[look]
+        settings, resources, look_env = LOOKS[look]
+        env.update(look_env)
         with open(os.path.join(config, 'gtk-4.0', 'settings.ini'), 'w') as f:
             f.write('[Settings]\n' + settings)
         screen.set_x_resources(resources)
@@ -327,14 +340,15 @@ def type_text(text):
 class Screen:
     """Xvfb and a session bus with AT-SPI, for System (system_testbed)."""
 
-    def __init__(self, system):
+    def __init__(self, system, size=DESKTOP_SIZE):
         self.system = system
+        self.size = tuple(int(n) for n in size.split('x'))
         tmp = system.tmp
         runtime = os.path.join(tmp, 'runtime')
         os.mkdir(runtime, 0o700)
 
         r, w = os.pipe()
-        system._spawn(['Xvfb', '-displayfd', str(w), '-screen', '0', '1280x1024x24', '-nolisten', 'tcp',
+        system._spawn(['Xvfb', '-displayfd', str(w), '-screen', '0', f'{size}x24', '-nolisten', 'tcp',
                        '-noreset'], pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(w)
         with os.fdopen(r) as f:

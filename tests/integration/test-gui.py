@@ -22,8 +22,8 @@ import time
 import dbus
 
 import hotkeyd_testbed
-from gui_testbed import (Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Node, Screen, key, type_text,
-                         wait_for)
+from gui_testbed import (Atspi, CONTROL_ROLES, DESKTOP_SIZE, NAMED_ROLES, PHONE, SCREENSHOTS, Catalogue, Node,
+                         Screen, key, type_text, wait_for)
 from hotkeyd_testbed import run_tests
 from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION,
                             SESSION_IFACE, Dirs, System, add_partition,
@@ -42,6 +42,7 @@ LONG_HOLD_SEC = 8
 Tab = 0xff09
 Space = 0x20
 Escape = 0xff1b
+Return = 0xff0d
 
 # GTK's own window controls in the header bar: named by GTK, without a
 # description of ours.
@@ -83,7 +84,8 @@ def c_format(fmt, *args):
 
 
 class Desktop(System):
-    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, hold_sec=1, triggers='', **kw):
+    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, hold_sec=1, triggers='',
+                 screen_size=DESKTOP_SIZE, **kw):
         super().__init__(efi=efi, **kw)
         self.hold_sec = hold_sec
         self.map_sessions_by_leader()
@@ -93,7 +95,7 @@ class Desktop(System):
             self.request_pending()
         self.config = DESKTOP.format(timeout=timeout).replace('HoldSec=1\n', f'HoldSec={hold_sec}\n') + triggers
         self.start_daemon(self.config, input_devices=input_devices)
-        self.screen = Screen(self)
+        self.screen = Screen(self, size=screen_size)
         self.session_path = None
 
     def agent(self, **kw):
@@ -498,6 +500,47 @@ def test_dialog_cancel_declines():
     done(s, agent)
 
 
+def extents(node):
+    """(x, y, width, height) of an accessible object, relative to its
+    window."""
+    e = node.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    return e.x, e.y, e.width, e.height
+
+
+def first_focus_is_cancel(size):
+    """On a screen of that size, the dialog fits the screen with its
+    buttons and the countdown in sight, its first focus is Cancel, and
+    Enter alone declines: nothing starts."""
+    s = Desktop(screen_size=size)
+    agent = s.agent()
+    window, request_id, _ = s.dialog(agent)
+    width, height = s.screen.size
+    _, _, w, h = extents(window)
+    assert w <= width and h <= height, f'the dialog ({w}x{h}) is larger than the {width}x{height} screen'
+    for name in ('More Time', 'Cancel', 'Reset'):
+        x, _, bw, _ = extents(agent.find(Atspi.Role.PUSH_BUTTON, name, window).acc)
+        assert 0 <= x and x + bw <= w, f'{name} ({x}+{bw}) is cut off in a dialog {w} wide'
+    # The countdown is in sight without scrolling.
+    countdown = [n for n in agent.tree(window) if n.role == Atspi.Role.LABEL and 'declined in' in n.name]
+    assert len(countdown) == 1, agent.tree(window)
+    _, y, _, ch = extents(countdown[0].acc)
+    assert 0 <= y and y + ch <= h, f'the countdown ({y}+{ch}) is out of sight in a dialog {h} high'
+    focused = wait_for(lambda: agent.focused(window), 'focus')
+    assert (focused.role, focused.name) == (Atspi.Role.PUSH_BUTTON, 'Cancel'), focused
+    key(Return)
+    declined(s, agent, request_id, 'cancel')
+    assert not [line for line in agent.said if line.startswith('confirm')], agent.said
+    done(s, agent)
+
+
+def test_dialog_first_focus_is_cancel_on_a_phone():
+    first_focus_is_cancel(PHONE)
+
+
+def test_dialog_first_focus_is_cancel_on_a_desktop():
+    first_focus_is_cancel(DESKTOP_SIZE)
+
+
 def test_dialog_escape_declines():
     s, agent, window, request_id = asked()
     # Checking "I understand" does not change what Escape means.
@@ -647,6 +690,14 @@ def test_window_and_dialog_in_german():
 
 def test_window_and_dialog_in_polish():
     seen_in('pl')
+
+
+def test_window_and_dialog_in_french():
+    seen_in('fr')
+
+
+def test_window_and_dialog_in_spanish():
+    seen_in('es')
 
 
 # --- how it looks ------------------------------------------------------------

@@ -17,12 +17,13 @@ pending-reset case uses the AT-SPI action, the way a screen reader's
 import os
 import re
 import socket
+import struct
 import time
 
 import dbus
 
 import hotkeyd_testbed
-from gui_testbed import (Atspi, CONTROL_ROLES, DESKTOP_SIZE, NAMED_ROLES, PHONE, SCREENSHOTS, Catalogue, Node,
+from gui_testbed import (Atspi, CONTROL_ROLES, DESKTOP_SIZE, LOOKS, NAMED_ROLES, PHONE, SCREENSHOTS, Catalogue, Node,
                          Screen, key, type_text, wait_for)
 from hotkeyd_testbed import run_tests
 from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION,
@@ -702,34 +703,76 @@ def test_window_and_dialog_in_spanish():
 
 # --- how it looks ------------------------------------------------------------
 
-def test_screenshots():
-    """window.png and dialog.png in light, dark and large-text looks, under
-    the build directory's screenshots/ for review."""
-    s = Desktop(triggers=GESTURES)
+def png_size(path):
+    """(width, height) from a PNG's header."""
+    with open(path, 'rb') as png:
+        head = png.read(24)
+    assert head[:8] == b'\x89PNG\r\n\x1a\n', f'{path} is no PNG'
+    return struct.unpack('>II', head[16:24])
+
+
+def check_fits(app, window, path, last, screen_width):
+    """The picture shows the whole content: every showing label, control
+    and row of the window lies inside it (nothing cut off at a side or at
+    the bottom), the last control (last) included, and the window is no
+    wider than the screen."""
+    width, height = png_size(path)
+    assert width <= screen_width, f'{path} is {width} px wide, the screen {screen_width}'
+    # GTK's own window controls are left out: they reach into the frame.
+    nodes = [n for n in app.tree(window)
+             if n.role in NAMED_ROLES + (Atspi.Role.LIST_ITEM,) and n.name not in WINDOW_CONTROLS]
+    assert [n for n in nodes if n.name == last], f'no {last!r} in {nodes}'
+    for n in nodes:
+        x, y, w, h = extents(n.acc)
+        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, \
+            f'{n} at {x},{y} {w}x{h} is not inside {path} ({width}x{height}; the window: {extents(window)})'
+
+
+def screenshots(size, where):
+    """window.png and dialog.png in every look, under where/LOOK/, each
+    of the whole content; the looks differ."""
+    s = Desktop(triggers=GESTURES, screen_size=size)
+    screen_width, _ = s.screen.size
     # The same gestures listed in every look: the holds below add devices.
     s.plug_gesture_keys()
     s.plug(s.add_device('Restart Key', ['KEY_RESTART']))
-    for look in ('light', 'dark', 'large-text', 'high-contrast'):
-        out = os.path.join(SCREENSHOTS, look)
+    for look in LOOKS:
+        out = os.path.join(where, look)
         for f in ('window.png', 'dialog.png'):
             if os.path.exists(os.path.join(out, f)):
                 os.unlink(os.path.join(out, f))
         window = s.window(look=look, screenshot_dir=out)
         assert window.expect('screenshot') == f'screenshot {out}/window.png'
+        check_fits(window, window.windows()[0], os.path.join(out, 'window.png'), 'Reset Computer…', screen_width)
         assert window.stop() == 0, window.errors[-30:]
         agent = s.agent(look=look, screenshot_dir=out)
-        _, request_id, _ = s.dialog(agent)
+        dialog, request_id, _ = s.dialog(agent)
         assert agent.expect('screenshot') == f'screenshot {out}/dialog.png'
+        check_fits(agent, dialog, os.path.join(out, 'dialog.png'), 'Reset', screen_width)
         key(Escape)
         agent.expect(f'decline {request_id}')
         assert agent.stop() == 0, agent.errors[-30:]
         s.wait_log('Session agent of session c1 on seat0 went away.')
         s.log.clear()
-        for f in ('window.png', 'dialog.png'):
-            with open(os.path.join(out, f), 'rb') as png:
-                assert png.read(8) == b'\x89PNG\r\n\x1a\n'
+    for f in ('window.png', 'dialog.png'):
+        pictures = set()
+        for look in LOOKS:
+            with open(os.path.join(where, look, f), 'rb') as png:
+                pictures.add(png.read())
+        assert len(pictures) == len(LOOKS), f'some looks of {f} are the same picture'
     assert s.start_unit_calls() == []
     assert s.stop() == 0
+
+
+def test_screenshots():
+    """On a desktop's screen, under the build directory's screenshots/ for
+    review."""
+    screenshots(DESKTOP_SIZE, SCREENSHOTS)
+
+
+def test_screenshots_on_a_phone():
+    """On a 360x640 screen, under screenshots/phone/."""
+    screenshots(PHONE, os.path.join(SCREENSHOTS, 'phone'))
 
 
 if __name__ == '__main__':

@@ -42,6 +42,7 @@ struct _FrConfirmDialog {
         GtkWidget *cancel_button;
         GtkWidget *reset_button;
         GtkWidget *message_label;
+        GtkWidget *erase_list;
 };
 
 G_DEFINE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, ADW_TYPE_DIALOG)
@@ -331,13 +332,21 @@ static void fit_to_monitor(FrConfirmDialog *self) {
                 adw_dialog_set_content_height(ADW_DIALOG(self), area.height);
 }
 
-FrConfirmDialog *fr_confirm_dialog_new(FrClient *client, guint32 request_id, const char *trigger, const char *device,
-                                       gint64 deadline_usec) {
-        FrConfirmDialog *self = g_object_new(FR_TYPE_CONFIRM_DIALOG, NULL);
-        g_autofree char *intro = NULL, *gesture = NULL;
-        GtkWidget *list;
+FrConfirmDialog *fr_confirm_dialog_new(FrClient *client) {
+        FrConfirmDialog *self = g_object_ref_sink(g_object_new(FR_TYPE_CONFIRM_DIALOG, NULL));
 
         self->client = g_object_ref(client);
+        self->erase_list = fr_erase_list_new();
+        gtk_box_append(GTK_BOX(self->erase_box), self->erase_list);
+        return self;
+}
+
+void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char *trigger, const char *device,
+                           gint64 deadline_usec) {
+        FrClient *client = self->client;
+        g_autofree char *intro = NULL, *gesture = NULL;
+
+        g_return_if_fail(!self->trigger);
         self->request_id = request_id;
         self->trigger = g_strdup(trigger);
         self->deadline_usec = deadline_usec;
@@ -362,9 +371,7 @@ FrConfirmDialog *fr_confirm_dialog_new(FrClient *client, guint32 request_id, con
          * opens: who asked, with what and where, before anything else. */
         gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, intro, -1);
 
-        list = fr_erase_list_new();
-        fr_erase_list_update(list, client);
-        gtk_box_append(GTK_BOX(self->erase_box), list);
+        fr_erase_list_update(self->erase_list, client);
 
         update_sensitivity(self);
         self->announced_at = threshold_for(remaining_seconds(self));
@@ -372,7 +379,6 @@ FrConfirmDialog *fr_confirm_dialog_new(FrClient *client, guint32 request_id, con
         self->tick = g_timeout_add(TICK_MSEC, on_tick, self);
         fit_to_monitor(self);
         fr_screenshot_when_shown(GTK_WIDGET(self), "dialog");
-        return self;
 }
 
 void fr_confirm_dialog_present(FrConfirmDialog *self, GtkApplication *app) {

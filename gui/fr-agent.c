@@ -17,7 +17,9 @@ struct FrAgent {
         guint retry_seconds;    /* the next wait, doubling up to REGISTER_RETRY_MAX_SECONDS */
         GCancellable *cancellable;
         FrConfirmDialog *dialog; /* weak */
-        GtkWindow *hold_window; /* weak */
+        FrConfirmDialog *spare; /* the next one, not presented yet */
+        guint spare_id;
+        FrHoldWindow *hold_window; /* weak */
         char *seat;
 };
 
@@ -34,7 +36,24 @@ static void close_dialog(FrAgent *agent, const char *reason) {
 
 static void close_hold_window(FrAgent *agent) {
         if (agent->hold_window)
-                gtk_window_destroy(agent->hold_window);
+                gtk_window_destroy(GTK_WINDOW(agent->hold_window));
+}
+
+/* The next dialog's widget tree, built while nothing else is to do, so
+ * that a request only fills it in and presents it (the templates of the
+ * dialog and of libadwaita's widgets are parsed per instance). */
+static gboolean on_prepare_spare(gpointer user_data) {
+        FrAgent *agent = user_data;
+
+        agent->spare_id = 0;
+        if (!agent->spare)
+                agent->spare = fr_confirm_dialog_new(agent->client);
+        return G_SOURCE_REMOVE;
+}
+
+static void prepare_spare_later(FrAgent *agent) {
+        if (!agent->spare && agent->spare_id == 0)
+                agent->spare_id = g_idle_add_full(G_PRIORITY_LOW, on_prepare_spare, agent, NULL);
 }
 
 static void on_hold_started(FrClient *client, const char *trigger, const char *seat, const char *device,
@@ -44,7 +63,7 @@ static void on_hold_started(FrClient *client, const char *trigger, const char *s
         close_hold_window(agent);
         agent->hold_window = fr_hold_window_new(agent->app, client, trigger);
         g_object_add_weak_pointer(G_OBJECT(agent->hold_window), (gpointer *) &agent->hold_window);
-        gtk_window_present(agent->hold_window);
+        gtk_window_present(GTK_WINDOW(agent->hold_window));
         say("hold-started");
 }
 
@@ -115,6 +134,7 @@ static void on_register_done(GObject *source, GAsyncResult *result, gpointer use
                 return;
         }
         agent->retry_seconds = REGISTER_RETRY_FIRST_SECONDS;
+        prepare_spare_later(agent);
         say("registered");
 }
 
@@ -141,6 +161,7 @@ static void on_client_changed(FrClient *client, FrAgent *agent) {
 }
 
 static void request_confirmation(FrAgent *agent, GVariant *parameters) {
+        g_autoptr(FrConfirmDialog) dialog = NULL; /* the window holds it once presented */
         const char *trigger, *seat, *device;
         guint32 id;
         guint64 deadline;
@@ -151,9 +172,12 @@ static void request_confirmation(FrAgent *agent, GVariant *parameters) {
          * request replaces whatever is left of an old one. */
         close_dialog(agent, "replaced");
         close_hold_window(agent);
-        agent->dialog = fr_confirm_dialog_new(agent->app, agent->client, id, trigger, device, (gint64) deadline);
+        dialog = g_steal_pointer(&agent->spare) ?: fr_confirm_dialog_new(agent->client);
+        agent->dialog = dialog;
         g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
-        gtk_window_present(GTK_WINDOW(agent->dialog));
+        fr_confirm_dialog_ask(dialog, id, trigger, device, (gint64) deadline);
+        fr_confirm_dialog_present(dialog, agent->app);
+        prepare_spare_later(agent);
         g_snprintf(line, sizeof line, "request %u", id);
         say(line);
 }
@@ -234,8 +258,10 @@ void fr_agent_free(FrAgent *agent) {
                 g_cancellable_cancel(agent->cancellable);
         g_clear_object(&agent->cancellable);
         g_clear_handle_id(&agent->retry_id, g_source_remove);
+        g_clear_handle_id(&agent->spare_id, g_source_remove);
+        g_clear_object(&agent->spare);
         if (agent->dialog)
-                gtk_window_destroy(GTK_WINDOW(agent->dialog));
+                adw_dialog_force_close(ADW_DIALOG(agent->dialog));
         close_hold_window(agent);
         if (agent->registration_id)
                 g_dbus_connection_unregister_object(fr_client_get_connection(agent->client), agent->registration_id);

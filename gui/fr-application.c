@@ -10,13 +10,13 @@
 #include "fr-window.h"
 
 struct _FrApplication {
-        GtkApplication parent_instance;
+        AdwApplication parent_instance;
         gboolean agent_mode;
         FrClient *client;
         FrAgent *agent;
 };
 
-G_DEFINE_FINAL_TYPE(FrApplication, fr_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE(FrApplication, fr_application, ADW_TYPE_APPLICATION)
 
 static const GOptionEntry options[] = {
         { "agent", 0, 0, G_OPTION_ARG_NONE, NULL,

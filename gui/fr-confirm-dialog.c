@@ -3,12 +3,12 @@
 #include <glib/gi18n.h>
 
 #include "bus-names.h"
+#include "fr-application.h"
 #include "fr-confirm-dialog.h"
 #include "fr-erase-list.h"
 #include "fr-gesture.h"
 #include "fr-journal.h"
 #include "fr-screenshot.h"
-#include "fr-widgets.h"
 #include "messages.h"
 
 /* The dialog declines this long before the daemon's deadline, so that the
@@ -16,9 +16,12 @@
  * daemon's own time-out. */
 #define DECLINE_MARGIN_USEC (1 * G_USEC_PER_SEC)
 #define TICK_MSEC 200
+/* Below this height (a phone, portrait or landscape) the dialog takes the
+ * whole screen and its content scrolls. */
+#define SMALL_SCREEN_HEIGHT 800
 
 struct _FrConfirmDialog {
-        GtkWindow parent_instance;
+        AdwDialog parent_instance;
 
         FrClient *client;
         guint32 request_id;
@@ -30,15 +33,19 @@ struct _FrConfirmDialog {
         gboolean answered;
         gboolean busy;
 
+        /* From the template (fr-confirm-dialog.ui). */
+        GtkWidget *intro_label;
+        GtkWidget *erase_box;
         GtkWidget *countdown_label;
         GtkWidget *understand_check;
         GtkWidget *more_time_button;
         GtkWidget *cancel_button;
         GtkWidget *reset_button;
         GtkWidget *message_label;
+        GtkWidget *erase_list;
 };
 
-G_DEFINE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, ADW_TYPE_DIALOG)
 
 static void log_answer(const char *what, guint32 id, const char *result) {
         /* One line per answer on stdout: the journal of a user service, and
@@ -61,7 +68,9 @@ static void on_answer_done(GObject *source, GAsyncResult *result, gpointer user_
 static void finish(FrConfirmDialog *self) {
         self->answered = TRUE;
         g_clear_handle_id(&self->tick, g_source_remove);
-        gtk_window_destroy(GTK_WINDOW(self));
+        /* can-close is off so that every way out is a Decline: closing
+         * after the answer needs the force. */
+        adw_dialog_force_close(ADW_DIALOG(self));
 }
 
 static void decline(FrConfirmDialog *self, const char *why) {
@@ -223,21 +232,40 @@ static void on_cancel_clicked(GtkButton *button, FrConfirmDialog *self) {
         decline(self, "cancel");
 }
 
-static gboolean on_escape(GtkWidget *widget, GVariant *args, gpointer user_data) {
-        decline(FR_CONFIRM_DIALOG(widget), "escape");
-        return TRUE;
+
+/* In the capture phase, before libadwaita's own Escape shortcut (which
+ * would come back as close-attempt): the log says which way the person
+ * declined. */
+static gboolean on_key_pressed(GtkEventControllerKey *controller, guint keyval, guint keycode,
+                               GdkModifierType state, FrConfirmDialog *self) {
+        if (keyval != GDK_KEY_Escape)
+                return GDK_EVENT_PROPAGATE;
+        decline(self, "escape");
+        return GDK_EVENT_STOP;
 }
 
-static gboolean on_close_request(GtkWindow *window) {
-        decline(FR_CONFIRM_DIALOG(window), "closed");
-        return TRUE; /* decline() destroyed it, or it was over already */
+/* The close button, or a window manager's close. */
+static void on_close_attempt(AdwDialog *dialog, FrConfirmDialog *self) {
+        decline(self, "closed");
 }
 
-static GtkWidget *label_new(const char *text, const char *css_class) {
-        GtkWidget *label = fr_label_new(text, css_class);
+/* What the person sees first, and what Enter or Space does before anything
+ * else happens: Cancel, at every size.  libadwaita's own AdwAlertDialog was
+ * seen focusing its destructive response at a small size; here the focus
+ * is put on Cancel explicitly when the dialog is presented, and again when
+ * a breakpoint rearranges the buttons and the focus is not on one of the
+ * dialog's controls (nobody has moved it there). */
+static void focus_cancel(FrConfirmDialog *self, gboolean force) {
+        GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+        GtkWidget *focus = root ? gtk_root_get_focus(root) : NULL;
 
-        gtk_label_set_max_width_chars(GTK_LABEL(label), 50);
-        return label;
+        if (force || !focus || focus == GTK_WIDGET(self) || !gtk_widget_is_ancestor(focus, GTK_WIDGET(self)))
+                gtk_widget_grab_focus(self->cancel_button);
+}
+
+static void on_breakpoint_changed(FrConfirmDialog *self) {
+        if (!self->answered)
+                focus_cancel(self, FALSE);
 }
 
 static void fr_confirm_dialog_dispose(GObject *object) {
@@ -246,6 +274,7 @@ static void fr_confirm_dialog_dispose(GObject *object) {
         g_clear_handle_id(&self->tick, g_source_remove);
         g_clear_object(&self->client);
         g_clear_pointer(&self->trigger, g_free);
+        gtk_widget_dispose_template(GTK_WIDGET(self), FR_TYPE_CONFIRM_DIALOG);
         G_OBJECT_CLASS(fr_confirm_dialog_parent_class)->dispose(object);
 }
 
@@ -253,42 +282,75 @@ static void fr_confirm_dialog_class_init(FrConfirmDialogClass *klass) {
         GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
         G_OBJECT_CLASS(klass)->dispose = fr_confirm_dialog_dispose;
-        GTK_WINDOW_CLASS(klass)->close_request = on_close_request;
         widget_class->map = on_map;
-        gtk_widget_class_add_binding(widget_class, GDK_KEY_Escape, 0, on_escape, NULL);
+        gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_ALERT_DIALOG);
+        gtk_widget_class_set_template_from_resource(widget_class, FR_RESOURCE_PATH "/fr-confirm-dialog.ui");
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, intro_label);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, erase_box);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, countdown_label);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, understand_check);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, more_time_button);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, cancel_button);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, reset_button);
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, message_label);
+        gtk_widget_class_bind_template_callback(widget_class, update_sensitivity);
+        gtk_widget_class_bind_template_callback(widget_class, on_more_time_clicked);
+        gtk_widget_class_bind_template_callback(widget_class, on_cancel_clicked);
+        gtk_widget_class_bind_template_callback(widget_class, on_reset_clicked);
+        gtk_widget_class_bind_template_callback(widget_class, on_close_attempt);
 }
 
 static void fr_confirm_dialog_init(FrConfirmDialog *self) {
+        GtkEventController *keys;
+
         self->shown_seconds = -1;
+        gtk_widget_init_template(GTK_WIDGET(self));
+
+        keys = gtk_event_controller_key_new();
+        gtk_event_controller_set_propagation_phase(keys, GTK_PHASE_CAPTURE);
+        g_signal_connect(keys, "key-pressed", G_CALLBACK(on_key_pressed), self);
+        gtk_widget_add_controller(GTK_WIDGET(self), keys);
+        g_signal_connect_swapped(self, "notify::current-breakpoint", G_CALLBACK(on_breakpoint_changed), self);
+
+        adw_dialog_set_default_widget(ADW_DIALOG(self), self->cancel_button);
+        adw_dialog_set_focus(ADW_DIALOG(self), self->cancel_button);
 }
 
-FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, guint32 request_id,
-                                       const char *trigger, const char *device, gint64 deadline_usec) {
-        FrConfirmDialog *self;
-        GtkWidget *header, *content, *buttons, *spacer, *list, *title;
+/* A phone's screen (or any small one) is used whole; elsewhere the dialog
+ * is as tall as its content. */
+static void fit_to_monitor(FrConfirmDialog *self) {
+        GListModel *monitors = gdk_display_get_monitors(gdk_display_get_default());
+        g_autoptr(GdkMonitor) monitor = g_list_model_get_n_items(monitors) > 0 ? g_list_model_get_item(monitors, 0) : NULL;
+        GdkRectangle area;
+
+        if (!monitor)
+                return;
+        gdk_monitor_get_geometry(monitor, &area);
+        if (area.width < adw_dialog_get_content_width(ADW_DIALOG(self)))
+                adw_dialog_set_content_width(ADW_DIALOG(self), area.width);
+        if (area.height < SMALL_SCREEN_HEIGHT)
+                adw_dialog_set_content_height(ADW_DIALOG(self), area.height);
+}
+
+FrConfirmDialog *fr_confirm_dialog_new(FrClient *client) {
+        FrConfirmDialog *self = g_object_ref_sink(g_object_new(FR_TYPE_CONFIRM_DIALOG, NULL));
+
+        self->client = g_object_ref(client);
+        self->erase_list = fr_erase_list_new();
+        gtk_box_append(GTK_BOX(self->erase_box), self->erase_list);
+        return self;
+}
+
+void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char *trigger, const char *device,
+                           gint64 deadline_usec) {
+        FrClient *client = self->client;
         g_autofree char *intro = NULL, *gesture = NULL;
 
-        self = g_object_new(FR_TYPE_CONFIRM_DIALOG,
-                            "application", app,
-                            "accessible-role", GTK_ACCESSIBLE_ROLE_ALERT_DIALOG,
-                            "modal", TRUE,
-                            "resizable", FALSE,
-                            "title", _("Factory Reset"),
-                            NULL);
-        self->client = g_object_ref(client);
+        g_return_if_fail(!self->trigger);
         self->request_id = request_id;
         self->trigger = g_strdup(trigger);
         self->deadline_usec = deadline_usec;
 
-        header = gtk_header_bar_new();
-        gtk_window_set_titlebar(GTK_WINDOW(self), header);
-
-        content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        fr_set_margins(content, 18, 24);
-
-        title = label_new(_("Erase everything on this computer?"), "title-2");
-        gtk_accessible_update_property(GTK_ACCESSIBLE(title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
-        gtk_box_append(GTK_BOX(content), title);
         /* The gesture as the person made it; its configuration name only
          * when the daemon no longer lists it (reloaded meanwhile). */
         gesture = fr_gesture_trigger_in_words(client, trigger);
@@ -304,60 +366,36 @@ FrConfirmDialog *fr_confirm_dialog_new(GtkApplication *app, FrClient *client, gu
                 intro = g_strdup_printf(_("A factory reset was requested with the gesture “%s”. "
                                           "If that was not you, or not on purpose, choose Cancel."),
                                         gesture ?: trigger);
-        gtk_box_append(GTK_BOX(content), label_new(intro, NULL));
+        gtk_label_set_text(GTK_LABEL(self->intro_label), intro);
         /* Screen readers say a dialog's description with its name when it
          * opens: who asked, with what and where, before anything else. */
         gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, intro, -1);
 
-        gtk_box_append(GTK_BOX(content), label_new(_("What will be erased"), "heading"));
-        list = fr_erase_list_new();
-        fr_erase_list_update(list, client);
-        gtk_box_append(GTK_BOX(content), list);
+        fr_erase_list_update(self->erase_list, client);
 
-        self->countdown_label = label_new("", NULL);
-        gtk_accessible_update_property(GTK_ACCESSIBLE(self->countdown_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                       _("Time left to answer; More Time gives more"), -1);
-        gtk_box_append(GTK_BOX(content), self->countdown_label);
-
-        self->message_label = label_new("", "error");
-        gtk_widget_set_visible(self->message_label, FALSE);
-        gtk_box_append(GTK_BOX(content), self->message_label);
-
-        self->understand_check = gtk_check_button_new_with_mnemonic(
-                _("I _understand that everything listed above will be erased"));
-        fr_describe(self->understand_check, _("Check this to make the Reset button available"));
-        g_signal_connect_swapped(self->understand_check, "toggled", G_CALLBACK(update_sensitivity), self);
-        gtk_box_append(GTK_BOX(content), self->understand_check);
-
-        buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-        gtk_widget_set_margin_top(buttons, 6);
-        self->more_time_button = fr_button_new(_("_More Time"), _("Restarts the countdown, as often as you need"),
-                                               NULL, G_CALLBACK(on_more_time_clicked), self);
-        gtk_box_append(GTK_BOX(buttons), self->more_time_button);
-        spacer = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
-        gtk_widget_set_hexpand(spacer, TRUE);
-        gtk_box_append(GTK_BOX(buttons), spacer);
-        self->cancel_button = fr_button_new(_("_Cancel"),
-                                            _("Declines the factory reset; nothing is erased. Escape does the same."),
-                                            NULL, G_CALLBACK(on_cancel_clicked), self);
-        gtk_box_append(GTK_BOX(buttons), self->cancel_button);
-        self->reset_button = fr_button_new(_("_Reset"),
-                                           _("Erases everything listed above and restarts the computer. "
-                                             "Available once “I understand” is checked."),
-                                           "destructive-action", G_CALLBACK(on_reset_clicked), self);
-        gtk_box_append(GTK_BOX(buttons), self->reset_button);
-        gtk_box_append(GTK_BOX(content), buttons);
-
-        gtk_window_set_child(GTK_WINDOW(self), content);
-        gtk_window_set_default_widget(GTK_WINDOW(self), self->cancel_button);
-        gtk_window_set_focus(GTK_WINDOW(self), self->cancel_button);
         update_sensitivity(self);
-
         self->announced_at = threshold_for(remaining_seconds(self));
         update_countdown(self);
         self->tick = g_timeout_add(TICK_MSEC, on_tick, self);
+        fit_to_monitor(self);
         fr_screenshot_when_shown(GTK_WIDGET(self), "dialog");
-        return self;
+}
+
+void fr_confirm_dialog_present(FrConfirmDialog *self, GtkApplication *app) {
+        GtkRoot *root;
+
+        /* No parent: the agent has no window of its own, so libadwaita
+         * puts the dialog in a window of its own. */
+        adw_dialog_present(ADW_DIALOG(self), NULL);
+        root = gtk_widget_get_root(GTK_WIDGET(self));
+        if (GTK_IS_WINDOW(root))
+                gtk_window_set_application(GTK_WINDOW(root), app);
+        /* What screen readers say with that window's name (the dialog's
+         * title) when it appears. */
+        if (root)
+                gtk_accessible_update_property(GTK_ACCESSIBLE(root), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               gtk_label_get_text(GTK_LABEL(self->intro_label)), -1);
+        focus_cancel(self, TRUE);
 }
 
 guint32 fr_confirm_dialog_get_request_id(FrConfirmDialog *self) {

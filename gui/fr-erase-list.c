@@ -5,31 +5,28 @@
 #include "fr-widgets.h"
 
 GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char *subtitle) {
-        GtkWidget *row, *box, *texts;
+        GtkWidget *row = adw_action_row_new();
         g_autofree char *accessible = NULL;
 
-        box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-        fr_set_margins(box, 8, 12);
+        /* Partition labels, mount points and plug-in descriptions come from
+         * elsewhere: shown as they are, never read as markup. */
+        adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+        if (subtitle && *subtitle)
+                adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
         if (icon_name) {
                 /* The icon repeats what the text says: screen readers skip it. */
                 GtkWidget *icon = g_object_new(GTK_TYPE_IMAGE, "icon-name", icon_name,
                                                "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
-                gtk_widget_set_valign(icon, GTK_ALIGN_CENTER);
-                gtk_box_append(GTK_BOX(box), icon);
+                adw_action_row_add_prefix(ADW_ACTION_ROW(row), icon);
         }
-        texts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
-        gtk_widget_set_hexpand(texts, TRUE);
-        gtk_box_append(GTK_BOX(texts), fr_label_new(title, NULL));
-        if (subtitle && *subtitle)
-                gtk_box_append(GTK_BOX(texts), fr_label_new(subtitle, "dim-label"));
-        gtk_box_append(GTK_BOX(box), texts);
-
-        row = gtk_list_box_row_new();
-        gtk_list_box_row_set_child(GTK_LIST_BOX_ROW(row), box);
         gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), FALSE);
         /* Information, not a control: Tab goes from control to control. */
         gtk_widget_set_focusable(row, FALSE);
+        /* Both texts in the row's name, so that a screen reader moving over
+         * the list says the details too, not the title alone. */
         accessible = subtitle && *subtitle ? g_strdup_printf("%s. %s", title, subtitle) : g_strdup(title);
+        gtk_accessible_reset_relation(GTK_ACCESSIBLE(row), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
         gtk_accessible_update_property(GTK_ACCESSIBLE(row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
         return row;
 }

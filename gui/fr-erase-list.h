@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "fr-client.h"
 
@@ -13,6 +13,6 @@
 GtkWidget *fr_erase_list_new(void);
 void fr_erase_list_update(GtkWidget *list, FrClient *client);
 
-/* A read-only row with a title, an optional subtitle and an icon; its
- * accessible label is both texts.  Also used for "what happens next". */
+/* A read-only AdwActionRow with a title, an optional subtitle and an icon;
+ * its accessible label is both texts.  Also used for "what happens next". */
 GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char *subtitle);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "fr-client.h"
 
@@ -9,5 +9,12 @@
  * a small window that tells people to keep holding and how far along the
  * hold is.  It never answers anything; the confirmation dialog follows. */
 
-GtkWindow *fr_hold_window_new(GtkApplication *app, FrClient *client, const char *trigger);
-void fr_hold_window_set_progress(GtkWindow *window, guint64 elapsed_usec, guint64 total_usec);
+G_BEGIN_DECLS
+
+#define FR_TYPE_HOLD_WINDOW (fr_hold_window_get_type())
+G_DECLARE_FINAL_TYPE(FrHoldWindow, fr_hold_window, FR, HOLD_WINDOW, AdwWindow)
+
+FrHoldWindow *fr_hold_window_new(GtkApplication *app, FrClient *client, const char *trigger);
+void fr_hold_window_set_progress(FrHoldWindow *self, guint64 elapsed_usec, guint64 total_usec);
+
+G_END_DECLS

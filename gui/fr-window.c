@@ -2,6 +2,7 @@
 #include <glib/gi18n.h>
 
 #include "bus-names.h"
+#include "fr-application.h"
 #include "fr-erase-list.h"
 #include "fr-gesture.h"
 #include "fr-journal.h"
@@ -10,35 +11,50 @@
 #include "fr-window.h"
 #include "messages.h"
 
+/* The window on a desktop; a smaller screen is used whole. */
+#define DEFAULT_WIDTH 720
+#define DEFAULT_HEIGHT 800
+
 struct _FrWindow {
-        GtkApplicationWindow parent_instance;
+        AdwApplicationWindow parent_instance;
 
         FrClient *client;
         GCancellable *cancellable;
         gboolean busy;
 
-        GtkWidget *status_title;
-        GtkWidget *status_body;
-        GtkWidget *mode_label;
-        GtkWidget *erase_list;
-        GtkWidget *next_list;
-        GtkWidget *gestures_list;
+        /* From the template (fr-window.ui). */
+        GtkWidget *spinner;
+        GtkWidget *pending_banner;
         GtkWidget *message_box;
         GtkWidget *message_icon;
         GtkWidget *message_label;
-        GtkWidget *spinner;
-
-        /* Only in the tree while a reset can be requested or cancelled:
-         * an unsupported system gets no destructive button at all. */
-        GtkWidget *action_slot;
+        GtkWidget *stack;
+        GtkWidget *status_page;
+        GtkWidget *content;
+        GtkWidget *status_title;
+        GtkWidget *status_body;
+        GtkWidget *state_group;
+        GtkWidget *erase_box;
+        GtkWidget *next_box;
+        GtkWidget *gestures_box;
         GtkWidget *confirm_group;
+        GtkWidget *prompt_label;
         GtkWidget *name_entry;
         GtkWidget *reset_button;
-        GtkWidget *pending_group;
-        GtkWidget *cancel_button;
+
+        /* Our own reference: the Confirm group is only in the tree while a
+         * reset can be requested, so an unsupported system or a pending
+         * reset has no destructive button in it at all. */
+        GtkWidget *confirm_ref;
+        /* AdwBanner's button, for its description and sensitivity. */
+        GtkWidget *banner_button;
+        GtkWidget *state_list;
+        GtkWidget *erase_list;
+        GtkWidget *next_list;
+        GtkWidget *gestures_list;
 };
 
-G_DEFINE_FINAL_TYPE(FrWindow, fr_window, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE(FrWindow, fr_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static const struct {
         const char *mode;
@@ -57,15 +73,6 @@ static const char *mode_in_words(const char *mode) {
                 if (g_str_equal(mode, mode_table[i].mode))
                         return _(mode_table[i].words);
         return _("Unknown: the factory reset service has not said yet");
-}
-
-static GtkWidget *heading_new(const char *text) {
-        GtkWidget *label = gtk_label_new(text);
-
-        gtk_label_set_xalign(GTK_LABEL(label), 0);
-        gtk_widget_add_css_class(label, "heading");
-        gtk_accessible_update_property(GTK_ACCESSIBLE(label), GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
-        return label;
 }
 
 /* An error or a result, with an icon and a word that say which: not by
@@ -99,10 +106,9 @@ static gboolean name_matches(FrWindow *self) {
 }
 
 static void update_sensitivity(FrWindow *self) {
-        if (self->reset_button)
-                gtk_widget_set_sensitive(self->reset_button, !self->busy && name_matches(self));
-        if (self->cancel_button)
-                gtk_widget_set_sensitive(self->cancel_button, !self->busy);
+        gtk_widget_set_sensitive(self->reset_button, !self->busy && name_matches(self));
+        if (self->banner_button)
+                gtk_widget_set_sensitive(self->banner_button, !self->busy);
         gtk_widget_set_visible(self->spinner, self->busy);
         gtk_spinner_set_spinning(GTK_SPINNER(self->spinner), self->busy);
 }
@@ -150,7 +156,7 @@ static void on_request_done(GObject *source, GAsyncResult *result, gpointer user
 }
 
 static void on_reset_clicked(GtkButton *button, FrWindow *self) {
-        if (name_matches(self))
+        if (!self->busy && name_matches(self) && gtk_widget_get_parent(self->confirm_ref))
                 start_call(self, "Request", on_request_done);
 }
 
@@ -162,83 +168,22 @@ static void on_cancel_done(GObject *source, GAsyncResult *result, gpointer user_
                 show_message(self, FALSE, _("The pending factory reset was cancelled. Nothing will be erased."));
 }
 
-static void on_cancel_clicked(GtkButton *button, FrWindow *self) {
-        start_call(self, "Cancel", on_cancel_done);
+static void on_cancel_clicked(FrWindow *self) {
+        if (!self->busy)
+                start_call(self, "Cancel", on_cancel_done);
 }
 
-static GtkWidget *confirm_group_new(FrWindow *self) {
-        GtkWidget *group = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        GtkWidget *prompt, *buttons;
-        g_autofree char *text = NULL, *markup = NULL;
+static void set_confirm_group(FrWindow *self, gboolean want) {
+        gboolean have = gtk_widget_get_parent(self->confirm_ref) != NULL;
 
-        gtk_box_append(GTK_BOX(group), heading_new(_("Confirm")));
-        /* Translators: %s is the name of this computer (its host name). */
-        text = g_strdup_printf(_("To confirm, type the name of this computer: %s"), g_get_host_name());
-        prompt = fr_label_new(NULL, NULL);
-        markup = g_markup_printf_escaped(_("To confirm, type the name of this computer: <b>%s</b>"),
-                                         g_get_host_name());
-        gtk_label_set_markup(GTK_LABEL(prompt), markup);
-        gtk_label_set_selectable(GTK_LABEL(prompt), FALSE);
-        gtk_box_append(GTK_BOX(group), prompt);
-
-        self->name_entry = gtk_entry_new();
-        gtk_entry_set_input_hints(GTK_ENTRY(self->name_entry), GTK_INPUT_HINT_NO_SPELLCHECK);
-        gtk_accessible_update_relation(GTK_ACCESSIBLE(self->name_entry),
-                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, prompt, NULL, -1);
-        gtk_accessible_update_property(GTK_ACCESSIBLE(self->name_entry),
-                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name of this computer"),
-                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
-                                       -1);
-        g_signal_connect_swapped(self->name_entry, "changed", G_CALLBACK(update_sensitivity), self);
-        gtk_box_append(GTK_BOX(group), self->name_entry);
-
-        buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-        gtk_widget_set_halign(buttons, GTK_ALIGN_END);
-        self->reset_button = fr_button_new(_("_Reset Computer…"),
-                                           _("Erases everything listed above and restarts the computer. "
-                                             "Available once the name of this computer is typed above; "
-                                             "you may be asked for an administrator password."),
-                                           "destructive-action", G_CALLBACK(on_reset_clicked), self);
-        gtk_box_append(GTK_BOX(buttons), self->reset_button);
-        gtk_box_append(GTK_BOX(group), buttons);
-        return group;
-}
-
-static GtkWidget *pending_group_new(FrWindow *self) {
-        GtkWidget *group = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        GtkWidget *buttons;
-
-        gtk_box_append(GTK_BOX(group),
-                       fr_label_new(_("If you changed your mind, cancel the pending reset: nothing is erased then."), NULL));
-        buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-        gtk_widget_set_halign(buttons, GTK_ALIGN_END);
-        self->cancel_button = fr_button_new(_("_Cancel Pending Reset"),
-                                            _("Cancels the factory reset that would happen the next time the "
-                                              "computer starts; you may be asked for an administrator password."),
-                                            "suggested-action", G_CALLBACK(on_cancel_clicked), self);
-        gtk_box_append(GTK_BOX(buttons), self->cancel_button);
-        gtk_box_append(GTK_BOX(group), buttons);
-        return group;
-}
-
-static void set_action_group(FrWindow *self, gboolean want_confirm, gboolean want_pending) {
-        if (!want_confirm && self->confirm_group) {
-                gtk_box_remove(GTK_BOX(self->action_slot), self->confirm_group);
-                self->confirm_group = self->name_entry = self->reset_button = NULL;
+        if (want == have)
+                return;
+        if (want)
+                gtk_box_append(GTK_BOX(self->content), self->confirm_ref);
+        else {
+                gtk_editable_set_text(GTK_EDITABLE(self->name_entry), "");
+                gtk_box_remove(GTK_BOX(self->content), self->confirm_ref);
         }
-        if (!want_pending && self->pending_group) {
-                gtk_box_remove(GTK_BOX(self->action_slot), self->pending_group);
-                self->pending_group = self->cancel_button = NULL;
-        }
-        if (want_confirm && !self->confirm_group) {
-                self->confirm_group = confirm_group_new(self);
-                gtk_box_append(GTK_BOX(self->action_slot), self->confirm_group);
-        }
-        if (want_pending && !self->pending_group) {
-                self->pending_group = pending_group_new(self);
-                gtk_box_append(GTK_BOX(self->action_slot), self->pending_group);
-        }
-        update_sensitivity(self);
 }
 
 static const struct {
@@ -335,6 +280,16 @@ static void update_gestures(FrWindow *self) {
                                                           _("Start a reset from this window instead.")));
 }
 
+static void set_status(FrWindow *self, const char *title, const char *body) {
+        g_autofree char *markup = g_markup_escape_text(body, -1);
+
+        gtk_label_set_text(GTK_LABEL(self->status_title), title);
+        gtk_label_set_text(GTK_LABEL(self->status_body), body);
+        /* Also the status page's, which shows when nothing can be done. */
+        adw_status_page_set_title(ADW_STATUS_PAGE(self->status_page), title);
+        adw_status_page_set_description(ADW_STATUS_PAGE(self->status_page), markup);
+}
+
 static void update(FrWindow *self) {
         const char *mode = fr_client_get_mode(self->client);
         gboolean running = fr_client_is_running(self->client);
@@ -342,34 +297,36 @@ static void update(FrWindow *self) {
         gboolean pending = running && g_str_equal(mode, "pending");
         g_autofree char *mode_text = NULL;
 
-        if (!running) {
-                gtk_label_set_text(GTK_LABEL(self->status_title), _("Factory reset is not available"));
-                gtk_label_set_text(GTK_LABEL(self->status_body),
-                                   _("The factory reset service (hotkeyd) is not running, so nothing can be requested."));
-        } else if (pending) {
-                gtk_label_set_text(GTK_LABEL(self->status_title), _("A factory reset is pending"));
-                gtk_label_set_text(GTK_LABEL(self->status_body),
-                                   _("Everything listed below is erased the next time the computer starts."));
-        } else if (supported) {
-                gtk_label_set_text(GTK_LABEL(self->status_title), _("Reset this computer"));
-                gtk_label_set_text(GTK_LABEL(self->status_body),
-                                   _("A factory reset erases your files, accounts and settings and returns "
-                                     "the computer to the state it was in when it was installed."));
-        } else {
+        if (!running)
+                set_status(self, _("Factory reset is not available"),
+                           _("The factory reset service (hotkeyd) is not running, so nothing can be requested."));
+        else if (pending)
+                set_status(self, _("A factory reset is pending"),
+                           _("Everything listed below is erased the next time the computer starts."));
+        else if (supported)
+                set_status(self, _("Reset this computer"),
+                           _("A factory reset erases your files, accounts and settings and returns "
+                             "the computer to the state it was in when it was installed."));
+        else {
                 const char *reason = fr_client_get_unsupported_reason(self->client);
-                gtk_label_set_text(GTK_LABEL(self->status_title), _("Factory reset is not available"));
-                gtk_label_set_text(GTK_LABEL(self->status_body),
-                                   *reason ? reason : _("The factory reset service did not say why."));
+                set_status(self, _("Factory reset is not available"),
+                           *reason ? reason : _("The factory reset service did not say why."));
         }
+        /* The reason, and nothing to press, when nothing can be done. */
+        gtk_stack_set_visible_child_name(GTK_STACK(self->stack), supported || pending ? "main" : "unavailable");
+        adw_banner_set_revealed(ADW_BANNER(self->pending_banner), pending);
 
         /* Translators: %s is the state in words, e.g. "No reset requested". */
         mode_text = g_strdup_printf(_("Current state: %s"), running ? mode_in_words(mode) : _("Unknown"));
-        gtk_label_set_text(GTK_LABEL(self->mode_label), mode_text);
+        gtk_list_box_remove_all(GTK_LIST_BOX(self->state_list));
+        gtk_list_box_append(GTK_LIST_BOX(self->state_list),
+                            fr_info_row_new("dialog-information-symbolic", mode_text, NULL));
 
         fr_erase_list_update(self->erase_list, self->client);
         update_next_steps(self);
         update_gestures(self);
-        set_action_group(self, supported, pending);
+        set_confirm_group(self, supported && !pending);
+        update_sensitivity(self);
 }
 
 static void fr_window_dispose(GObject *object) {
@@ -380,6 +337,8 @@ static void fr_window_dispose(GObject *object) {
         if (self->client)
                 g_signal_handlers_disconnect_by_data(self->client, self);
         g_clear_object(&self->client);
+        gtk_widget_dispose_template(GTK_WIDGET(self), FR_TYPE_WINDOW);
+        g_clear_object(&self->confirm_ref);
         G_OBJECT_CLASS(fr_window_parent_class)->dispose(object);
 }
 
@@ -392,73 +351,88 @@ static void fr_window_map(GtkWidget *widget) {
 }
 
 static void fr_window_class_init(FrWindowClass *klass) {
+        GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
         G_OBJECT_CLASS(klass)->dispose = fr_window_dispose;
-        GTK_WIDGET_CLASS(klass)->map = fr_window_map;
+        widget_class->map = fr_window_map;
+        gtk_widget_class_set_template_from_resource(widget_class, FR_RESOURCE_PATH "/fr-window.ui");
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, spinner);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, pending_banner);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, message_box);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, message_icon);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, message_label);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, stack);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, status_page);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, content);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, status_title);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, status_body);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, state_group);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, erase_box);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, next_box);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, gestures_box);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, confirm_group);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, prompt_label);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, name_entry);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, reset_button);
+        gtk_widget_class_bind_template_callback(widget_class, update_sensitivity);
+        gtk_widget_class_bind_template_callback(widget_class, on_reset_clicked);
+        gtk_widget_class_bind_template_callback(widget_class, on_cancel_clicked);
+}
+
+/* libadwaita makes the banner's button; it says what it does, as our
+ * other controls do. */
+static GtkWidget *find_button(GtkWidget *widget) {
+        for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
+                GtkWidget *found = GTK_IS_BUTTON(child) ? child : find_button(child);
+                if (found)
+                        return found;
+        }
+        return NULL;
+}
+
+/* A phone's screen is used whole; on a desktop the window is a column of
+ * readable width. */
+static void fit_to_monitor(FrWindow *self) {
+        GListModel *monitors = gdk_display_get_monitors(gtk_widget_get_display(GTK_WIDGET(self)));
+        g_autoptr(GdkMonitor) monitor = g_list_model_get_n_items(monitors) > 0 ? g_list_model_get_item(monitors, 0) : NULL;
+        GdkRectangle area = { .width = DEFAULT_WIDTH, .height = DEFAULT_HEIGHT };
+
+        if (monitor)
+                gdk_monitor_get_geometry(monitor, &area);
+        gtk_window_set_default_size(GTK_WINDOW(self), MIN(area.width, DEFAULT_WIDTH), MIN(area.height, DEFAULT_HEIGHT));
 }
 
 static void fr_window_init(FrWindow *self) {
-        GtkWidget *header, *scrolled, *content, *status;
+        g_autofree char *text = NULL, *markup = NULL;
 
+        gtk_widget_init_template(GTK_WIDGET(self));
         self->cancellable = g_cancellable_new();
-        gtk_window_set_title(GTK_WINDOW(self), _("Factory Reset"));
-        /* As tall as the content, up to what fits on small screens (the
-         * scrolled window's limit below). */
-        gtk_window_set_default_size(GTK_WINDOW(self), 600, -1);
+        self->confirm_ref = g_object_ref(self->confirm_group);
 
-        header = gtk_header_bar_new();
-        self->spinner = gtk_spinner_new();
-        gtk_accessible_update_property(GTK_ACCESSIBLE(self->spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                       _("Waiting for the factory reset service"), -1);
-        gtk_widget_set_visible(self->spinner, FALSE);
-        gtk_header_bar_pack_end(GTK_HEADER_BAR(header), self->spinner);
-        gtk_window_set_titlebar(GTK_WINDOW(self), header);
+        self->banner_button = find_button(self->pending_banner);
+        if (self->banner_button)
+                fr_describe(self->banner_button,
+                            _("Cancels the factory reset that would happen the next time the "
+                              "computer starts; you may be asked for an administrator password."));
 
-        content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
-        fr_set_margins(content, 24, 24);
-
-        status = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
-        self->status_title = fr_label_new("", "title-2");
-        gtk_accessible_update_property(GTK_ACCESSIBLE(self->status_title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
-        gtk_box_append(GTK_BOX(status), self->status_title);
-        self->status_body = fr_label_new("", NULL);
-        gtk_box_append(GTK_BOX(status), self->status_body);
-        self->mode_label = fr_label_new("", "dim-label");
-        gtk_box_append(GTK_BOX(status), self->mode_label);
-        gtk_box_append(GTK_BOX(content), status);
-
-        self->message_box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-        self->message_icon = gtk_image_new();
-        gtk_widget_set_valign(self->message_icon, GTK_ALIGN_START);
-        gtk_box_append(GTK_BOX(self->message_box), self->message_icon);
-        self->message_label = fr_label_new("", NULL);
-        gtk_widget_set_hexpand(self->message_label, TRUE);
-        gtk_box_append(GTK_BOX(self->message_box), self->message_label);
-        gtk_widget_set_visible(self->message_box, FALSE);
-        gtk_box_append(GTK_BOX(content), self->message_box);
-
-        gtk_box_append(GTK_BOX(content), heading_new(_("What will be erased")));
+        self->state_list = fr_boxed_list_new(_("Current state"), _("Whether a factory reset is requested"));
+        adw_preferences_group_add(ADW_PREFERENCES_GROUP(self->state_group), self->state_list);
         self->erase_list = fr_erase_list_new();
-        gtk_box_append(GTK_BOX(content), self->erase_list);
-
-        gtk_box_append(GTK_BOX(content), heading_new(_("What happens next")));
+        gtk_box_append(GTK_BOX(self->erase_box), self->erase_list);
         self->next_list = fr_boxed_list_new(_("What happens next"), _("The steps of a factory reset, in order"));
-        gtk_box_append(GTK_BOX(content), self->next_list);
-
-        gtk_box_append(GTK_BOX(content), heading_new(_("Key gestures that ask for a reset")));
+        gtk_box_append(GTK_BOX(self->next_box), self->next_list);
         self->gestures_list = fr_boxed_list_new(_("Key gestures that ask for a reset"),
                                                 _("What can ask for a factory reset from the keys of this "
                                                   "computer now; a confirmation is always asked for first"));
-        gtk_box_append(GTK_BOX(content), self->gestures_list);
+        gtk_box_append(GTK_BOX(self->gestures_box), self->gestures_list);
 
-        self->action_slot = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-        gtk_box_append(GTK_BOX(content), self->action_slot);
-
-        scrolled = gtk_scrolled_window_new();
-        gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-        gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(scrolled), TRUE);
-        gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(scrolled), 900);
-        gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scrolled), content);
-        gtk_window_set_child(GTK_WINDOW(self), scrolled);
+        /* Translators: %s is the name of this computer (its host name). */
+        text = g_strdup_printf(_("To confirm, type the name of this computer: %s"), g_get_host_name());
+        markup = g_markup_printf_escaped(_("To confirm, type the name of this computer: <b>%s</b>"),
+                                         g_get_host_name());
+        gtk_label_set_markup(GTK_LABEL(self->prompt_label), markup);
+        fr_describe(self->name_entry, text);
+        fit_to_monitor(self);
 }
 
 FrWindow *fr_window_new(GtkApplication *app, FrClient *client) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "fr-client.h"
 
@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 #define FR_TYPE_WINDOW (fr_window_get_type())
-G_DECLARE_FINAL_TYPE(FrWindow, fr_window, FR, WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE(FrWindow, fr_window, FR, WINDOW, AdwApplicationWindow)
 
 FrWindow *fr_window_new(GtkApplication *app, FrClient *client);
 

@@ -9,10 +9,17 @@ system_testbed.System.  The test process reads the accessible tree with
 libatspi (python3-gi, Atspi 2.0) like a screen reader does, and types
 with AT-SPI's key synthesis (XTest on Xvfb).
 
-Looks: 'light'; 'dark' and 'high-contrast' through GtkSettings in
-$XDG_CONFIG_HOME/gtk-4.0/settings.ini (gtk-interface-color-scheme,
-gtk-interface-contrast: what GNOME's dark style and high contrast set);
-'large-text' as GNOME's large text does it, a larger Xft/DPI (1.5 x 96).
+Looks: 'light'; 'dark' and 'high-contrast' as libadwaita's style manager
+takes them without a settings portal or GNOME's GSettings schemas
+(ADW_DEBUG_COLOR_SCHEME, ADW_DEBUG_HIGH_CONTRAST: libadwaita's own switches
+for testing an app in these styles), and for plain GTK widgets also through
+GtkSettings in $XDG_CONFIG_HOME/gtk-4.0/settings.ini
+(gtk-interface-color-scheme, gtk-interface-contrast); 'large-text' as
+GNOME's large text does it, a larger Xft/DPI (1.5 x 96).
+
+Sizes: Screen(size=PHONE) is a 360x640 screen (a phone, portrait); the
+default is a desktop's 1280x1024.  With no window manager, the app fits
+its windows into the screen itself (fr-window.c, fr-confirm-dialog.c).
 GTK takes the DPI from XSETTINGS or, without an XSETTINGS manager, from the
 Xft.dpi X resource, never from settings.ini (measured: gtk-xft-dpi there
 changed nothing), so the screen's RESOURCE_MANAGER property is set before
@@ -24,6 +31,7 @@ makes the built catalogues appear there, in the test's own mount namespace;
 Catalogue reads what the app should show from the .po files themselves."""
 
 import ctypes
+import functools
 import gettext
 import json
 import os
@@ -55,13 +63,18 @@ BUILD_LOCALEDIR = os.environ.get('HOTKEYD_BUILD_LOCALEDIR', os.path.join(BUILD_R
 # (through LOCPATH) is a UTF-8 locale that is not C.
 UTF8_LOCALE = 'en_US.UTF-8'
 
-# look: (settings.ini lines, X resources)
+# look: (settings.ini lines, X resources, environment)
 LOOKS = {
-    'light': ('', ''),
-    'dark': ('gtk-interface-color-scheme=dark\ngtk-application-prefer-dark-theme=true\n', ''),
-    'large-text': ('', f'Xft.dpi:\t{int(96 * 1.5)}\n'),
-    'high-contrast': ('gtk-interface-contrast=more\n', ''),
+    'light': ('', '', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-light'}),
+    'dark': ('gtk-interface-color-scheme=dark\n', '', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-dark'}),
+    'large-text': ('', f'Xft.dpi:\t{int(96 * 1.5)}\n', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-light'}),
+    'high-contrast': ('gtk-interface-contrast=more\n', '', {'ADW_DEBUG_COLOR_SCHEME': 'prefer-light',
+                                                           'ADW_DEBUG_HIGH_CONTRAST': '1'}),
 }
+
+# Screen sizes (Xvfb's screen 0).
+DESKTOP_SIZE = '1280x1024'
+PHONE = '360x640'
 
 # How long an AT-SPI call may wait for the app's answer, in seconds.  The
 # app answers from its main loop, which in the ASan build on two loaded
@@ -105,19 +118,29 @@ def pump():
 
 
 class Node:
-    """One accessible object, read fresh (no cached state)."""
+    """One accessible object, read fresh (no cached state).  Its name and
+    description are asked for when first used: a walk over the tree that
+    looks for the focus or a role does not need them, and each is a call
+    the app answers from its main loop (the libadwaita window has over 100
+    objects, and the ASan build on loaded cores answers slowly)."""
 
     def __init__(self, acc):
         self.acc = acc
         self.role = acc.get_role()
-        self.name = acc.get_name() or ''
-        self.description = acc.get_description() or ''
         states = acc.get_state_set()
         self.sensitive = states.contains(Atspi.StateType.SENSITIVE)
         self.showing = states.contains(Atspi.StateType.SHOWING)
         self.focusable = states.contains(Atspi.StateType.FOCUSABLE)
         self.focused = states.contains(Atspi.StateType.FOCUSED)
         self.checked = states.contains(Atspi.StateType.CHECKED)
+
+    @functools.cached_property
+    def name(self):
+        return self.acc.get_name() or ''
+
+    @functools.cached_property
+    def description(self):
+        return self.acc.get_description() or ''
 
     def __repr__(self):
         return f'<{Atspi.role_get_name(self.role)} {self.name!r}{"" if self.sensitive else " insensitive"}>'
@@ -128,6 +151,17 @@ class Node:
         action = self.acc.get_action_iface()
         assert action, f'{self} has no action'
         action.do_action(0)
+
+
+class Focused:
+    """The focused object as App.focused() found it."""
+
+    def __init__(self, role, name):
+        self.role = role
+        self.name = name
+
+    def __repr__(self):
+        return f'<focused {Atspi.role_get_name(self.role)} {self.name!r}>'
 
 
 class App:
@@ -141,7 +175,8 @@ class App:
             env['LANGUAGE'] = language
         config = os.path.join(screen.system.tmp, f'config-{look}')
         os.makedirs(os.path.join(config, 'gtk-4.0'), exist_ok=True)
-        settings, resources = LOOKS[look]
+        settings, resources, look_env = LOOKS[look]
+        env.update(look_env)
         with open(os.path.join(config, 'gtk-4.0', 'settings.ini'), 'w') as f:
             f.write('[Settings]\n' + settings)
         screen.set_x_resources(resources)
@@ -296,8 +331,43 @@ class App:
         return hits[0]
 
     def focused(self, window=None):
-        hits = [n for n in self.tree(window) if n.focused]
-        return hits[0] if hits else None
+        """The first focused object below the window, depth first, as in
+        tree(): (role, name).  Asked on the accessibility bus directly,
+        two calls per object (GetState, GetChildren; libatspi needs four),
+        and the walk ends at the focus: Tab order tests ask after every
+        Tab, and the ASan build on loaded cores answers slowly."""
+        if window is None:
+            window = self.windows()[0]
+        bus, a11y = self.root().app.bus_name, self.screen.a11y_bus()
+
+        def call(path, method, iface=ACCESSIBLE, signature='', args=()):
+            return a11y.call_blocking(bus, path, iface, method, signature, list(args), timeout=CALL_TIMEOUT)
+
+        def has(states, state):
+            bit = int(state)
+            return bool(states[bit // 32] >> (bit % 32) & 1)
+
+        def walk(path, top):
+            try:
+                states = call(path, 'GetState')
+                if not top and not has(states, Atspi.StateType.SHOWING):
+                    return None
+                if has(states, Atspi.StateType.FOCUSED):
+                    return Focused(Atspi.Role(int(call(path, 'GetRole'))),
+                                   str(call(path, 'Get', dbus.PROPERTIES_IFACE, 'ss', [ACCESSIBLE, 'Name'])))
+                children = call(path, 'GetChildren')
+            except dbus.exceptions.DBusException as e:
+                # Gone while the window changes: as with listed().
+                if e.get_dbus_name() in ('org.freedesktop.DBus.Error.UnknownMethod',
+                                         'org.freedesktop.DBus.Error.UnknownObject'):
+                    return None
+                raise
+            for _, child in children:
+                hit = walk(child, False)
+                if hit is not None:
+                    return hit
+            return None
+        return walk(window.path, True)
 
     def stop(self):
         """SIGTERM, as systemd stops the user unit; returns the exit status
@@ -327,14 +397,15 @@ def type_text(text):
 class Screen:
     """Xvfb and a session bus with AT-SPI, for System (system_testbed)."""
 
-    def __init__(self, system):
+    def __init__(self, system, size=DESKTOP_SIZE):
         self.system = system
+        self.size = tuple(int(n) for n in size.split('x'))
         tmp = system.tmp
         runtime = os.path.join(tmp, 'runtime')
         os.mkdir(runtime, 0o700)
 
         r, w = os.pipe()
-        system._spawn(['Xvfb', '-displayfd', str(w), '-screen', '0', '1280x1024x24', '-nolisten', 'tcp',
+        system._spawn(['Xvfb', '-displayfd', str(w), '-screen', '0', f'{size}x24', '-nolisten', 'tcp',
                        '-noreset'], pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(w)
         with os.fdopen(r) as f:

@@ -17,13 +17,14 @@ pending-reset case uses the AT-SPI action, the way a screen reader's
 import os
 import re
 import socket
+import struct
 import time
 
 import dbus
 
 import hotkeyd_testbed
-from gui_testbed import (Atspi, CONTROL_ROLES, NAMED_ROLES, SCREENSHOTS, Catalogue, Node, Screen, key, type_text,
-                         wait_for)
+from gui_testbed import (Atspi, CONTROL_ROLES, DESKTOP_SIZE, NAMED_ROLES, PHONE, SCREENSHOTS, Catalogue, Node,
+                         Screen, key, type_text, wait_for)
 from hotkeyd_testbed import run_tests
 from system_testbed import (DESKTOP, GET_SESSION_BY_PID, HOLD, HOME_GUID, RESET_PLUGIN, RESET_PLUGIN_DESCRIPTION,
                             SESSION_IFACE, Dirs, System, add_partition,
@@ -42,6 +43,7 @@ LONG_HOLD_SEC = 8
 Tab = 0xff09
 Space = 0x20
 Escape = 0xff1b
+Return = 0xff0d
 
 # GTK's own window controls in the header bar: named by GTK, without a
 # description of ours.
@@ -83,7 +85,8 @@ def c_format(fmt, *args):
 
 
 class Desktop(System):
-    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, hold_sec=1, triggers='', **kw):
+    def __init__(self, timeout='60s', efi=True, pending=False, input_devices=True, hold_sec=1, triggers='',
+                 screen_size=DESKTOP_SIZE, **kw):
         super().__init__(efi=efi, **kw)
         self.hold_sec = hold_sec
         self.map_sessions_by_leader()
@@ -93,7 +96,7 @@ class Desktop(System):
             self.request_pending()
         self.config = DESKTOP.format(timeout=timeout).replace('HoldSec=1\n', f'HoldSec={hold_sec}\n') + triggers
         self.start_daemon(self.config, input_devices=input_devices)
-        self.screen = Screen(self)
+        self.screen = Screen(self, size=screen_size)
         self.session_path = None
 
     def agent(self, **kw):
@@ -158,6 +161,14 @@ def gesture_rows(app, window, name=GESTURES_HEADING):
     return [Node(acc.get_child_at_index(i)).name for i in range(acc.get_child_count())]
 
 
+def only(nodes, role, name):
+    """The one object of that role and name among nodes (App.find() on a
+    tree already read)."""
+    hits = [n for n in nodes if n.role == role and n.name == name]
+    assert len(hits) == 1, f'{len(hits)} {Atspi.role_get_name(role)} named {name!r} in {nodes}'
+    return hits[0]
+
+
 def check_named(nodes):
     """Every button, entry, check box and label has a role and a name;
     our controls have a description too."""
@@ -220,16 +231,17 @@ def test_window_tree_and_keyboard_request():
     window = app.windows()[0]
     nodes = app.tree(window)
     check_named(nodes)
-    assert app.find(Atspi.Role.LABEL, 'Reset this computer', window)
-    assert app.find(Atspi.Role.LABEL, 'Current state: No reset requested', window)
+    # Looked up in the tree just read: each app.find() reads it again.
+    assert only(nodes, Atspi.Role.LABEL, 'Reset this computer')
+    assert only(nodes, Atspi.Role.LABEL, 'Current state: No reset requested')
     # The testbed has no repart.d definitions: the daemon's ErasedPartitions
     # is empty, and the window says so in words.  What makes the reset
     # supported is the testbed's reset plug-in, listed by its description.
-    assert app.find(Atspi.Role.LABEL, 'No partition is marked to be erased', window)
-    assert app.find(Atspi.Role.LABEL, RESET_PLUGIN_DESCRIPTION, window)
-    assert app.find(Atspi.Role.LABEL, f'Reset by the service {RESET_PLUGIN}', window)
+    assert only(nodes, Atspi.Role.LABEL, 'No partition is marked to be erased')
+    assert only(nodes, Atspi.Role.LABEL, RESET_PLUGIN_DESCRIPTION)
+    assert only(nodes, Atspi.Role.LABEL, f'Reset by the service {RESET_PLUGIN}')
 
-    reset = app.find(Atspi.Role.PUSH_BUTTON, 'Reset Computer…', window)
+    reset = only(nodes, Atspi.Role.PUSH_BUTTON, 'Reset Computer…')
     assert not reset.sensitive
     name = socket.gethostname()
     entry = [n for n in nodes if n.role == Atspi.Role.TEXT]
@@ -498,6 +510,47 @@ def test_dialog_cancel_declines():
     done(s, agent)
 
 
+def extents(node):
+    """(x, y, width, height) of an accessible object, relative to its
+    window."""
+    e = node.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    return e.x, e.y, e.width, e.height
+
+
+def first_focus_is_cancel(size):
+    """On a screen of that size, the dialog fits the screen with its
+    buttons and the countdown in sight, its first focus is Cancel, and
+    Enter alone declines: nothing starts."""
+    s = Desktop(screen_size=size)
+    agent = s.agent()
+    window, request_id, _ = s.dialog(agent)
+    width, height = s.screen.size
+    _, _, w, h = extents(window)
+    assert w <= width and h <= height, f'the dialog ({w}x{h}) is larger than the {width}x{height} screen'
+    for name in ('More Time', 'Cancel', 'Reset'):
+        x, _, bw, _ = extents(agent.find(Atspi.Role.PUSH_BUTTON, name, window).acc)
+        assert 0 <= x and x + bw <= w, f'{name} ({x}+{bw}) is cut off in a dialog {w} wide'
+    # The countdown is in sight without scrolling.
+    countdown = [n for n in agent.tree(window) if n.role == Atspi.Role.LABEL and 'declined in' in n.name]
+    assert len(countdown) == 1, agent.tree(window)
+    _, y, _, ch = extents(countdown[0].acc)
+    assert 0 <= y and y + ch <= h, f'the countdown ({y}+{ch}) is out of sight in a dialog {h} high'
+    focused = wait_for(lambda: agent.focused(window), 'focus')
+    assert (focused.role, focused.name) == (Atspi.Role.PUSH_BUTTON, 'Cancel'), focused
+    key(Return)
+    declined(s, agent, request_id, 'cancel')
+    assert not [line for line in agent.said if line.startswith('confirm')], agent.said
+    done(s, agent)
+
+
+def test_dialog_first_focus_is_cancel_on_a_phone():
+    first_focus_is_cancel(PHONE)
+
+
+def test_dialog_first_focus_is_cancel_on_a_desktop():
+    first_focus_is_cancel(DESKTOP_SIZE)
+
+
 def test_dialog_escape_declines():
     s, agent, window, request_id = asked()
     # Checking "I understand" does not change what Escape means.
@@ -582,12 +635,12 @@ def seen_in(lang):
     window = app.windows()[0]
     assert window.get_name() == po('Factory Reset')
     nodes = app.tree(window)
-    assert app.find(Atspi.Role.LABEL, po('Reset this computer'), window)
-    assert app.find(Atspi.Role.LABEL, po('Current state: %s') % po('No reset requested'), window)
-    assert app.find(Atspi.Role.LABEL, po('A factory reset erases your files, accounts and settings and returns '
-                                         'the computer to the state it was in when it was installed.'), window)
+    assert only(nodes, Atspi.Role.LABEL, po('Reset this computer'))
+    assert only(nodes, Atspi.Role.LABEL, po('Current state: %s') % po('No reset requested'))
+    assert only(nodes, Atspi.Role.LABEL, po('A factory reset erases your files, accounts and settings and returns '
+                                            'the computer to the state it was in when it was installed.'))
     for heading in ('What will be erased', 'What happens next', 'Confirm', GESTURES_HEADING):
-        assert app.find(Atspi.Role.LABEL, po(heading), window)
+        assert only(nodes, Atspi.Role.LABEL, po(heading))
     # No device has the trigger's key yet; then one comes.
     rows = gesture_rows(app, window, po(GESTURES_HEADING))
     assert rows == [f'{po(NO_GESTURE)}. {po(NO_GESTURE_DETAILS)}'], rows
@@ -600,7 +653,7 @@ def seen_in(lang):
         in rows, rows
     first_step = po('%u. %s') % (1, po('The computer restarts'))
     assert f"{first_step}. {po('Save your work first: open applications are closed.')}" in rows, rows
-    reset = app.find(Atspi.Role.PUSH_BUTTON, po.label('_Reset Computer…'), window)
+    reset = only(nodes, Atspi.Role.PUSH_BUTTON, po.label('_Reset Computer…'))
     assert reset.description == po('Erases everything listed above and restarts the computer. Available once the '
                                    'name of this computer is typed above; you may be asked for an administrator '
                                    'password.')
@@ -621,9 +674,8 @@ def seen_in(lang):
             ('_Cancel', 'Declines the factory reset; nothing is erased. Escape does the same.'),
             ('_Reset', 'Erases everything listed above and restarts the computer. Available once “I understand” '
                        'is checked.')):
-        assert agent.find(Atspi.Role.PUSH_BUTTON, po.label(label), window).description == po(description)
-    assert agent.find(Atspi.Role.CHECK_BOX, po.label('I _understand that everything listed above will be erased'),
-                      window)
+        assert only(nodes, Atspi.Role.PUSH_BUTTON, po.label(label)).description == po(description)
+    assert only(nodes, Atspi.Role.CHECK_BOX, po.label('I _understand that everything listed above will be erased'))
     assert wait_for(lambda: agent.focused(window), 'focus').name == po.label('_Cancel')
     # The countdown in the plural form of its number: any form of the
     # message, with the number that the language's Plural-Forms picks it for.
@@ -649,36 +701,101 @@ def test_window_and_dialog_in_polish():
     seen_in('pl')
 
 
+def test_window_and_dialog_in_french():
+    seen_in('fr')
+
+
+def test_window_and_dialog_in_spanish():
+    seen_in('es')
+
+
 # --- how it looks ------------------------------------------------------------
 
-def test_screenshots():
-    """window.png and dialog.png in light, dark and large-text looks, under
-    the build directory's screenshots/ for review."""
-    s = Desktop(triggers=GESTURES)
-    # The same gestures listed in every look: the holds below add devices.
+def png_size(path):
+    """(width, height) from a PNG's header."""
+    with open(path, 'rb') as png:
+        head = png.read(24)
+    assert head[:8] == b'\x89PNG\r\n\x1a\n', f'{path} is no PNG'
+    return struct.unpack('>II', head[16:24])
+
+
+def check_fits(app, window, path, last, screen_width):
+    """The picture shows the whole content: every showing label, control
+    and row of the window lies inside it (nothing cut off at a side or at
+    the bottom), the last control (last) included, and the window is no
+    wider than the screen."""
+    width, height = png_size(path)
+    assert width <= screen_width, f'{path} is {width} px wide, the screen {screen_width}'
+    # GTK's own window controls are left out: they reach into the frame.
+    nodes = [n for n in app.tree(window)
+             if n.role in NAMED_ROLES + (Atspi.Role.LIST_ITEM,) and n.name not in WINDOW_CONTROLS]
+    assert [n for n in nodes if n.name == last], f'no {last!r} in {nodes}'
+    for n in nodes:
+        x, y, w, h = extents(n.acc)
+        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, \
+            f'{n} at {x},{y} {w}x{h} is not inside {path} ({width}x{height}; the window: {extents(window)})'
+
+
+def screenshots(look, size, where):
+    """window.png and dialog.png in one look, under where/LOOK/ (the
+    build directory's screenshots/ for review), each of the whole content.
+    One look per test: an ASan build on two loaded cores needs about 25 s
+    for each."""
+    s = Desktop(triggers=GESTURES, screen_size=size)
+    screen_width, _ = s.screen.size
     s.plug_gesture_keys()
     s.plug(s.add_device('Restart Key', ['KEY_RESTART']))
-    for look in ('light', 'dark', 'large-text', 'high-contrast'):
-        out = os.path.join(SCREENSHOTS, look)
-        for f in ('window.png', 'dialog.png'):
-            if os.path.exists(os.path.join(out, f)):
-                os.unlink(os.path.join(out, f))
-        window = s.window(look=look, screenshot_dir=out)
-        assert window.expect('screenshot') == f'screenshot {out}/window.png'
-        assert window.stop() == 0, window.errors[-30:]
-        agent = s.agent(look=look, screenshot_dir=out)
-        _, request_id, _ = s.dialog(agent)
-        assert agent.expect('screenshot') == f'screenshot {out}/dialog.png'
-        key(Escape)
-        agent.expect(f'decline {request_id}')
-        assert agent.stop() == 0, agent.errors[-30:]
-        s.wait_log('Session agent of session c1 on seat0 went away.')
-        s.log.clear()
-        for f in ('window.png', 'dialog.png'):
-            with open(os.path.join(out, f), 'rb') as png:
-                assert png.read(8) == b'\x89PNG\r\n\x1a\n'
+    out = os.path.join(where, look)
+    for f in ('window.png', 'dialog.png'):
+        if os.path.exists(os.path.join(out, f)):
+            os.unlink(os.path.join(out, f))
+    window = s.window(look=look, screenshot_dir=out)
+    # Up to three rounds of growing, each a frame and 0.7 s, before the
+    # picture: an ASan build on loaded cores needed over 10 s.
+    assert window.expect('screenshot', timeout=30) == f'screenshot {out}/window.png'
+    check_fits(window, window.windows()[0], os.path.join(out, 'window.png'), 'Reset Computer…', screen_width)
+    assert window.stop() == 0, window.errors[-30:]
+    agent = s.agent(look=look, screenshot_dir=out)
+    dialog, request_id, _ = s.dialog(agent)
+    assert agent.expect('screenshot', timeout=30) == f'screenshot {out}/dialog.png'
+    check_fits(agent, dialog, os.path.join(out, 'dialog.png'), 'Reset', screen_width)
+    key(Escape)
+    agent.expect(f'decline {request_id}')
+    assert agent.stop() == 0, agent.errors[-30:]
     assert s.start_unit_calls() == []
     assert s.stop() == 0
+
+
+def test_screenshots_light():
+    screenshots('light', DESKTOP_SIZE, SCREENSHOTS)
+
+
+def test_screenshots_light_on_a_phone():
+    screenshots('light', PHONE, os.path.join(SCREENSHOTS, 'phone'))
+
+
+def test_screenshots_dark():
+    screenshots('dark', DESKTOP_SIZE, SCREENSHOTS)
+
+
+def test_screenshots_dark_on_a_phone():
+    screenshots('dark', PHONE, os.path.join(SCREENSHOTS, 'phone'))
+
+
+def test_screenshots_large_text():
+    screenshots('large-text', DESKTOP_SIZE, SCREENSHOTS)
+
+
+def test_screenshots_large_text_on_a_phone():
+    screenshots('large-text', PHONE, os.path.join(SCREENSHOTS, 'phone'))
+
+
+def test_screenshots_high_contrast():
+    screenshots('high-contrast', DESKTOP_SIZE, SCREENSHOTS)
+
+
+def test_screenshots_high_contrast_on_a_phone():
+    screenshots('high-contrast', PHONE, os.path.join(SCREENSHOTS, 'phone'))
 
 
 if __name__ == '__main__':

@@ -184,8 +184,14 @@ class App:
         if screenshot_dir:
             env['FACTORY_RESET_SCREENSHOT_DIR'] = screenshot_dir
         # In the ASan build: a leak of ours fails stop(); fontconfig's are
-        # suppressed (lsan-gui.supp).
-        env['LSAN_OPTIONS'] = f'suppressions={LSAN_SUPPRESSIONS}:fast_unwind_on_malloc=0'
+        # suppressed (lsan-gui.supp).  Suppressions by library need the
+        # slow unwinder at each malloc (GTK's libraries have no frame
+        # pointers), and a GTK app mallocs a lot: with the default 30
+        # frames per malloc, presenting the dialog took 0.8 s of the 1 s
+        # the tests allow from the hold; with 10 (enough for every frame
+        # a suppression names, and for our own callers) the whole way took
+        # 0.28 s.
+        env['LSAN_OPTIONS'] = f'suppressions={LSAN_SUPPRESSIONS}:fast_unwind_on_malloc=0:malloc_context_size=10'
         cmd = [FACTORY_RESET, *args]
         if gated:
             # Waits for open_gate() with the pid it will keep (exec): a

@@ -36,8 +36,17 @@ meson install -C "$out/meson" --no-rebuild --destdir "$out/hotkeyd-root" >/dev/n
 
 step "disk image (mkosi)"
 mkdir -p "$out/mkosi-cache"
-mkosi -C "$src/mkosi" --force \
+# mkosi's cached image (Incremental=yes) is not keyed by every setting (a
+# new MachineId= was not applied): a change anywhere in mkosi/ drops it
+# (-ff), the package cache stays.
+key=$(cd "$src" && find mkosi -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+force=--force
+if [ "$(cat "$out/mkosi-cache/.config-key" 2>/dev/null)" != "$key" ]; then
+    force=-ff
+fi
+mkosi -C "$src/mkosi" $force \
     --output-directory="$out" --cache-directory="$out/mkosi-cache" \
     --extra-tree="$out/hotkeyd-root" \
     build >&2
+echo "$key" > "$out/mkosi-cache/.config-key"
 step "done: $out/disk.raw"

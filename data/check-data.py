@@ -151,7 +151,8 @@ def dbus_error_names(sources):
     """Error names the sources use: io.hotkeyd...Error.* strings and sd-bus's
     SD_BUS_ERROR_* constants (SD_BUS_ERROR_ACCESS_DENIED is
     org.freedesktop.DBus.Error.AccessDenied).  NULL is no error; UNKNOWN_OBJECT
-    is only compared with login1's replies."""
+    is only compared with login1's replies; MAP, MAP_END and MAKE_CONST are
+    macros (the error map in shared/bus-errors.c)."""
     names = set()
     files = []
     for source in sources:
@@ -165,7 +166,7 @@ def dbus_error_names(sources):
             text = f.read()
         names.update(re.findall(r'"(io\.hotkeyd\.FactoryReset1\.Error\.[A-Za-z]+)"', text))
         for const in re.findall(r'\bSD_BUS_ERROR_([A-Z_]+)\b', text):
-            if const in ('NULL', 'UNKNOWN_OBJECT'):
+            if const in ('NULL', 'UNKNOWN_OBJECT', 'MAP', 'MAP_END', 'MAKE_CONST'):
                 continue
             names.add('org.freedesktop.DBus.Error.' + ''.join(w.capitalize() for w in const.split('_')))
     return names

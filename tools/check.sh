@@ -4,7 +4,9 @@
 #                scenario (suite vm, image from tools/mkvm.sh), then the
 #                daemon's integration suites again with hotkeyd under valgrind
 #   build-asan/  gcc, ASan+UBSan: unit and integration tests (not the VM:
-#                the guest runs its own, uninstrumented build)
+#                the guest runs its own, uninstrumented build; not the
+#                Debian packages, which build from the source with their own
+#                flags: suite package runs in build/)
 #   build-fuzz/  clang, libFuzzer: short fuzzing runs of every target
 # Every build runs even when an earlier one failed, so the summary counts all.
 set -uo pipefail
@@ -49,7 +51,7 @@ fi
 # umockdev's preload comes before the ASan runtime in the library list.
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_build build-asan "--no-suite vm" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+    run_build build-asan "--no-suite vm --no-suite package" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 CC=clang run_build build-fuzz "--suite fuzz" -Dwerror=true -Dfuzzers=true -Db_lundef=false
 
 echo "== summary"

@@ -2,6 +2,7 @@
 #include <getopt.h>
 
 #include "build-config.h"
+#include "bus-errors.h"
 #include "hotkeyctl.h"
 #include "log.h"
 
@@ -108,6 +109,11 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r != 1)
                 return r;
+
+        /* So that sd_bus_call() returns the errno each of hotkeyd's errors stands for. */
+        r = bus_errors_register();
+        if (r < 0)
+                log_debug_errno(r, "Failed to register hotkeyd's D-Bus errors, ignoring: %m");
 
         name = optind < argc ? argv[optind] : "status";
         if (optind + 1 < argc) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "agent.h"
 #include "bus-args.h"
+#include "bus-errors.h"
 #include "bus-names.h"
 #include "log.h"
 #include "messages.h"
@@ -56,6 +57,7 @@ Agent *agent_free(Agent *a) {
         free(a);
         return NULL;
 }
+DEFINE_POINTER_CLEANUP(Agent, agent_free);
 
 AgentRegistration *agent_registration_free(AgentRegistration *r) {
         if (!r)
@@ -100,7 +102,7 @@ static int agent_on_name_gone(sd_bus_track *track, void *userdata) {
 
 static int agent_new(Agents *agents, sd_bus *bus, const char *bus_name, const char *path, const SessionInfo *info,
                      Agent **ret) {
-        Agent *a;
+        _cleanup_(agent_freep) Agent *a = NULL;
         int r;
 
         assert(agents);
@@ -118,23 +120,21 @@ static int agent_new(Agents *agents, sd_bus *bus, const char *bus_name, const ch
         a->path = strdup(path);
         a->session = strdup(info->id);
         a->seat = strdup(info->seat);
-        if (!a->bus_name || !a->path || !a->session || !a->seat) {
-                agent_free(a);
+        if (!a->bus_name || !a->path || !a->session || !a->seat)
                 return -ENOMEM;
-        }
 
         r = sd_bus_track_new(bus, &a->track, agent_on_name_gone, a);
-        if (r >= 0)
-                r = sd_bus_track_add_name(a->track, bus_name);
-        if (r < 0) {
-                agent_free(a);
+        if (r < 0)
                 return r;
-        }
+
+        r = sd_bus_track_add_name(a->track, bus_name);
+        if (r < 0)
+                return r;
 
         a->agents = agents;
         LIST_PREPEND(agents->list, a);
         agents->n++;
-        *ret = a;
+        *ret = TAKE_PTR(a);
         return 0;
 }
 
@@ -163,7 +163,7 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
         if (error < 0)
                 return agent_registration_reply_error(
                         reg, SD_BUS_ERROR_FAILED, "Cannot find your login session: logind did not answer (%s).",
-                        bus_error && bus_error->message ? bus_error->message : strerror(-error));
+                        bus_error_message(bus_error, error));
         if (info->refusal)
                 return agent_registration_reply_error(reg, SD_BUS_ERROR_ACCESS_DENIED,
                                                       "Not a session agent of session %s: %s.",
@@ -182,7 +182,7 @@ static void agent_on_session(int error, const sd_bus_error *bus_error, const Ses
         r = agent_new(agents, sd_bus_message_get_bus(reg->call), sd_bus_message_get_sender(reg->call), reg->path,
                       info, &a);
         if (r < 0) {
-                log_error_errno(r, "Cannot register session agent: %m");
+                log_error_errno(r, "Failed to register session agent: %m");
                 (void) sd_bus_reply_method_errno(reg->call, r, NULL);
                 return;
         }
@@ -295,6 +295,6 @@ void agent_cancel(Agent *a, unsigned request_id, const char *reason) {
         r = sd_bus_call_method_async(sd_bus_track_get_bus(a->track), NULL, a->bus_name, a->path, HOTKEYD_AGENT_INTERFACE,
                                      "CancelConfirmation", NULL, NULL, "us", (uint32_t) request_id, reason);
         if (r < 0)
-                log_debug_errno(r, "Cannot tell the session agent of %s that request %u is over: %m", a->session,
+                log_debug_errno(r, "Failed to tell the session agent of %s that request %u is over: %m", a->session,
                                 request_id);
 }

@@ -76,7 +76,7 @@ int beep(sd_event *event) {
         if (udev)
                 e = udev_enumerate_new(udev);
         if (!e) {
-                r = log_debug_errno(-ENOMEM, "Cannot look for a device that can beep: %m");
+                r = log_debug_errno(-ENOMEM, "Failed to look for a device that can beep: %m");
                 goto finish;
         }
         (void) udev_enumerate_add_match_subsystem(e, "input");
@@ -103,7 +103,7 @@ int beep(sd_event *event) {
                                 (void) beeper_write(fd, code, 0);
                                 close(fd);
                                 free(b);
-                                log_debug("Cannot beep on %s.", devnode);
+                                log_debug("Failed to beep on %s.", devnode);
                         } else {
                                 b->fd = fd;
                                 b->code = code;

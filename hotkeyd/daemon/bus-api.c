@@ -2,6 +2,7 @@
 #include "agent.h"
 #include "bus-api.h"
 #include "bus-args.h"
+#include "bus-errors.h"
 #include "bus-names.h"
 #include "keys.h"
 #include "log.h"
@@ -371,7 +372,7 @@ void bus_api_emit_gesture(Manager *m, const GestureEvent *e) {
                 return;
         }
         if (r < 0)
-                log_debug_errno(r, "Cannot emit gesture signal: %m");
+                log_debug_errno(r, "Failed to emit gesture signal: %m");
 }
 
 void bus_api_emit_changed(Manager *m, char **properties) {
@@ -384,7 +385,7 @@ void bus_api_emit_changed(Manager *m, char **properties) {
                 return;
         r = sd_bus_emit_properties_changed_strv(m->bus, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, properties);
         if (r < 0)
-                log_debug_errno(r, "Cannot emit PropertiesChanged: %m");
+                log_debug_errno(r, "Failed to emit PropertiesChanged: %m");
 }
 
 int bus_api_start(Manager *m) {
@@ -392,23 +393,28 @@ int bus_api_start(Manager *m) {
 
         assert(m);
 
+        /* So that a handler that sets one of hotkeyd's errors returns its errno. */
+        r = bus_errors_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register hotkeyd's D-Bus errors: %m");
+
         r = sd_bus_open_system(&m->bus);
         if (r < 0)
-                return log_error_errno(r, "Cannot connect to the system bus: %m");
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
 
         r = sd_bus_add_object_vtable(m->bus, NULL, HOTKEYD_BUS_PATH, HOTKEYD_BUS_INTERFACE, manager_vtable, m);
         if (r < 0)
-                return log_error_errno(r, "Cannot publish " HOTKEYD_BUS_PATH ": %m");
+                return log_error_errno(r, "Failed to publish " HOTKEYD_BUS_PATH ": %m");
 
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return log_error_errno(r, "Cannot attach the bus to the event loop: %m");
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
 
         /* Synchronous on purpose: without the name there is no service, and
          * the service manager waits for it (Type=notify + BusName=). */
         r = sd_bus_request_name(m->bus, HOTKEYD_BUS_NAME, 0);
         if (r < 0)
-                return log_error_errno(r, "Cannot own " HOTKEYD_BUS_NAME ": %m");
+                return log_error_errno(r, "Failed to own " HOTKEYD_BUS_NAME ": %m");
 
         return 0;
 }

@@ -1,22 +1,40 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "agent.h"
 #include "bus-args.h"
+#include "bus-errors.h"
 #include "bus-names.h"
 #include "confirmation.h"
+#include "event-util.h"
 #include "log.h"
 #include "messages.h"
 #include "operation.h"
 #include "polkit.h"
 #include "sessions.h"
 
-static void confirmation_decline(Operation *o, const char *reason, const char *end_reason) {
-        char source[256];
+/* A reason formatted to its full length; NULL when out of memory. */
+static char *confirmation_reasonv(const char *format, va_list ap) _printf_(1, 0);
+static char *confirmation_reasonv(const char *format, va_list ap) {
+        char *reason;
+
+        return vasprintf(&reason, format, ap) < 0 ? NULL : reason;
+}
+
+static void confirmation_decline(Operation *o, const char *end_reason, const char *format, ...) _printf_(3, 4);
+static void confirmation_decline(Operation *o, const char *end_reason, const char *format, ...) {
+        _cleanup_free_ char *formatted = NULL;
+        const char *reason;
+        va_list ap;
 
         assert(o);
 
+        va_start(ap, format);
+        formatted = confirmation_reasonv(format, ap);
+        va_end(ap);
+        reason = formatted ?: "out of memory";
+
         o->end_reason = end_reason;
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_DECLINED, reason, "Factory reset for %s not confirmed: %s.",
-                      operation_source(o, source, sizeof source), reason);
+                      operation_source(o), reason);
         /* A Confirm() that passed its session check and waits for polkit. */
         operation_reply_errorf(o, HOTKEYD_ERROR_NO_SUCH_REQUEST, "Request %u ended before your confirmation was "
                                "accepted: %s.", o->id, reason);
@@ -26,42 +44,31 @@ static void confirmation_decline(Operation *o, const char *reason, const char *e
 
 static int confirmation_on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         Operation *o = ASSERT_PTR(userdata);
-        char timeout[TIMESPAN_MAX], reason[128];
+        char timeout[TIMESPAN_MAX];
 
         /* Running out of time is a "no", never a "yes". */
-        snprintf(reason, sizeof reason, "no answer within %s",
-                 format_timespan(timeout, o->operations->confirm_timeout_usec));
-        confirmation_decline(o, reason, "timeout");
+        confirmation_decline(o, "timeout", "no answer within %s",
+                             format_timespan(timeout, o->operations->confirm_timeout_usec));
         return 0;
 }
 
 static int confirmation_arm_deadline(Operation *o) {
-        int r;
-
         assert(o);
 
-        if (o->deadline_timer) {
-                r = sd_event_source_set_time(o->deadline_timer, o->deadline);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(o->deadline_timer, SD_EVENT_ONESHOT);
-                return r;
-        }
-        return sd_event_add_time(o->operations->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
-                                 1 * USEC_PER_MSEC, confirmation_on_deadline, o);
+        return event_reset_time(o->operations->event, &o->deadline_timer, CLOCK_MONOTONIC, o->deadline,
+                                1 * USEC_PER_MSEC, confirmation_on_deadline, o, SD_EVENT_PRIORITY_NORMAL);
 }
 
 static int confirmation_on_agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Operation *o = ASSERT_PTR(userdata);
         const sd_bus_error *e = sd_bus_message_get_error(reply);
-        char reason[512];
 
         o->agent_call = sd_bus_slot_unref(o->agent_call);
         if (e) {
-                snprintf(reason, sizeof reason, "the session agent of session %s could not show the dialog: %s",
-                         o->agent->session, e->message ?: e->name);
                 o->end_reason = "failed";
                 o->stage = STAGE_WAITING; /* so that the agent is told to drop whatever it showed */
-                operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
+                operation_refusef(o, NULL, "the session agent of session %s could not show the dialog: %s",
+                                  o->agent->session, e->message ?: e->name);
                 return 0;
         }
         if (o->stage == STAGE_ASKING)
@@ -69,45 +76,43 @@ static int confirmation_on_agent_reply(sd_bus_message *reply, void *userdata, sd
         return 0;
 }
 
+/* Until the asked agent calls Confirm(), a gesture's operation has no call
+ * to answer: its refusals are journaled, and need no error name. */
 static void confirmation_on_active_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
                                            void *userdata) {
         Operation *o = ASSERT_PTR(userdata);
-        char reason[512], timeout[TIMESPAN_MAX];
+        char timeout[TIMESPAN_MAX];
         Agent *agent;
         int r;
 
         o->lookup = session_lookup_free(o->lookup);
 
-        if (error < 0) {
-                snprintf(reason, sizeof reason, "cannot ask logind which session is active on %s: %s", o->seat,
-                         bus_error && bus_error->message ? bus_error->message : strerror(-error));
-                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
-        }
-        if (isempty(info->id)) {
-                snprintf(reason, sizeof reason,
-                         "no session is active on %s, so nobody there can confirm; nothing was done", o->seat);
-                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
-        }
+        if (error < 0)
+                return operation_refusef(o, NULL, "cannot ask logind which session is active on %s: %s", o->seat,
+                                         bus_error_message(bus_error, error));
+        if (isempty(info->id))
+                return operation_refusef(o, NULL,
+                                         "no session is active on %s, so nobody there can confirm; nothing was done",
+                                         o->seat);
         agent = agent_find_by_session(o->operations->agents, info->id);
-        if (!agent) {
-                snprintf(reason, sizeof reason,
-                         "no session agent runs in session %s, the active one on %s, so nobody can confirm; "
-                         "nothing was done", info->id, o->seat);
-                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
-        }
+        if (!agent)
+                return operation_refusef(o, NULL,
+                                         "no session agent runs in session %s, the active one on %s, so nobody can "
+                                         "confirm; nothing was done", info->id, o->seat);
 
         o->agent = agent;
         o->stage = STAGE_ASKING;
         o->deadline = usec_add(now_usec(CLOCK_MONOTONIC), o->operations->confirm_timeout_usec);
         r = confirmation_arm_deadline(o);
-        if (r >= 0)
-                r = agent_ask(agent, o->id, o->trigger, o->seat, o->device_name, o->deadline,
-                              confirmation_on_agent_reply, o, &o->agent_call);
-        if (r < 0) {
-                snprintf(reason, sizeof reason, "cannot ask the session agent of session %s: %s", agent->session,
-                         strerror(-r));
-                return operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
-        }
+        if (r < 0)
+                return operation_refuse_errno(o, r, "cannot set the deadline for the answer of session %s: %m",
+                                              agent->session);
+
+        r = agent_ask(agent, o->id, o->trigger, o->seat, o->device_name, o->deadline, confirmation_on_agent_reply,
+                      o, &o->agent_call);
+        if (r < 0)
+                return operation_refuse_errno(o, r, "cannot ask the session agent of session %s: %m",
+                                              agent->session);
 
         operation_log(o, LOG_NOTICE, MESSAGE_ID_CONFIRMATION_ASKED, NULL,
                       "Asked the session agent of session %s on %s to confirm the factory reset (request %u, "
@@ -122,41 +127,43 @@ static void confirmation_find_agent(Operation *o) {
 
         o->stage = STAGE_FINDING;
         r = session_lookup_active_on_seat(o->operations->bus, o->seat, confirmation_on_active_session, o, &o->lookup);
-        if (r < 0) {
-                char reason[256];
-
-                snprintf(reason, sizeof reason, "cannot ask logind which session is active on %s: %s", o->seat,
-                         strerror(-r));
-                operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
-        }
+        if (r < 0)
+                operation_refuse_errno(o, r, "cannot ask logind which session is active on %s: %m", o->seat);
 }
 
 /* polkit agreed to a Confirm() from the right session: ask systemd once
  * more, as time has passed since the first check. */
 static void confirmation_confirmed(Operation *o) {
-        char source[256];
-
         assert(o);
 
         o->stage = STAGE_CONFIRMED;
         o->deadline_timer = sd_event_source_disable_unref(o->deadline_timer);
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_CONFIRMED, NULL,
                       "Factory reset for %s confirmed in session %s (uid " UID_FMT ").",
-                      operation_source(o, source, sizeof source), o->confirm_session, o->confirm_uid);
+                      operation_source(o), o->confirm_session, o->confirm_uid);
         operation_check_support(o);
 }
 
 /* A Confirm() that does not come from the asked agent in the active session
  * on the gesture's seat is answered with an error; the dialog stays open
  * for the real answer until the deadline. */
-static void confirmation_reject_confirm(Operation *o, const char *error_name, const char *reason) {
-        char source[256];
+static void confirmation_reject_confirm(Operation *o, const char *error_name, const char *format, ...)
+        _printf_(3, 4);
+static void confirmation_reject_confirm(Operation *o, const char *error_name, const char *format, ...) {
+        _cleanup_free_ char *formatted = NULL;
+        const char *reason;
+        va_list ap;
 
         assert(o);
 
+        va_start(ap, format);
+        formatted = confirmation_reasonv(format, ap);
+        va_end(ap);
+        reason = formatted ?: "out of memory";
+
         operation_log(o, LOG_WARNING, MESSAGE_ID_RESET_REFUSED, reason,
                       "Confirmation of the factory reset for %s refused: %s",
-                      operation_source(o, source, sizeof source), reason);
+                      operation_source(o), reason);
         (void) sd_bus_reply_method_errorf(o->confirm_call, error_name, "%s", reason);
         o->confirm_call = sd_bus_message_unref(o->confirm_call);
         free(o->confirm_session);
@@ -165,43 +172,53 @@ static void confirmation_reject_confirm(Operation *o, const char *error_name, co
 }
 
 /* Why the caller that login1 placed in info cannot answer the request now
- * (Confirm(), ExtendConfirmation()), or NULL: it must be the asked agent's
- * own session, on the gesture's seat, active there and not locked. */
-static const char *confirmation_answerer_problem(Operation *o, const SessionInfo *info, char *buf, size_t size) {
+ * (Confirm(), ExtendConfirmation()): 1 and the reason in ret, or 0: it must
+ * be the asked agent's own session, on the gesture's seat, active there and
+ * not locked. */
+static int confirmation_answerer_problem(Operation *o, const SessionInfo *info, char **ret) {
+        char *problem = NULL;
+        int r = 0;
+
+        assert(ret);
+
         if (info->refusal)
-                return info->refusal;
-        if (isempty(info->id))
-                return "the caller is in no login session";
-        if (!o->agent || !streq(info->id, o->agent->session))
-                snprintf(buf, size, "the caller is in session %s, not in the session of the agent that was asked",
-                         info->id);
+                problem = strdup(info->refusal);
+        else if (isempty(info->id))
+                problem = strdup("the caller is in no login session");
+        else if (!o->agent || !streq(info->id, o->agent->session))
+                r = asprintf(&problem, "the caller is in session %s, not in the session of the agent that was asked",
+                             info->id);
         else if (!streq(info->seat, o->seat))
-                snprintf(buf, size, "session %s is on %s, but the gesture was made on %s", info->id,
-                         isempty(info->seat) ? "no seat" : info->seat, o->seat);
+                r = asprintf(&problem, "session %s is on %s, but the gesture was made on %s", info->id,
+                             isempty(info->seat) ? "no seat" : info->seat, o->seat);
         else if (!info->active)
-                snprintf(buf, size, "session %s is not the active session on %s", info->id, o->seat);
+                r = asprintf(&problem, "session %s is not the active session on %s", info->id, o->seat);
         /* A locked screen hides the dialog: a "yes" (or "more time") from
          * there came from software, not from the person at the keys. */
         else if (info->locked)
-                snprintf(buf, size, "session %s is locked", info->id);
-        else
-                return NULL;
-        return buf;
+                r = asprintf(&problem, "session %s is locked", info->id);
+        else {
+                *ret = NULL;
+                return 0;
+        }
+        if (r < 0 || !problem)
+                return -ENOMEM;
+        *ret = problem;
+        return 1;
 }
 
 static void confirmation_on_confirmer_session(int error, const sd_bus_error *bus_error, const SessionInfo *info,
                                               void *userdata) {
         Operation *o = ASSERT_PTR(userdata);
-        const char *problem;
-        char reason[512];
+        _cleanup_free_ char *problem = NULL;
+        int r;
 
         o->lookup = session_lookup_free(o->lookup);
 
-        if (error < 0) {
-                snprintf(reason, sizeof reason, "cannot ask logind for the session of the caller: %s",
-                         bus_error && bus_error->message ? bus_error->message : strerror(-error));
-                return confirmation_reject_confirm(o, SD_BUS_ERROR_FAILED, reason);
-        }
+        if (error < 0)
+                return confirmation_reject_confirm(o, HOTKEYD_ERROR_SESSION_LOOKUP_FAILED,
+                                                   "cannot ask logind for the session of the caller: %s",
+                                                   bus_error_message(bus_error, error));
         /* Named in the journal entries from here on, refusals included. */
         if (!info->refusal && !isempty(info->id)) {
                 o->confirm_session = strdup(info->id);
@@ -209,9 +226,11 @@ static void confirmation_on_confirmer_session(int error, const sd_bus_error *bus
                         return confirmation_reject_confirm(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
                 o->confirm_uid = info->caller_uid;
         }
-        problem = confirmation_answerer_problem(o, info, reason, sizeof reason);
-        if (problem)
-                return confirmation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, problem);
+        r = confirmation_answerer_problem(o, info, &problem);
+        if (r < 0)
+                return confirmation_reject_confirm(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        if (r > 0)
+                return confirmation_reject_confirm(o, SD_BUS_ERROR_ACCESS_DENIED, "%s", problem);
 
         /* The caller was checked against the asked agent when it called;
          * from here on its Confirm() is the call answered at the end. */
@@ -261,7 +280,7 @@ static int confirmation_for_answer(Operations *ops, sd_bus_message *call, BusMet
         if (!confirmation_called_by_agent(o, call, error))
                 return -EACCES;
         if (o->stage == STAGE_VERIFYING)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                return sd_bus_error_setf(error, HOTKEYD_ERROR_ALREADY_CHECKING,
                                          "A confirmation of request %u is being checked already.", o->id);
         *ret = o;
         return 0;
@@ -291,7 +310,7 @@ int confirmation_method_confirm(sd_bus_message *call, Operations *ops, sd_bus_er
 
 int confirmation_method_decline(sd_bus_message *call, Operations *ops, sd_bus_error *error) {
         Operation *o;
-        char reason[256];
+        Agent *agent;
         int r;
 
         assert(call);
@@ -301,9 +320,8 @@ int confirmation_method_decline(sd_bus_message *call, Operations *ops, sd_bus_er
         if (r < 0)
                 return r;
 
-        snprintf(reason, sizeof reason, "declined in session %s", o->agent->session);
-        o->agent = NULL; /* it knows */
-        confirmation_decline(o, reason, NULL);
+        agent = TAKE_PTR(o->agent); /* it knows */
+        confirmation_decline(o, NULL, "declined in session %s", agent->session);
         return sd_bus_reply_method_return(call, "");
 }
 
@@ -311,22 +329,27 @@ static void confirmation_on_extender_session(int error, const sd_bus_error *bus_
                                              void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *problem = NULL;
         Operation *o = ASSERT_PTR(userdata);
-        char timeout[TIMESPAN_MAX], reason[512];
+        char timeout[TIMESPAN_MAX];
         int r;
 
         o->extend_lookup = session_lookup_free(o->extend_lookup);
         call = TAKE_PTR(o->extend_call);
 
         if (error < 0)
-                r = sd_bus_error_setf(&e, SD_BUS_ERROR_FAILED, "Cannot ask logind for the session of the caller: %s",
-                                      bus_error && bus_error->message ? bus_error->message : strerror(-error));
+                (void) sd_bus_error_setf(&e, HOTKEYD_ERROR_SESSION_LOOKUP_FAILED,
+                                         "Cannot ask logind for the session of the caller: %s",
+                                         bus_error_message(bus_error, error));
         else {
                 /* More time only for a dialog somebody can see. */
-                const char *problem = confirmation_answerer_problem(o, info, reason, sizeof reason);
-                r = problem ? sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: %s.", problem) : 0;
+                r = confirmation_answerer_problem(o, info, &problem);
+                if (r < 0)
+                        (void) sd_bus_error_set_errno(&e, r);
+                else if (r > 0)
+                        (void) sd_bus_error_setf(&e, SD_BUS_ERROR_ACCESS_DENIED, "No more time: %s.", problem);
         }
-        if (r < 0) {
+        if (sd_bus_error_is_set(&e)) {
                 log_info("Request for more time to answer request %u refused: %s", o->id, e.message);
                 (void) sd_bus_reply_method_error(call, &e);
                 return;
@@ -338,7 +361,7 @@ static void confirmation_on_extender_session(int error, const sd_bus_error *bus_
         r = confirmation_arm_deadline(o);
         if (r < 0) {
                 (void) sd_bus_reply_method_errno(call, r, NULL);
-                return confirmation_decline(o, "the deadline could not be set again", "failed");
+                return confirmation_decline(o, "failed", "the deadline could not be set again");
         }
         log_info("Session %s asked for more time to answer request %u: %s more.", o->agent->session, o->id,
                  format_timespan(timeout, o->operations->confirm_timeout_usec));
@@ -356,7 +379,7 @@ int confirmation_method_extend(sd_bus_message *call, Operations *ops, sd_bus_err
         if (r < 0)
                 return r;
         if (o->extend_call)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                return sd_bus_error_setf(error, HOTKEYD_ERROR_ALREADY_CHECKING,
                                          "A request for more time for request %u is being checked already.", o->id);
 
         r = session_lookup_by_caller(call, confirmation_on_extender_session, o, &o->extend_lookup, error);
@@ -377,7 +400,7 @@ void confirmation_agent_gone(Operations *ops, Agent *a) {
                         continue;
                 o->agent = NULL;
                 if (IN_SET(o->stage, STAGE_ASKING, STAGE_WAITING, STAGE_VERIFYING))
-                        confirmation_decline(o, "the session agent went away before answering", NULL);
+                        confirmation_decline(o, NULL, "the session agent went away before answering");
         }
 }
 
@@ -389,7 +412,7 @@ void confirmation_end_all(Operations *ops, const char *reason) {
         for (Operation *o = ops->list; o; o = next) {
                 next = o->next;
                 if (o->origin == ORIGIN_GESTURE && o->stage != STAGE_CONFIRMED)
-                        confirmation_decline(o, reason, "cancelled");
+                        confirmation_decline(o, "cancelled", "%s", reason);
         }
 }
 

@@ -104,7 +104,7 @@ static char *read_virtual_file(const char *path, size_t *ret_size) {
         size_t size = 0, allocated = 0;
 
         if (fd < 0) {
-                log_warning_errno(-errno, "Cannot open %s, mount points are unknown: %m", path);
+                log_warning_errno(-errno, "Failed to open %s, mount points are unknown: %m", path);
                 return NULL;
         }
         for (;;) {
@@ -119,7 +119,7 @@ static char *read_virtual_file(const char *path, size_t *ret_size) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        log_warning_errno(-errno, "Cannot read %s, mount points are unknown: %m", path);
+                        log_warning_errno(-errno, "Failed to read %s, mount points are unknown: %m", path);
                         return NULL;
                 }
                 if (n == 0)
@@ -179,7 +179,7 @@ static int erase_read(EraseState *s) {
 
         udev = udev_new();
         if (!udev)
-                log_warning_errno(-errno ?: -ENOMEM, "Cannot create udev context, block devices are unknown: %m");
+                log_warning_errno(-errno ?: -ENOMEM, "Failed to create udev context, block devices are unknown: %m");
         mountinfo = read_virtual_file(MOUNTINFO_PATH, &mountinfo_size);
 
         for (size_t i = 0; i < n_defs && r >= 0; i++)
@@ -231,7 +231,7 @@ static EraseChange erase_refresh_plugins(EraseState *s, sd_bus *bus) {
                 return changes;
         r = reset_plugins_check_start(bus, erase_on_plugins, s, &s->plugins_check);
         if (r < 0)
-                log_warning_errno(r, "Cannot ask systemd which reset plug-ins " FACTORY_RESET_NOW_TARGET
+                log_warning_errno(r, "Failed to ask systemd which reset plug-ins " FACTORY_RESET_NOW_TARGET
                                   " pulls in: %m");
         return changes;
 }
@@ -245,7 +245,7 @@ EraseChange erase_refresh(EraseState *s, sd_bus *bus, bool tpm_present) {
         erase_state_clear_lists(s);
         r = erase_read(s);
         if (r < 0)
-                log_error_errno(r, "Cannot tell what a factory reset erases: %m");
+                log_error_errno(r, "Failed to tell what a factory reset erases: %m");
         /* Definitions that could not be read may mark partitions: not "nothing". */
         s->read = r >= 0;
         log_info("A factory reset erases %zu partition(s); %zu problem(s) in the definitions.", s->n_partitions,
@@ -265,6 +265,6 @@ void erase_refresh_tpm(EraseState *s, sd_bus *bus, bool tpm_present) {
         if (bus && tpm_present) {
                 r = tpm_clear_check_start(bus, erase_on_tpm_clear, s, &s->tpm_clear_check);
                 if (r < 0)
-                        log_warning_errno(r, "Cannot ask systemd whether a factory reset clears the TPM: %m");
+                        log_warning_errno(r, "Failed to ask systemd whether a factory reset clears the TPM: %m");
         }
 }

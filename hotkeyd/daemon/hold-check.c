@@ -25,7 +25,7 @@ void hold_check_start(HoldCheck *h, SupportQueue *q, const char *seat) {
         r = support_queue_wait(q, hold_check_on_answer, h, &h->waiter);
         if (r < 0) {
                 /* The trigger asks then, as without this. */
-                log_debug_errno(r, "Cannot start the support check for the hold on %s: %m", seat);
+                log_debug_errno(r, "Failed to start the support check for the hold on %s: %m", seat);
                 hold_check_end(h, NULL);
         }
 }

@@ -435,11 +435,11 @@ static int input_add_device(Input *input, struct udev_device *dev) {
 
         d->fd = open(devnode, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (d->fd < 0)
-                return log_warning_errno(-errno, "Cannot open %s, ignoring it: %m", devnode);
+                return log_warning_errno(-errno, "Failed to open %s, ignoring it: %m", devnode);
 
         r = libevdev_new_from_fd(d->fd, &d->evdev);
         if (r < 0)
-                return log_warning_errno(r, "Cannot probe %s, ignoring it: %m", devnode);
+                return log_warning_errno(r, "Failed to probe %s, ignoring it: %m", devnode);
         /* Any bytes at all, from the device's firmware or a uinput program:
          * one name that is not UTF-8 would make every GetAll() fail. */
         if (libevdev_get_name(d->evdev)) {
@@ -462,12 +462,12 @@ static int input_add_device(Input *input, struct udev_device *dev) {
 
         r = sd_event_add_io(input->event, &d->io, d->fd, EPOLLIN, input_device_on_io, d);
         if (r < 0)
-                return log_error_errno(r, "Cannot watch %s: %m", devnode);
+                return log_error_errno(r, "Failed to watch %s: %m", devnode);
         /* Keys before bus callers: a flood of calls must not delay a
          * press or a release (each one would shorten or lengthen a hold). */
         r = sd_event_source_set_priority(d->io, SD_EVENT_PRIORITY_IMPORTANT);
         if (r < 0)
-                return log_error_errno(r, "Cannot set the priority of %s: %m", devnode);
+                return log_error_errno(r, "Failed to set the priority of %s: %m", devnode);
 
         d->id = ++input->next_id;
         d->next = input->devices;
@@ -642,12 +642,12 @@ int input_start(Input *input) {
 
         input->udev = udev_new();
         if (!input->udev)
-                return log_error_errno(-errno ?: -ENOMEM, "Cannot create udev context: %m");
+                return log_error_errno(-errno ?: -ENOMEM, "Failed to create udev context: %m");
 
         /* Monitor first, then enumerate, so no device slips through between. */
         input->monitor = udev_monitor_new_from_netlink(input->udev, "udev");
         if (!input->monitor)
-                return log_error_errno(-errno ?: -ENOMEM, "Cannot create udev monitor: %m");
+                return log_error_errno(-errno ?: -ENOMEM, "Failed to create udev monitor: %m");
 
         r = udev_monitor_filter_add_match_subsystem_devtype(input->monitor, "input", NULL);
         if (r < 0)
@@ -660,7 +660,7 @@ int input_start(Input *input) {
         r = sd_event_add_io(input->event, &input->monitor_io, udev_monitor_get_fd(input->monitor),
                             EPOLLIN, input_on_uevent, input);
         if (r < 0)
-                return log_error_errno(r, "Cannot watch udev monitor: %m");
+                return log_error_errno(r, "Failed to watch udev monitor: %m");
 
         return input_enumerate(input);
 }

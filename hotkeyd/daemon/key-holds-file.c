@@ -84,7 +84,7 @@ int key_holds_file_save(const char *path, const KeyHoldsStore *store) {
 
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
-                return log_warning_errno(-errno, "Cannot write what was learned about keys to %s: %m", path);
+                return log_warning_errno(-errno, "Failed to write what was learned about keys to %s: %m", path);
 
         size_t size = strlen(text);
         for (size_t done = 0; done < size;) {
@@ -108,5 +108,5 @@ int key_holds_file_save(const char *path, const KeyHoldsStore *store) {
 
 fail:
         (void) unlink(tmp);
-        return log_warning_errno(r, "Cannot write what was learned about keys to %s: %m", path);
+        return log_warning_errno(r, "Failed to write what was learned about keys to %s: %m", path);
 }

@@ -191,7 +191,7 @@ static int press_call_on_ignore_inhibited(sd_bus_message *reply, void *userdata,
         /* logind.conf's default is "no"; a logind that does not say is
          * taken to mean that. */
         if (e)
-                log_debug("Cannot read logind's %s=, honouring the %s lock: %s", setting, lock,
+                log_debug("Failed to read logind's %s=, honouring the %s lock: %s", setting, lock,
                           e->message ?: e->name);
         else {
                 r = sd_bus_message_read(reply, "v", "b", &ignore);
@@ -239,7 +239,7 @@ static void press_call_ask_ignore_inhibited(PressCall *p) {
                                      "org.freedesktop.DBus.Properties", "Get", press_call_on_ignore_inhibited, c,
                                      "ss", LOGIND_MANAGER, setting);
         if (r < 0) {
-                log_warning_errno(r, "Cannot ask logind for %s, the short press of %s does nothing: %m", setting,
+                log_warning_errno(r, "Failed to ask logind for %s, the short press of %s does nothing: %m", setting,
                                   strna(key_to_name(c->code)));
                 return;
         }
@@ -254,7 +254,7 @@ static int press_call_on_setting(sd_bus_message *reply, void *userdata, sd_bus_e
 
         c->slot = sd_bus_slot_unref(c->slot);
         if (e) {
-                log_warning("Cannot read logind's %s=, the short press of %s does nothing: %s", setting,
+                log_warning("Failed to read logind's %s=, the short press of %s does nothing: %s", setting,
                             strna(key_to_name(c->code)), e->message ?: e->name);
                 return 0;
         }
@@ -314,7 +314,7 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
 
         c->slot = sd_bus_slot_unref(c->slot);
         if (e) {
-                log_warning("Cannot list logind's inhibitors, the short press of %s does nothing: %s",
+                log_warning("Failed to list logind's inhibitors, the short press of %s does nothing: %s",
                             strna(key_to_name(c->code)), e->message ?: e->name);
                 return 0;
         }
@@ -369,7 +369,7 @@ static int press_call_on_inhibitors(sd_bus_message *reply, void *userdata, sd_bu
                                      "org.freedesktop.DBus.Properties", "Get", press_call_on_setting, c, "ss",
                                      LOGIND_MANAGER, logind_key_setting_to_string(c->key));
         if (r < 0) {
-                log_warning_errno(r, "Cannot ask logind for %s: %m", logind_key_setting_to_string(c->key));
+                log_warning_errno(r, "Failed to ask logind for %s: %m", logind_key_setting_to_string(c->key));
                 return 0;
         }
         TAKE_PTR(c);
@@ -407,7 +407,7 @@ void logind_short_press(Logind *l, const char *seat, unsigned code) {
         r = sd_bus_call_method_async(l->bus, &c->slot, LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER,
                                      "ListInhibitors", press_call_on_inhibitors, c, NULL);
         if (r < 0) {
-                log_warning_errno(r, "Cannot ask logind for its inhibitors, the short press of %s does nothing: %m",
+                log_warning_errno(r, "Failed to ask logind for its inhibitors, the short press of %s does nothing: %m",
                                   strna(key_to_name(code)));
                 return;
         }
@@ -433,7 +433,7 @@ static int logind_on_inhibit(sd_bus_message *reply, void *userdata, sd_bus_error
         i->call = sd_bus_slot_unref(i->call);
 
         if (e) {
-                log_error("Cannot take logind's %s inhibitor: %s. A press of that key does what logind's %s= "
+                log_error("Failed to take logind's %s inhibitor: %s. A press of that key does what logind's %s= "
                           "says at once, before any hold can complete.",
                           logind_key_inhibit_what_to_string(key), e->message ?: e->name,
                           logind_key_setting_to_string(key));
@@ -472,7 +472,7 @@ static void logind_take(Logind *l, LogindKey key) {
                                      "The key may start a factory-reset gesture; hotkeyd does its short press itself.",
                                      "block");
         if (r < 0)
-                log_error_errno(r, "Cannot ask logind for the %s inhibitor: %m. A press of that key does what "
+                log_error_errno(r, "Failed to ask logind for the %s inhibitor: %m. A press of that key does what "
                                 "logind's %s= says at once.",
                                 logind_key_inhibit_what_to_string(key), logind_key_setting_to_string(key));
 }

@@ -5,10 +5,12 @@
 #include "config-load.h"
 #include "log.h"
 #include "manager.h"
+#include "startup-timing.h"
 
 static const char *arg_config_path;
 static bool arg_dry_run;
 static bool arg_verify_config;
+static bool arg_timing;
 
 static void help(void) {
         printf("%s [OPTIONS...]\n\n"
@@ -21,6 +23,7 @@ static void help(void) {
                "     --dry-run           Print gesture events on stdout; never contact\n"
                "                         systemd or the system bus\n"
                "     --log-level=LEVEL   debug, info, notice, warning or err\n"
+               "     --timing            After start-up, print where its time went on stderr\n"
                "\nSee the hotkeyd(8) man page for details.\n",
                program_invocation_short_name);
 }
@@ -45,6 +48,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_VERIFY_CONFIG,
                 ARG_DRY_RUN,
                 ARG_LOG_LEVEL,
+                ARG_TIMING,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -53,6 +57,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "verify-config", no_argument, NULL, ARG_VERIFY_CONFIG },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "timing", no_argument, NULL, ARG_TIMING },
                 {}
         };
         int c, level;
@@ -82,6 +87,9 @@ static int parse_argv(int argc, char *argv[]) {
                                 return log_error_errno(level, "Unknown log level '%s'.", optarg);
                         log_set_max_level(level);
                         break;
+                case ARG_TIMING:
+                        arg_timing = true;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -106,9 +114,11 @@ int main(int argc, char *argv[]) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
+        startup_timing_begin();
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        startup_timing_mark("arguments");
 
         if (arg_verify_config)
                 return verify_config() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -117,10 +127,14 @@ int main(int argc, char *argv[]) {
         r = manager_new(arg_config_path, arg_dry_run, &m);
         if (r < 0)
                 return EXIT_FAILURE;
+        startup_timing_mark("configuration");
 
         r = manager_start(m);
         if (r < 0)
                 return EXIT_FAILURE;
+        /* manager_start() ends with READY=1. */
+        startup_timing_mark("ready");
+        startup_timing_report(arg_timing);
 
         r = manager_run(m);
         if (r < 0) {

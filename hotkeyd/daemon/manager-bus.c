@@ -7,6 +7,7 @@
 #include "log.h"
 #include "manager.h"
 #include "operation.h"
+#include "startup-timing.h"
 
 /* How long to wait before connecting to a system bus that went away. */
 #define BUS_RECONNECT_USEC (1 * USEC_PER_SEC)
@@ -114,6 +115,7 @@ static int manager_attach_bus(Manager *m) {
         r = bus_api_start(m);
         if (r < 0)
                 return r;
+        startup_timing_mark("bus-name");
 
         r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
                                 "org.freedesktop.DBus.Local", "Disconnected", manager_on_bus_disconnected, m);
@@ -143,6 +145,7 @@ static int manager_attach_bus(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to list the trigger keys: %m");
         logind_set_keys(m->logind, keys, n_keys);
+        startup_timing_mark("logind");
         return 0;
 }
 
@@ -155,12 +158,13 @@ static int manager_connect_bus(Manager *m) {
                 return r;
         }
         manager_refresh_support(m);
+        startup_timing_mark("support-check");
 
         /* What a reset erases is for the dialog only: it is read from the
          * loop, after READY=1 (repart.d, udev, mountinfo). */
         r = sd_event_add_defer(m->event, &m->erase_read, manager_on_erase_read, m);
         if (r < 0) {
-                log_debug_errno(r, "Cannot defer reading what a reset erases, reading it now: %m");
+                log_debug_errno(r, "Failed to defer reading what a reset erases, reading it now: %m");
                 manager_refresh_erase(m);
         }
         return 0;
@@ -238,5 +242,5 @@ void manager_refresh_support(Manager *m) {
         m->support_refresh = support_waiter_free(m->support_refresh);
         r = support_queue_wait(m->support_queue, manager_on_support_refreshed, m, &m->support_refresh);
         if (r < 0)
-                log_warning_errno(r, "Cannot check factory reset support: %m");
+                log_warning_errno(r, "Failed to check factory reset support, ignoring: %m");
 }

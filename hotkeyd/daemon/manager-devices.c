@@ -46,7 +46,7 @@ void manager_update_reach(Manager *m) {
 
         r = trigger_reach_compute(m->config, keys, n, &reach);
         if (r < 0) {
-                log_error_errno(r, "Cannot work out which triggers can fire, keeping the last answer: %m");
+                log_error_errno(r, "Failed to work out which triggers can fire, keeping the last answer: %m");
                 return;
         }
 
@@ -84,7 +84,7 @@ static void manager_on_key_holds_changed(InputDevice *d, unsigned code, void *us
 
         r = key_holds_store_set(&m->holds_store, input_device_identity(d), code, holds);
         if (r < 0)
-                log_error_errno(r, "Cannot remember what %s does: %m", strna(key_to_name(code)));
+                log_error_errno(r, "Failed to remember what %s does: %m", strna(key_to_name(code)));
         else if (r > 0 && m->holds_path)
                 (void) key_holds_file_save(m->holds_path, &m->holds_store);
 
@@ -154,7 +154,7 @@ int manager_start_input(Manager *m) {
 
         r = manager_watched_keys(m->config, &keys, &n_keys);
         if (r < 0)
-                return log_error_errno(r, "Cannot list the trigger keys: %m");
+                return log_error_errno(r, "Failed to list the trigger keys: %m");
         if (m->config->mode == DAEMON_MODE_OFF)
                 log_info("Mode=off: not watching any input device.");
         else if (n_keys == 0)
@@ -162,7 +162,7 @@ int manager_start_input(Manager *m) {
 
         r = input_new(m->event, keys, n_keys, &input_callbacks, m, &m->input);
         if (r < 0)
-                return log_error_errno(r, "Cannot set up input: %m");
+                return log_error_errno(r, "Failed to set up input: %m");
         input_set_holds_store(m->input, &m->holds_store);
 
         if (n_keys > 0) {

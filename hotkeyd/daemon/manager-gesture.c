@@ -57,7 +57,7 @@ static void log_gesture_event(const GestureEvent *e, const char *line) {
 static void manager_kiosk_say(const char *message) {
         _cleanup_close_ int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
-                log_debug_errno(-errno, "Cannot open /dev/console: %m");
+                log_debug_errno(-errno, "Failed to open /dev/console: %m");
                 return;
         }
         (void) dprintf(fd, "\r\nhotkeyd: %s\r\n", message);
@@ -96,7 +96,7 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
 
         r = kiosk_trigger(&m->kiosk, e->seat, e->gesture_first, e->gesture_last, now_usec(CLOCK_MONOTONIC));
         if (r < 0) {
-                log_error_errno(r, "Cannot keep the kiosk state of %s, the gesture arms nothing: %m", e->seat);
+                log_error_errno(r, "Failed to keep the kiosk state of %s, the gesture arms nothing: %m", e->seat);
                 return;
         }
 
@@ -126,7 +126,7 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
                 r = sd_event_add_time(m->event, &m->kiosk_timer, CLOCK_MONOTONIC, kiosk_deadline(&m->kiosk),
                                       TIMER_ACCURACY_USEC, manager_on_kiosk_timer, m);
                 if (r < 0)
-                        log_warning_errno(r, "Cannot arm the kiosk timeout, it ends with the next gesture: %m");
+                        log_warning_errno(r, "Failed to arm the kiosk timeout, it ends with the next gesture: %m");
                 break;
         case KIOSK_CONFIRMED:
                 m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
@@ -134,7 +134,7 @@ static void manager_kiosk_trigger(Manager *m, const GestureEvent *e) {
                 log_notice("Kiosk maintenance gesture confirmed by %s on %s.", e->trigger->name, e->seat);
                 r = manager_start_operation(m, ORIGIN_KIOSK, e);
                 if (r < 0)
-                        log_error_errno(r, "Cannot request the factory reset: %m");
+                        log_error_errno(r, "Failed to request the factory reset: %m");
                 break;
         default:
                 break;
@@ -172,7 +172,7 @@ static void manager_on_gesture(const GestureEvent *e, void *userdata) {
         else if (e->type == GESTURE_TRIGGER) {
                 int r = manager_start_operation(m, ORIGIN_GESTURE, e);
                 if (r < 0)
-                        log_error_errno(r, "Cannot ask for confirmation of the factory reset: %m");
+                        log_error_errno(r, "Failed to ask for confirmation of the factory reset: %m");
                 /* Taken by the operation, or of no use any more. */
                 hold_check_end(&m->hold_check, e->seat);
         }

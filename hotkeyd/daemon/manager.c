@@ -14,6 +14,7 @@
 #include "log.h"
 #include "manager.h"
 #include "messages.h"
+#include "startup-timing.h"
 
 void manager_notify_status(Manager *m) {
         if (m->dry_run)
@@ -158,11 +159,11 @@ static int manager_setup_event(Manager *m) {
 
         r = sd_event_default(&m->event);
         if (r < 0)
-                return log_error_errno(r, "Cannot create event loop: %m");
+                return log_error_errno(r, "Failed to create event loop: %m");
 
         r = reach_report_new(m->event, &m->reach_report);
         if (r < 0)
-                return log_error_errno(r, "Cannot set up reporting which triggers can fire: %m");
+                return log_error_errno(r, "Failed to set up reporting which triggers can fire: %m");
         return 0;
 }
 
@@ -175,7 +176,7 @@ static int manager_setup_signals(Manager *m) {
 
                 r = sd_event_add_signal(m->event, NULL, sig | SD_EVENT_SIGNAL_PROCMASK, manager_on_signal, m);
                 if (r < 0)
-                        return log_error_errno(r, "Cannot watch signal %s: %m", strsignal(sig));
+                        return log_error_errno(r, "Failed to watch signal %s: %m", strsignal(sig));
         }
         return 0;
 }
@@ -196,7 +197,7 @@ static void manager_start_tpm(Manager *m) {
          * is read again. */
         r = tpm_monitor_new(m->event, manager_on_tpm_change, m, &m->tpm_monitor);
         if (r < 0)
-                log_warning_errno(r, "Cannot watch for TPM devices, a TPM that appears later is not read: %m");
+                log_warning_errno(r, "Failed to watch for TPM devices, a TPM that appears later is not read: %m");
         manager_read_tpm(m);
 }
 
@@ -215,23 +216,27 @@ int manager_start(Manager *m) {
         r = manager_setup_signals(m);
         if (r < 0)
                 return r;
+        startup_timing_mark("event-loop");
 
         if (!m->dry_run) {
                 manager_setup_children();
                 m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
                 manager_start_tpm(m);
+                startup_timing_mark("tpm-child");
                 r = manager_start_bus(m);
                 if (r < 0)
                         return r;
                 /* Pings the service manager from the loop when WATCHDOG_USEC is set. */
                 r = sd_event_set_watchdog(m->event, true);
                 if (r < 0)
-                        return log_error_errno(r, "Cannot enable the watchdog: %m");
+                        return log_error_errno(r, "Failed to enable the watchdog: %m");
+                startup_timing_mark("watchdog");
         }
 
         r = manager_start_input(m);
         if (r < 0)
                 return r;
+        startup_timing_mark("input");
 
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);

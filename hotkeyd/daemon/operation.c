@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "agent.h"
 #include "bus-args.h"
+#include "bus-errors.h"
 #include "bus-names.h"
 #include "hold-check.h"
 #include "log.h"
@@ -62,6 +63,7 @@ Operation *operation_free(Operation *o) {
         free(o->device);
         free(o->device_name);
         free(o->seat);
+        free(o->source);
         free(o);
         return NULL;
 }
@@ -122,17 +124,28 @@ void operation_log(Operation *o, int level, const char *message_id, const char *
                    optional[1][0], optional[1][1]);
 }
 
-const char *operation_source(Operation *o, char *buf, size_t size) {
+static int operation_make_source(Operation *o) {
+        int r;
+
         assert(o);
-        assert(buf);
 
         if (o->origin == ORIGIN_BUS)
-                snprintf(buf, size, "uid " UID_FMT " (pid " PID_FMT ", session %s)", o->uid, o->pid,
-                         strna(o->session));
+                r = asprintf(&o->source, "uid " UID_FMT " (pid " PID_FMT ", session %s)", o->uid, o->pid,
+                             strna(o->session));
         else
-                snprintf(buf, size, "%strigger %s on %s (%s)", o->origin == ORIGIN_KIOSK ? "kiosk " : "",
-                         strna(o->trigger), strna(o->seat), strna(o->device));
-        return buf;
+                r = asprintf(&o->source, "%strigger %s on %s (%s)", o->origin == ORIGIN_KIOSK ? "kiosk " : "",
+                             strna(o->trigger), strna(o->seat), strna(o->device));
+        if (r < 0) {
+                o->source = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+const char *operation_source(Operation *o) {
+        assert(o);
+
+        return strna(o->source);
 }
 
 void operation_reply_errorf(Operation *o, const char *name, const char *format, ...) {
@@ -148,14 +161,66 @@ void operation_reply_errorf(Operation *o, const char *name, const char *format, 
 }
 
 void operation_refuse(Operation *o, const char *error_name, const char *reason) {
-        char source[256];
+        assert(o);
+        assert(error_name || !o->call);
+        assert(reason);
 
         operation_log(o, LOG_WARNING, MESSAGE_ID_RESET_REFUSED, reason, "%s from %s refused: %s",
                       o->kind == OPERATION_REQUEST ? "Factory reset request" : "Cancel of the factory reset",
-                      operation_source(o, source, sizeof source), reason);
+                      operation_source(o), reason);
         operation_reply_errorf(o, error_name, "%s", reason);
         operation_stop(o);
         operation_free(o);
+}
+
+static void operation_refusev(Operation *o, const char *error_name, int error, const char *format, va_list ap)
+        _printf_(4, 0);
+static void operation_refusev(Operation *o, const char *error_name, int error, const char *format, va_list ap) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *reason = NULL;
+
+        if (error != 0) {
+                (void) sd_bus_error_set_errno(&e, error);
+                error_name = e.name;
+                errno = error < 0 ? -error : error; /* after sd-bus, which uses errno itself */
+        }
+        if (vasprintf(&reason, format, ap) < 0) {
+                reason = NULL;
+                (void) log_oom();
+                return operation_refuse(o, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        }
+        operation_refuse(o, error_name, reason);
+}
+
+void operation_refusef(Operation *o, const char *error_name, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        operation_refusev(o, error_name, 0, format, ap);
+        va_end(ap);
+}
+
+void operation_refuse_errno(Operation *o, int error, const char *format, ...) {
+        va_list ap;
+
+        assert(error != 0);
+
+        va_start(ap, format);
+        operation_refusev(o, NULL, error, format, ap);
+        va_end(ap);
+}
+
+/* Why systemd's job for unit did not start or did not end "done"; NULL
+ * when out of memory. */
+static char *operation_job_problem(const char *unit, int error, const sd_bus_error *bus_error, const char *result) {
+        char *reason;
+        int r;
+
+        if (error < 0)
+                r = asprintf(&reason, "systemd refused to start %s: %s", unit, bus_error_message(bus_error, error));
+        else
+                r = asprintf(&reason, "the job for %s ended with '%s'", unit, strna(result));
+        return r < 0 ? NULL : reason;
 }
 
 /* The state after an operation is worth announcing (Operations.on_done). */
@@ -168,24 +233,20 @@ static void operation_done(Operation *o) {
 
 static void operation_on_started(int error, const sd_bus_error *bus_error, const char *result, void *userdata) {
         Operation *o = userdata;
-        char source[256], reason[256];
 
         if (error < 0 || !streq_ptr(result, "done")) {
-                if (error < 0)
-                        snprintf(reason, sizeof reason, "systemd refused to start " FACTORY_RESET_TARGET ": %s",
-                                 bus_error && bus_error->message ? bus_error->message : strerror(-error));
-                else
-                        snprintf(reason, sizeof reason, "the job for " FACTORY_RESET_TARGET " ended with '%s'",
-                                 result);
+                _cleanup_free_ char *problem = operation_job_problem(FACTORY_RESET_TARGET, error, bus_error, result);
+                const char *reason = problem ?: "out of memory";
+
                 operation_log(o, LOG_ERR, MESSAGE_ID_RESET_FAILED, reason, "Factory reset for %s failed: %s",
-                              operation_source(o, source, sizeof source), reason);
+                              operation_source(o), reason);
                 operation_reply_errorf(o, HOTKEYD_ERROR_JOB_FAILED, "Factory reset failed: %s.", reason);
                 operation_done(o);
                 return;
         }
 
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_STARTED, NULL,
-                      "Started " FACTORY_RESET_TARGET " for %s.", operation_source(o, source, sizeof source));
+                      "Started " FACTORY_RESET_TARGET " for %s.", operation_source(o));
         if (o->call)
                 (void) sd_bus_reply_method_return(o->call, "s", REQUEST_RESULT_STARTED);
         operation_done(o);
@@ -196,32 +257,29 @@ void operation_start_target(Operation *o) {
 
         r = unit_start(o->operations->bus, FACTORY_RESET_TARGET, operation_on_started, o, &o->start);
         if (r < 0) {
-                log_error_errno(r, "Cannot start " FACTORY_RESET_TARGET ": %m");
+                log_error_errno(r, "Failed to start " FACTORY_RESET_TARGET ": %m");
                 operation_on_started(r, NULL, NULL, o);
         }
 }
 
 static void operation_on_cancelled(int error, const sd_bus_error *bus_error, const char *result, void *userdata) {
         Operation *o = userdata;
-        char source[256], reason[256];
 
         if (error < 0 || !streq_ptr(result, "done")) {
-                if (error < 0)
-                        snprintf(reason, sizeof reason, "systemd refused to start " FACTORY_RESET_CANCEL_UNIT ": %s",
-                                 bus_error && bus_error->message ? bus_error->message : strerror(-error));
-                else
-                        snprintf(reason, sizeof reason, "the job for " FACTORY_RESET_CANCEL_UNIT " ended with '%s'",
-                                 result);
+                _cleanup_free_ char *problem = operation_job_problem(FACTORY_RESET_CANCEL_UNIT, error, bus_error,
+                                                                     result);
+                const char *reason = problem ?: "out of memory";
+
                 operation_log(o, LOG_ERR, MESSAGE_ID_RESET_FAILED, reason,
                               "Cancelling the pending factory reset for %s failed: %s",
-                              operation_source(o, source, sizeof source), reason);
+                              operation_source(o), reason);
                 operation_reply_errorf(o, HOTKEYD_ERROR_CANCEL_FAILED, "Cancelling failed: %s.", reason);
                 operation_done(o);
                 return;
         }
 
         operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_CANCELLED, NULL, "Pending factory reset cancelled by %s.",
-                      operation_source(o, source, sizeof source));
+                      operation_source(o));
         if (o->call)
                 (void) sd_bus_reply_method_return(o->call, "");
         operation_done(o);
@@ -237,7 +295,7 @@ static void operation_run_cancel_tool(Operation *o) {
 
         r = unit_start(o->operations->bus, FACTORY_RESET_CANCEL_UNIT, operation_on_cancelled, o, &o->start);
         if (r < 0) {
-                log_error_errno(r, "Cannot start " FACTORY_RESET_CANCEL_UNIT ": %m");
+                log_error_errno(r, "Failed to start " FACTORY_RESET_CANCEL_UNIT ": %m");
                 operation_on_cancelled(r, NULL, NULL, o);
         }
 }
@@ -264,7 +322,7 @@ void operation_authorize(Operation *o, const char *action) {
 
         r = polkit_check(o->call, action, operation_on_authorized, o, &o->polkit);
         if (r < 0) {
-                log_error_errno(r, "Cannot ask polkit: %m");
+                log_error_errno(r, "Failed to ask polkit: %m");
                 operation_on_authorized(POLKIT_FAILED, o);
         }
 }
@@ -296,10 +354,8 @@ static void operation_on_support(const SupportState *state, void *userdata) {
                                                         : state->verdict;
 
         if (verdict == SUPPORT_PENDING) {
-                char source[256];
-
                 log_info("Factory reset request from %s: one is already pending, nothing to do.",
-                         operation_source(o, source, sizeof source));
+                         operation_source(o));
                 if (o->call)
                         (void) sd_bus_reply_method_return(o->call, "s", REQUEST_RESULT_ALREADY_PENDING);
                 operation_stop(o);
@@ -401,28 +457,30 @@ void operation_check_support(Operation *o) {
         }
 
         r = support_queue_wait(o->operations->support_queue, operation_on_support, o, &o->check);
-        if (r < 0) {
-                char reason[256];
-
-                snprintf(reason, sizeof reason, "cannot check factory reset support: %s", strerror(-r));
-                operation_refuse(o, SD_BUS_ERROR_FAILED, reason);
-        }
+        if (r < 0)
+                operation_refuse_errno(o, r, "cannot check factory reset support: %m");
 }
 
 /* Links the operation into the list and asks systemd; from here on the
- * operation frees itself when it ends. */
+ * operation frees itself when it ends.  Takes o, also on failure. */
 static int operation_begin(Operations *ops, Operation *o) {
-        char source[256];
+        int r;
+
+        r = operation_make_source(o);
+        if (r < 0) {
+                operation_free(o);
+                return r;
+        }
 
         o->operations = ops;
         LIST_PREPEND(ops->list, o);
 
         if (o->kind == OPERATION_REQUEST)
                 operation_log(o, LOG_NOTICE, MESSAGE_ID_RESET_REQUESTED, NULL, "Factory reset requested by %s.",
-                              operation_source(o, source, sizeof source));
+                              operation_source(o));
         else
                 log_info("Cancel of the pending factory reset requested by %s.",
-                         operation_source(o, source, sizeof source));
+                         operation_source(o));
 
         operation_check_support(o);
         return 0;
@@ -451,10 +509,32 @@ static bool operation_bus_slot_free(Operations *ops, const char *sender, sd_bus_
         return false;
 }
 
-int operation_start_from_bus(Operations *ops, OperationKind kind, sd_bus_message *call, sd_bus_error *error) {
+/* For the journal only: authorization goes by bus name. */
+static int operation_read_caller(Operation *o, sd_bus_message *call) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *session;
+        int r;
+
+        o->uid = UID_INVALID;
+        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SESSION |
+                                                    SD_BUS_CREDS_AUGMENT, &creds);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to query the credentials of %s, ignoring: %m",
+                                strna(sd_bus_message_get_sender(call)));
+                return 0;
+        }
+        if (sd_bus_creds_get_euid(creds, &o->uid) < 0)
+                o->uid = UID_INVALID;
+        if (sd_bus_creds_get_pid(creds, &o->pid) < 0)
+                o->pid = 0;
+        if (sd_bus_creds_get_session(creds, &session) < 0)
+                return 0;
+        o->session = strdup(session);
+        return o->session ? 0 : -ENOMEM;
+}
+
+int operation_start_from_bus(Operations *ops, OperationKind kind, sd_bus_message *call, sd_bus_error *error) {
         _cleanup_(operation_freep) Operation *o = NULL;
-        const char *session = NULL;
         int r;
 
         /* Before anything costs a round trip. */
@@ -470,23 +550,10 @@ int operation_start_from_bus(Operations *ops, OperationKind kind, sd_bus_message
 
         o->call = sd_bus_message_ref(call);
 
-        /* For the journal only: authorization goes by bus name. */
-        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SESSION |
-                                                    SD_BUS_CREDS_AUGMENT, &creds);
-        if (r >= 0) {
-                if (sd_bus_creds_get_euid(creds, &o->uid) < 0)
-                        o->uid = UID_INVALID;
-                if (sd_bus_creds_get_pid(creds, &o->pid) < 0)
-                        o->pid = 0;
-                if (sd_bus_creds_get_session(creds, &session) >= 0) {
-                        o->session = strdup(session);
-                        if (!o->session)
-                                return -ENOMEM;
-                }
-        } else {
-                o->uid = UID_INVALID;
-                log_debug_errno(r, "Cannot query the credentials of %s: %m", strna(sd_bus_message_get_sender(call)));
-        }
+        r = operation_read_caller(o, call);
+        if (r < 0)
+                return r;
+
         return operation_begin(ops, TAKE_PTR(o));
 }
 

@@ -76,6 +76,7 @@ struct Operation {
         char *session;
         char *trigger, *device, *seat; /* gestures; device is the node, for the journal */
         char *device_name;             /* the kernel's name of the device, what the agent shows */
+        char *source;                  /* operation_source() */
 
         /* ORIGIN_GESTURE in desktop mode: the confirmation in the session (confirmation.c) */
         ConfirmStage stage;
@@ -118,12 +119,20 @@ Operation *operation_free(Operation *o);
  * seat; D-Bus caller: uid, pid, session) and, for refusals and failures, why. */
 void operation_log(Operation *o, int level, const char *message_id, const char *reason, const char *format, ...)
         _printf_(5, 6);
-/* "uid 1000 (pid 42, session 3)" or "trigger power-key on seat0 (/dev/input/event3)". */
-const char *operation_source(Operation *o, char *buf, size_t size);
+/* Who asked, in the journal's words: "uid 1000 (pid 42, session 3)" or
+ * "trigger power-key on seat0 (/dev/input/event3)"; set when it begins. */
+const char *operation_source(Operation *o);
 /* Answers the call the operation answers at the end, if there is one. */
 void operation_reply_errorf(Operation *o, const char *name, const char *format, ...) _printf_(3, 4);
-/* Logs the refusal, answers the call with it, and ends the operation. */
+/* Logs the refusal, answers the call with it, and ends the operation.
+ * error_name may be NULL while there is no call to answer (a gesture's
+ * operation before its Confirm()). */
 void operation_refuse(Operation *o, const char *error_name, const char *reason);
+/* The same with the reason formatted; operation_refuse_errno() sets errno
+ * to error's for %m and answers with the name sd-bus gives error (ENOMEM:
+ * NoMemory), as for a handler that returns it. */
+void operation_refusef(Operation *o, const char *error_name, const char *format, ...) _printf_(3, 4);
+void operation_refuse_errno(Operation *o, int error, const char *format, ...) _printf_(3, 4);
 /* Asks systemd (again); operation_on_support() goes on. */
 void operation_check_support(Operation *o);
 /* Asks polkit about the caller of o->call; o->steps->authorized goes on. */

@@ -115,10 +115,10 @@ static void on_candidate(int error, UnitPropertiesStep step, const sd_bus_error 
         if (unit_properties_no_such_unit(e))
                 log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, which does not exist.", unit);
         else if (error < 0 && e)
-                log_warning("Cannot %s %s, it is not counted as a reset plug-in: %s", verb, unit,
+                log_warning("Failed to %s %s, it is not counted as a reset plug-in: %s", verb, unit,
                             e->message ?: e->name);
         else if (error < 0)
-                log_warning_errno(error, "Cannot %s %s, it is not counted as a reset plug-in: %m", verb, unit);
+                log_warning_errno(error, "Failed to %s %s, it is not counted as a reset plug-in: %m", verb, unit);
         else {
                 log_debug(FACTORY_RESET_NOW_TARGET " pulls in %s, %s.", unit, strna(props->load_state));
                 /* Pulled in but not installed: it does nothing. */
@@ -140,7 +140,7 @@ static void check_next(ResetPluginsCheck *c) {
                 r = unit_properties_query_next(c->query, c->candidates[c->next], on_candidate);
                 if (r >= 0)
                         return;
-                log_warning_errno(r, "Cannot ask systemd about %s, it is not counted as a reset plug-in: %m",
+                log_warning_errno(r, "Failed to ask systemd about %s, it is not counted as a reset plug-in: %m",
                                   c->candidates[c->next]);
         }
         check_done(c);

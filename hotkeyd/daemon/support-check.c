@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <time.h>
+
 #include <systemd/sd-json.h>
 #include <systemd/sd-varlink.h>
 
@@ -7,7 +9,8 @@
 #include "time-util.h"
 #include "unit-properties.h"
 
-/* Both services are local; an answer that takes longer means trouble. */
+/* Both services are local; an answer that takes longer means trouble.  The
+ * two Varlink calls share it. */
 #define SUPPORT_CHECK_TIMEOUT_USEC (5 * USEC_PER_SEC)
 
 struct SupportCheck {
@@ -16,9 +19,14 @@ struct SupportCheck {
         support_check_fn fn;
         void *userdata;
 
-        /* One connection per call: a call cannot be queued from the reply
-         * callback of another on the same connection (-EBUSY). */
-        sd_varlink *can_request_link, *mode_link;
+        /* Both calls on one connection: systemd starts one
+         * systemd-factory-reset process per connection.  The second goes out
+         * once the first is answered, from a defer source: the service
+         * answers one call at a time anyway, and sd-varlink refuses a call
+         * from within a reply callback (-EBUSY). */
+        sd_varlink *link;
+        sd_event_source *second_call;
+        usec_t deadline;
         bool can_request_done, mode_done;
         UnitPropertiesQuery *target_query;
         bool manager_done;
@@ -31,8 +39,8 @@ struct SupportCheck {
 SupportCheck *support_check_free(SupportCheck *c) {
         if (!c)
                 return NULL;
-        sd_varlink_close_unref(c->can_request_link);
-        sd_varlink_close_unref(c->mode_link);
+        sd_varlink_close_unref(c->link);
+        sd_event_source_disable_unref(c->second_call);
         unit_properties_query_free(c->target_query);
         sd_event_source_disable_unref(c->finish);
         sd_bus_unref(c->bus);
@@ -49,10 +57,12 @@ static int support_check_on_finish(sd_event_source *s, void *userdata) {
         };
 
         c->answers.target_load_state = c->target_load_state;
-        log_debug("Support check: varlink %s, can request %s, mode %s, manager %s, %s is %s.",
-                  c->answers.varlink_error < 0 ? strerror(-c->answers.varlink_error) : "ok",
+        if (c->answers.varlink_error < 0)
+                log_debug_errno(c->answers.varlink_error, "Support check: io.systemd.FactoryReset failed: %m");
+        if (c->answers.manager_error < 0)
+                log_debug_errno(c->answers.manager_error, "Support check: the system manager failed: %m");
+        log_debug("Support check: can request %s, mode %s, %s is %s.",
                   c->answers.can_request ? "yes" : "no", strna(factory_reset_mode_to_string(c->answers.mode)),
-                  c->answers.manager_error < 0 ? strerror(-c->answers.manager_error) : "ok",
                   FACTORY_RESET_TARGET, strna(c->target_load_state));
         state.verdict = support_evaluate(&c->answers);
 
@@ -70,32 +80,72 @@ static void support_check_maybe_finish(SupportCheck *c) {
 
         r = sd_event_add_defer(c->event, &c->finish, support_check_on_finish, c);
         if (r < 0) {
-                log_error_errno(r, "Cannot schedule the end of the support check: %m");
+                log_error_errno(r, "Failed to schedule the end of the support check: %m");
                 c->answers.manager_error = r;
                 /* Without the defer source nobody would ever answer: do it now. */
                 support_check_on_finish(NULL, c);
         }
 }
 
+/* No (further) answer can come: the connection could not be set up or the
+ * call could not be made.  support_check_free() closes the connection. */
+static void support_check_varlink_failed(SupportCheck *c, int error) {
+        support_answers_varlink_failed(&c->answers, error);
+        c->can_request_done = c->mode_done = true;
+}
+
+static int support_check_call(SupportCheck *c, const char *method) {
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+        int r;
+
+        /* What is left of the check's time; sd-varlink counts from the call. */
+        r = sd_varlink_set_relative_timeout(c->link, c->deadline > now ? c->deadline - now : 1);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to set the timeout of %s: %m", method);
+
+        r = sd_varlink_invokeb(c->link, method, SD_JSON_BUILD_EMPTY_OBJECT);
+        if (IN_SET(r, -EBUSY, -ENOTCONN))
+                /* Only the second call meets these: the service hung up after its first answer, and
+                 * sd-varlink has seen that but not reported it yet (-EBUSY) or has closed the
+                 * connection (-ENOTCONN).  Neither says what happened. */
+                return log_warning_errno(-ECONNRESET, "io.systemd.FactoryReset hung up before %s: %m", method);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to call %s: %m", method);
+
+        return 0;
+}
+
+static int support_check_on_second_call(sd_event_source *s, void *userdata) {
+        SupportCheck *c = userdata;
+        int r;
+
+        c->second_call = sd_event_source_disable_unref(c->second_call);
+        /* The connection failed meanwhile (its local error was counted as the answer). */
+        if (c->mode_done)
+                return 0;
+
+        r = support_check_call(c, "io.systemd.FactoryReset.GetFactoryResetMode");
+        if (r < 0) {
+                support_check_varlink_failed(c, r);
+                support_check_maybe_finish(c);
+        }
+        return 0;
+}
+
 /* The replies are interpreted by core/support.c alone (fuzz/varlink-reply
  * feeds it arbitrary ones); this only logs and counts them in. */
-static int support_check_on_mode(sd_varlink *v, sd_json_variant *parameters, const char *error_id,
-                                 sd_varlink_reply_flags_t flags, void *userdata) {
-        SupportCheck *c = userdata;
-
+static void support_check_on_mode(SupportCheck *c, sd_json_variant *parameters, const char *error_id) {
         if (support_answers_add_mode(&c->answers, parameters, error_id) < 0)
                 log_warning("io.systemd.FactoryReset.GetFactoryResetMode failed: %s", error_id);
         else if (c->answers.mode < 0)
                 log_warning("io.systemd.FactoryReset reported no known mode.");
 
         c->mode_done = true;
-        support_check_maybe_finish(c);
-        return 0;
 }
 
-static int support_check_on_can_request(sd_varlink *v, sd_json_variant *parameters, const char *error_id,
-                                        sd_varlink_reply_flags_t flags, void *userdata) {
-        SupportCheck *c = userdata;
+static void support_check_on_can_request(SupportCheck *c, sd_json_variant *parameters, const char *error_id,
+                                         sd_varlink_reply_flags_t flags) {
+        int r;
 
         if (support_answers_add_can_request(&c->answers, parameters, error_id) < 0) {
                 if (error_id)
@@ -103,36 +153,55 @@ static int support_check_on_can_request(sd_varlink *v, sd_json_variant *paramete
                 else
                         log_warning("io.systemd.FactoryReset.CanRequestFactoryReset gave no 'supported' answer.");
         }
-
         c->can_request_done = true;
+
+        /* A local error (disconnect, timeout, protocol error) closed the
+         * connection: there is nobody left to ask. */
+        if (flags & SD_VARLINK_REPLY_LOCAL) {
+                c->mode_done = true;
+                return;
+        }
+
+        r = sd_event_add_defer(c->event, &c->second_call, support_check_on_second_call, c);
+        if (r < 0) {
+                log_error_errno(r, "Failed to schedule the second support question: %m");
+                support_check_varlink_failed(c, r);
+        }
+}
+
+static int support_check_on_reply(sd_varlink *v, sd_json_variant *parameters, const char *error_id,
+                                  sd_varlink_reply_flags_t flags, void *userdata) {
+        SupportCheck *c = userdata;
+
+        /* Replies come in the order of the calls. */
+        if (!c->can_request_done)
+                support_check_on_can_request(c, parameters, error_id, flags);
+        else
+                support_check_on_mode(c, parameters, error_id);
+
         support_check_maybe_finish(c);
         return 0;
 }
 
-static int support_check_call(SupportCheck *c, const char *address, const char *method, sd_varlink_reply_t reply,
-                              sd_varlink **ret) {
-        _cleanup_(sd_varlink_close_unrefp) sd_varlink *v = NULL;
+static int support_check_connect(SupportCheck *c, const char *address) {
         int r;
 
-        r = sd_varlink_connect_address(&v, address);
+        r = sd_varlink_connect_address(&c->link, address);
         if (r < 0)
-                return log_debug_errno(r, "Cannot connect to %s: %m", address);
+                return log_debug_errno(r, "Failed to connect to %s: %m", address);
 
-        (void) sd_varlink_set_description(v, "io.systemd.FactoryReset");
-        /* Reply callbacks get the connection's userdata, not a per-call one. */
-        sd_varlink_set_userdata(v, c);
-        r = sd_varlink_set_relative_timeout(v, SUPPORT_CHECK_TIMEOUT_USEC);
-        if (r >= 0)
-                r = sd_varlink_attach_event(v, c->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_varlink_bind_reply(v, reply);
-        if (r >= 0)
-                r = sd_varlink_invokeb(v, method, SD_JSON_BUILD_EMPTY_OBJECT);
+        (void) sd_varlink_set_description(c->link, "io.systemd.FactoryReset");
+        sd_varlink_set_userdata(c->link, c);
+
+        r = sd_varlink_attach_event(c->link, c->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return log_warning_errno(r, "Cannot call %s at %s: %m", method, address);
+                return log_warning_errno(r, "Failed to attach the connection to %s to the event loop: %m", address);
 
-        *ret = TAKE_PTR(v);
-        return 0;
+        r = sd_varlink_bind_reply(c->link, support_check_on_reply);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to bind the reply callback of %s: %m", address);
+
+        return support_check_call(c, "io.systemd.FactoryReset.CanRequestFactoryReset");
 }
 
 static void support_check_manager_failed(SupportCheck *c, int error) {
@@ -180,21 +249,15 @@ int support_check_start(sd_event *event, sd_bus *bus, const char *varlink_addres
         c->userdata = userdata;
         support_answers_init(&c->answers);
 
-        const char *address = varlink_address ?: FACTORY_RESET_VARLINK_ADDRESS;
-        r = support_check_call(c, address, "io.systemd.FactoryReset.CanRequestFactoryReset",
-                               support_check_on_can_request, &c->can_request_link);
-        if (r >= 0)
-                r = support_check_call(c, address, "io.systemd.FactoryReset.GetFactoryResetMode",
-                                       support_check_on_mode, &c->mode_link);
-        if (r < 0) {
-                support_answers_varlink_failed(&c->answers, r);
-                c->can_request_done = c->mode_done = true;
-        }
+        c->deadline = usec_add(now_usec(CLOCK_MONOTONIC), SUPPORT_CHECK_TIMEOUT_USEC);
+        r = support_check_connect(c, varlink_address ?: FACTORY_RESET_VARLINK_ADDRESS);
+        if (r < 0)
+                support_check_varlink_failed(c, r);
 
         /* 0: sd-bus's default timeout (25 s), not SUPPORT_CHECK_TIMEOUT_USEC. */
         r = unit_properties_get(bus, FACTORY_RESET_TARGET, 0, support_check_on_target, c, &c->target_query);
         if (r < 0) {
-                log_warning_errno(r, "Cannot ask systemd about " FACTORY_RESET_TARGET ": %m");
+                log_warning_errno(r, "Failed to ask systemd about " FACTORY_RESET_TARGET ": %m");
                 c->answers.manager_error = r;
                 c->manager_done = true;
         }
@@ -288,7 +351,7 @@ static void support_queue_next(SupportQueue *q) {
                         SupportAnswers failed = { .varlink_error = r, .mode = _FACTORY_RESET_MODE_INVALID };
                         SupportState state = { .verdict = support_evaluate(&failed), .mode = failed.mode };
 
-                        log_error_errno(r, "Cannot check factory reset support: %m");
+                        log_error_errno(r, "Failed to check factory reset support: %m");
                         support_queue_drain(q, &state);
                 }
         }

@@ -57,7 +57,7 @@ static void on_target(int error, UnitPropertiesStep step, const sd_bus_error *e,
 
         r = unit_properties_query_next(c->query, TPM2_CLEAR_SERVICE, on_service);
         if (r < 0) {
-                log_warning_errno(r, "Cannot ask systemd about " TPM2_CLEAR_SERVICE ": %m");
+                log_warning_errno(r, "Failed to ask systemd about " TPM2_CLEAR_SERVICE ": %m");
                 tpm_clear_check_done(c, false);
         }
 }

@@ -32,16 +32,16 @@ void unit_properties_log_failure(const char *unit, const char *what, int error, 
 
         switch (step) {
         case UNIT_PROPERTIES_LOAD:
-                log_warning("Cannot load %s: %s", unit, e->message ?: e->name);
+                log_warning("Failed to load %s: %s", unit, e->message ?: e->name);
                 break;
         case UNIT_PROPERTIES_GET:
-                log_warning("Cannot read %s %s: %s", what, unit, e->message ?: e->name);
+                log_warning("Failed to read %s %s: %s", what, unit, e->message ?: e->name);
                 break;
         case UNIT_PROPERTIES_READ:
                 log_warning_errno(error, "Bad reply from systemd for %s: %m", unit);
                 break;
         default:
-                log_warning_errno(error, "Cannot ask systemd about %s: %m", unit);
+                log_warning_errno(error, "Failed to ask systemd about %s: %m", unit);
         }
 }
 

@@ -41,9 +41,9 @@ static inline bool unit_properties_no_such_unit(const sd_bus_error *e) {
         return sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit");
 }
 
-/* Logs a failure as a warning: "Cannot load UNIT", "Cannot read WHAT UNIT"
+/* Logs a failure as a warning: "Failed to load UNIT", "Failed to read WHAT UNIT"
  * (what: e.g. "the dependencies of"), "Bad reply from systemd for UNIT",
- * "Cannot ask systemd about UNIT". */
+ * "Failed to ask systemd about UNIT". */
 void unit_properties_log_failure(const char *unit, const char *what, int error, UnitPropertiesStep step,
                                  const sd_bus_error *bus_error);
 

@@ -8,6 +8,7 @@
 #define HOTKEYD_BUS_PATH "/io/hotkeyd/FactoryReset1"
 #define HOTKEYD_BUS_INTERFACE "io.hotkeyd.FactoryReset1"
 
+/* The errno each stands for: bus-errors.c. */
 #define HOTKEYD_ERROR_NOT_PENDING "io.hotkeyd.FactoryReset1.Error.NotPending"
 #define HOTKEYD_ERROR_IN_PROGRESS "io.hotkeyd.FactoryReset1.Error.InProgress"
 #define HOTKEYD_ERROR_JOB_FAILED "io.hotkeyd.FactoryReset1.Error.JobFailed"
@@ -16,6 +17,8 @@
 #define HOTKEYD_ERROR_NO_SESSION "io.hotkeyd.FactoryReset1.Error.NoSession"
 #define HOTKEYD_ERROR_NO_SUCH_AGENT "io.hotkeyd.FactoryReset1.Error.NoSuchAgent"
 #define HOTKEYD_ERROR_NO_SUCH_REQUEST "io.hotkeyd.FactoryReset1.Error.NoSuchRequest"
+#define HOTKEYD_ERROR_SESSION_LOOKUP_FAILED "io.hotkeyd.FactoryReset1.Error.SessionLookupFailed"
+#define HOTKEYD_ERROR_ALREADY_CHECKING "io.hotkeyd.FactoryReset1.Error.AlreadyChecking"
 
 /* What session agents implement, at the object path they register. */
 #define HOTKEYD_AGENT_INTERFACE "io.hotkeyd.FactoryReset1.Agent"

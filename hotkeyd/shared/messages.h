@@ -21,6 +21,7 @@
 #define MESSAGE_ID_AGENT_UNREGISTERED "MESSAGE_ID=cabe907a856d4d4585c043040d2462f1"
 #define MESSAGE_ID_SHORT_PRESS "MESSAGE_ID=baf14ea41c564481800e03a0a28fc099"
 #define MESSAGE_ID_TRIGGER_UNREACHABLE "MESSAGE_ID=432d682a39a845dc84b85e488ba461e1"
+#define MESSAGE_ID_STARTUP_STEP "MESSAGE_ID=bf8a77c9ec854e3c8ce2113b10dc07d2"
 /* Written by the GUI agent (factory-reset --agent), not the daemon. */
 #define MESSAGE_ID_AGENT_DIALOG_SHOWN "MESSAGE_ID=53f8b85367fb4ec5ac1322bfe44ea4e2"
 /* Written by the GUI's settings window (factory-reset without --agent). */

@@ -29,6 +29,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import time
 
@@ -80,6 +81,72 @@ HoldSec=1
 # A 1.3 s hold of KEY_RESTART: HoldSec=1 of the desktop configurations
 # completes 1.1 s after the replay starts.
 HOLD = [(0.1, 'KEY_RESTART', 1), (1.4, 'KEY_RESTART', 0)]
+
+
+class VarlinkProxy:
+    """A relay in front of the real io.systemd.FactoryReset socket, for the
+    faults a relay can make: mode 'pass' relays everything; 'die' relays a
+    connection's first reply, then kills the systemd-factory-reset process
+    that wrote it (SIGKILL) and closes the connection; 'hang' relays the
+    first reply and nothing after it.  Point the daemon at .path
+    (HOTKEYD_FACTORY_RESET_SOCKET)."""
+
+    def __init__(self, system, mode='pass'):
+        import socket
+        import threading
+
+        self.system = system
+        self.mode = mode
+        self.killed = []  # pids killed in mode 'die'
+        self.path = os.path.join(system.tmp, 'factory-reset-relay')
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(self.path)
+        self.listener.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            client, _ = self.listener.accept()
+            known = set(self.system.factory_reset_pids())
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.system.varlink)
+            threading.Thread(target=self._relay, args=(client, upstream, known), daemon=True).start()
+
+    def _relay(self, client, upstream, known):
+        import select
+
+        mode = self.mode  # per connection, as it was when it came
+        replies = 0
+        while True:
+            readable, _, _ = select.select([client, upstream], [], [])
+            if client in readable:
+                data = client.recv(65536)
+                if not data:
+                    break
+                if replies == 0 or mode == 'pass':
+                    upstream.sendall(data)
+            if upstream in readable:
+                data = upstream.recv(65536)
+                if not data:
+                    break
+                if replies > 0 and mode != 'pass':
+                    continue
+                if mode != 'pass' and b'\0' in data:
+                    data = data[:data.index(b'\0') + 1]
+                client.sendall(data)
+                replies += data.count(b'\0')
+                if mode == 'die' and replies:
+                    # This connection's service process: the one started for it.
+                    pids = [p for p in self.system.factory_reset_pids() if p not in known]
+                    assert len(pids) == 1, pids
+                    os.kill(pids[0], signal.SIGKILL)
+                    self.killed.append(pids[0])
+                    break
+        client.close()
+        upstream.close()
 
 
 def unit_exec_start(path):
@@ -134,8 +201,13 @@ class System(Testbed):
         self._mount_polkit(kiosk_rule)
         self._start_peers(target_installed)
         self.varlink = os.path.join(self.tmp, 'io.systemd.FactoryReset')
+        # One process per connection (Accept=yes, as systemd-factory-reset.socket
+        # has it); each writes its pid to factory_reset_runs first, then
+        # becomes the real service (same pid, so LISTEN_PID still matches).
+        self.factory_reset_runs = os.path.join(self.tmp, 'factory-reset-runs')
+        open(self.factory_reset_runs, 'w').close()
         self._spawn(['systemd-socket-activate', '--accept', '--fdname=varlink', '-l', self.varlink,
-                     FACTORY_RESET])
+                     'sh', '-c', 'echo $$ >> "$0" && exec "$1"', self.factory_reset_runs, FACTORY_RESET])
         self._wait_for(lambda: os.path.exists(self.varlink), 'the factory-reset socket')
 
     def _start_peers(self, target_installed=True):
@@ -403,6 +475,12 @@ class System(Testbed):
         """Makes a reset pending the way factory-reset.target does."""
         sh(FACTORY_RESET, 'request')
         assert self.is_pending()
+
+    def factory_reset_pids(self):
+        """The pids of the systemd-factory-reset processes started so far,
+        one per Varlink connection."""
+        with open(self.factory_reset_runs) as f:
+            return [int(line) for line in f.read().split()]
 
     def is_pending(self):
         return real_exists(f'/sys/firmware/efi/efivars/{EFIVAR_REQUEST}')

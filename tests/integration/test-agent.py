@@ -554,5 +554,87 @@ def test_reload_to_mode_off_ends_open_confirmations():
     assert s.stop() == 0
 
 
+# --- error names: a client can tell the failures apart ----------------------
+
+# login1 fails GetSessionByPID (busy, restarting), as a real one can.
+FAILING_SESSION_BY_PID = """
+raise dbus.exceptions.DBusException('logind is busy', name='org.freedesktop.DBus.Error.Failed')
+"""
+
+
+def test_answer_while_login1_fails_gets_session_lookup_failed():
+    """login1 cannot place the caller of Confirm() or ExtendConfirmation():
+    the answer is refused with SessionLookupFailed, not the catch-all
+    Failed, nothing starts, and once login1 answers again the same dialog
+    can still be confirmed."""
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    s.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', FAILING_SESSION_BY_PID)
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error')
+    assert words[2] == 'io.hotkeyd.FactoryReset1.Error.SessionLookupFailed', words
+    assert 'logind is busy' in words[3], words
+    agent.send('extend', request_id)
+    words = agent.expect('extend-error')
+    assert words[2] == 'io.hotkeyd.FactoryReset1.Error.SessionLookupFailed', words
+    assert 'logind is busy' in words[3], words
+    assert s.start_unit_calls() == []
+
+    s.map_sessions_by_leader()
+    agent.send('confirm', request_id)
+    assert agent.expect('confirm-ok') == ['confirm-ok', request_id, 'started'], agent.seen
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
+def test_registration_while_login1_fails_gets_failed_then_succeeds():
+    """RegisterAgent() when login1 cannot place the caller: Failed, the
+    name agents retry on (the GTK agent does), and a later try works."""
+    s = Desktop()
+    agent = AgentProcess(s)
+    s.session('c1', 'seat0', 0, agent.pid)
+    s.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o', FAILING_SESSION_BY_PID)
+    agent.send('register')
+    words = agent.expect('register-error')
+    assert words[1] == 'org.freedesktop.DBus.Error.Failed', words
+    assert 'logind did not answer (logind is busy)' in ' '.join(words[2:]), words
+    s.map_sessions_by_leader()
+    agent.send('register')
+    agent.expect('registered')
+    assert s.stop() == 0
+
+
+def test_second_answer_while_one_is_checked_gets_already_checking():
+    """login1 takes 2 s to place the caller: a Confirm(), Decline() or
+    ExtendConfirmation() that comes while an earlier one of the same kind
+    is checked is refused with AlreadyChecking and changes nothing; the
+    first one's answer stands."""
+    s = Desktop()
+    agent = s.agent()
+    s.hold()
+    request_id = agent.expect('request')[1]
+    s.logind.AddMethod('org.freedesktop.login1.Manager', 'GetSessionByPID', 'u', 'o',
+                       'import time\ntime.sleep(2)\n' + GET_SESSION_BY_PID)
+    agent.send('extend', request_id)
+    agent.send('extend', request_id)
+    words = agent.expect('extend-error')
+    assert words[2] == 'io.hotkeyd.FactoryReset1.Error.AlreadyChecking', words
+    assert 'more time' in words[3], words
+    agent.expect('extend-ok', timeout=15)
+
+    agent.send('confirm', request_id)
+    agent.send('confirm', request_id)
+    words = agent.expect('confirm-error')
+    assert words[2] == 'io.hotkeyd.FactoryReset1.Error.AlreadyChecking', words
+    agent.send('decline', request_id)
+    words = agent.expect('decline-error')
+    assert words[2] == 'io.hotkeyd.FactoryReset1.Error.AlreadyChecking', words
+    assert agent.expect('confirm-ok', timeout=15) == ['confirm-ok', request_id, 'started'], agent.seen
+    assert len(s.start_unit_calls()) == 1
+    assert s.stop() == 0
+
+
 if __name__ == '__main__':
     run_tests(globals())

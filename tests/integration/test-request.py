@@ -5,6 +5,7 @@ real io.systemd.FactoryReset service and mocked systemd1/login1 (see
 system_testbed.py).  Each test_* is its own meson test."""
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -14,7 +15,7 @@ import xml.etree.ElementTree as ET
 import dbus
 
 from hotkeyd_testbed import SND_BELL, SND_TONE, run_tests
-from system_testbed import CANCEL_UNIT, NOBODY, Dirs, System, sh
+from system_testbed import CANCEL_UNIT, NOBODY, Dirs, System, VarlinkProxy, sh
 
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
@@ -506,6 +507,96 @@ def test_request_after_authorization_refused_when_nothing_is_left_to_erase():
     s.wait_log('refused: ' + NOTHING_TO_ERASE)
     assert s.stop() == 0
 
+
+
+ASKING = 'Asking systemd whether a factory reset can be requested.'
+
+
+def test_support_check_is_one_connection():
+    """Both questions of a check (CanRequestFactoryReset,
+    GetFactoryResetMode) go over one Varlink connection: systemd starts one
+    systemd-factory-reset process per connection."""
+    s = System(efi=True)
+    s.start_daemon()
+    for _ in range(2):
+        # A support check, then polkit says no (no agent for nobody).
+        rc, out, err = s.call_as(NOBODY, 'Request', 't', '0')
+        assert rc != 0 and 'Access denied' in err, (rc, out, err)
+    s.settle(0.5)
+    checks = sum(ASKING in line for line in s.log)
+    pids = s.factory_reset_pids()
+    assert checks >= 3, s.log
+    assert len(pids) == checks, f'{len(pids)} systemd-factory-reset processes for {checks} support checks'
+    assert s.start_unit_calls() == []
+    assert s.stop() == 0
+
+
+def test_service_dying_between_the_two_calls_is_no():
+    """systemd-factory-reset killed after its first answer: the check is a
+    clear "no" (the service did not answer), never the "yes" of before."""
+    s = System(efi=True)
+    relay = VarlinkProxy(s)
+    s.start_daemon(extra_env={'HOTKEYD_FACTORY_RESET_SOCKET': relay.path})
+    assert s.prop('Supported') == True, s.prop('UnsupportedReason')
+    relay.mode = 'die'
+    message = expect_error(NOT_SUPPORTED, s.hotkeyd.Request, dbus.UInt64(0))
+    assert message == "systemd's factory-reset service did not answer; see the journal.", message
+    assert relay.killed, 'the relay never killed a service process'
+    s.wait_log('Support check: io.systemd.FactoryReset failed: Connection reset by peer')
+    assert s.start_unit_calls() == []
+    assert s.prop('Supported') == False
+    assert not s.is_pending()
+    assert s.stop() == 0
+
+
+def test_service_hanging_after_the_first_answer_is_no_within_the_timeout():
+    """systemd-factory-reset answers the first question and never the second:
+    "no" within the check's 5 s, nothing started."""
+    s = System(efi=True)
+    relay = VarlinkProxy(s)
+    s.start_daemon(extra_env={'HOTKEYD_FACTORY_RESET_SOCKET': relay.path})
+    assert s.prop('Supported') == True, s.prop('UnsupportedReason')
+    relay.mode = 'hang'
+    start = time.monotonic()
+    message = expect_error(NOT_SUPPORTED, s.hotkeyd.Request, dbus.UInt64(0))
+    elapsed = time.monotonic() - start
+    assert message == "systemd's factory-reset service did not answer; see the journal.", message
+    assert 4.5 < elapsed < 6.5, elapsed
+    s.wait_log('Support check: io.systemd.FactoryReset failed: Connection timed out')
+    assert s.start_unit_calls() == []
+    assert s.prop('Supported') == False
+    assert s.stop() == 0
+
+
+STARTUP_STEPS = ['arguments', 'configuration', 'event-loop', 'tpm-child', 'bus-name', 'logind', 'support-check',
+                 'watchdog', 'input', 'ready']
+
+
+def test_timing_breaks_the_start_up_down():
+    """hotkeyd --timing prints each start-up step after READY=1 on stderr;
+    at debug level each is a log entry too.  The steps add up to the time
+    from main() to READY=1."""
+    s = System(efi=True)
+    s.start_daemon(extra_args=('--log-level=debug', '--timing'))
+    s.wait_log('Start-up, CLOCK_MONOTONIC from main()')
+    s.settle(0.3)
+    printed = {}
+    for line in s.log:
+        m = re.fullmatch(r'  (\S+) +(\d+\.\d{3}) ms +(\d+\.\d{3}) ms', line)
+        if m:
+            printed[m.group(1)] = (float(m.group(2)), float(m.group(3)))
+    assert list(printed) == STARTUP_STEPS, s.log
+    assert abs(sum(took for took, _ in printed.values()) - printed['ready'][1]) < 0.02, printed
+    logged = [re.fullmatch(r'Start-up step (\S+) took (\d+) us \((\d+) us after main\(\)\)\.', line)
+              for line in s.log]
+    logged = [(m.group(1), int(m.group(3))) for m in logged if m]
+    assert [step for step, _ in logged] == STARTUP_STEPS, s.log
+    assert logged[-1][1] == round(printed['ready'][1] * 1000), (logged, printed)
+    # READY=1 went out before the breakdown was printed: the bus name is owned.
+    ready = next(i for i, line in enumerate(s.log) if line.startswith('Ready, watching'))
+    header = next(i for i, line in enumerate(s.log) if line.startswith('Start-up, CLOCK_MONOTONIC'))
+    assert ready < header, s.log
+    assert s.stop() == 0
 
 if __name__ == '__main__':
     run_tests(globals())

@@ -8,8 +8,7 @@
 #   make fuzz   the long fuzzing runs (10 minutes per target), not part of check
 #   make bench  benchmarks against the peers in the VM -> bench/RESULTS.md (not part of check)
 # All run inside the Debian testing build root (tools/mkbuildroot.sh); the
-# VM image is made on the host first (tools/mkvm.sh: its guest root is a
-# second mmdebstrap root, bind-mounted into the build root for the image).
+# VM image is made by mkosi in it (tools/mkvm.sh, configuration in mkosi/).
 
 .PHONY: demo demo-input check buildroot vm fuzz bench
 

@@ -445,7 +445,7 @@ MSG_RESET_STARTED = '93667916dc694ae29057d21a9e53c1e8'
 MSG_AGENT_REGISTERED = '8f62684735944051a71d343b6fbde602'
 MSG_DIALOG_SHOWN = '53f8b85367fb4ec5ac1322bfe44ea4e2'   # the GTK agent (gui/fr-confirm-dialog.c)
 MSG_WINDOW_SHOWN = '2b94e1643faf4ac7b8b5e2d27d0e48e1'   # the factory-reset window (gui/fr-window.c)
-AGENT_ID = 'factory-reset-agent'   # the journal identifier of the agent's stdout (tools/vm/session-agent)
+AGENT_ID = 'factory-reset-agent'   # the journal identifier of the agent's stdout (mkosi/mkosi.extra/usr/local/lib/hotkeyd-vm/session-agent)
 SESSION_USER = 'user'
 # The image's trigger for KEY_POWER alone (data/hotkeyd.conf).
 DIALOG_HOLD_SEC = 3

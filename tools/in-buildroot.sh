@@ -41,6 +41,9 @@ trap kill_leftovers EXIT
 unshare --mount --fork --propagation private -- \
     /bin/bash -euo pipefail -c '
 root=$1 src=$2 run_id=$3; shift 3
+# The root is a mount point of its own: mkosi's sandbox remounts "/" and
+# fails on a plain directory ("Invalid argument: /").
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --make-rslave "$root/sys"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by tools/mkbuildroot.sh and tools/mkvmroot.sh: the one way this
+# Sourced by tools/mkbuildroot.sh: the one way this
 # project makes a Debian root with mmdebstrap and caches it.
 #
 #   make_root NAME PKGLIST SUITE MIRROR CACHE KEY_TAG [MMDEBSTRAP_ARGS...]

@@ -2,7 +2,7 @@
 """The scenario's steps on a booted Machine (see run.py).
 
 The session agent is the real GTK one: the autologin session of "user" on
-tty1 runs cage with `factory-reset --agent` (tools/vm/session-agent).  The
+tty1 runs cage with `factory-reset --agent` (mkosi/mkosi.extra/usr/local/lib/hotkeyd-vm/session-agent).  The
 scenario follows it through the guest journal (hotkeyd's entries, the
 agent's "dialog shown" entry and its stdout lines, identifier
 factory-reset-agent), looks at the VM's screen through QMP screendumps
@@ -208,6 +208,20 @@ class Steps:
         status = m.run(f'{FACTORY_RESET} status', check=False)[1].strip()
         print(f'         systemd-factory-reset status: {status}')
         self.done('marker_tpm_s')
+
+    def boot_menu(self):
+        """The boot menu's own way to reset (the UKI's profiles, as on
+        ParticleOS) is there beside hotkeyd's: systemd-boot lists each
+        profile of the UKI as an entry of its own."""
+        m = self.m
+        self.step('boot menu: "Reset to factory defaults" entries (UKI profiles) besides the normal boot')
+        out = m.run('bootctl list --no-pager --json=short')[1]
+        titles = [e.get('showTitle') or e.get('title') for e in json.loads(out.strip().splitlines()[-1])]
+        print(f'         boot entries: {titles}')
+        for want in ('Reset to factory defaults', 'Reset to factory defaults and clear the TPM'):
+            if not any(t and want in t for t in titles):
+                m.fail(f'no boot menu entry {want!r}: {titles}')
+        self.done('boot_menu_s')
 
     def tpm_status(self):
         """What the dialog says about the TPM, as hotkeyd read it in its
@@ -558,6 +572,7 @@ class Steps:
 def run(m, t0, times):
     s = Steps(m, t0, times)
     s.prepare()
+    s.boot_menu()
     s.cancel()
     s.tpm_status()
     s.hardening()

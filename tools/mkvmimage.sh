@@ -3,10 +3,10 @@
 #
 #   tools/mkvmimage.sh OUTDIR
 #
-# In OUTDIR: meson/ (hotkeyd built for the guest), hotkeyd-root/ (its
-# meson install), mkosi-cache/ (packages and the cached image of mkosi's
-# Incremental=yes), and disk.raw with disk.efi (the UKI), made by mkosi from
-# mkosi/ (see that directory and tests/vm/README.md):
+# In OUTDIR: debs/ (hotkeyd's Debian packages, which the image installs),
+# meson/ and bench-root/ (the benchmark helpers), mkosi-cache/ (packages
+# and the cached image of mkosi's Incremental=yes), and disk.raw with
+# disk.efi (the UKI), made by mkosi from mkosi/ (see tests/vm/README.md):
 #
 #   esp   vfat, systemd-boot and the UKI (with its reset boot-menu profiles)
 #   root  ext4, the OS
@@ -23,30 +23,39 @@ step() { echo "mkvmimage: [$(( SECONDS ))s] $*" >&2; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-step "build hotkeyd for the guest (meson, prefix /usr)"
-# -Dbench=true: the benchmark helpers (bench/, /usr/lib/hotkeyd-bench in the
-# image) for bench/run.py; they need the guest's uinput.
+step "hotkeyd's Debian packages (tests/package/run.py image)"
+python3 "$src/tests/package/run.py" "$src" "$out/debs" image >&2
+
+step "the benchmark helpers (meson -Dbench=true, prefix /usr)"
+# bench/run.py runs them in the guest (they need its uinput); they are no
+# part of the packages.
 if [ ! -e "$out/meson/build.ninja" ]; then
     meson setup "$out/meson" "$src" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
         -Dtests=false -Dbench=true -Dwerror=true >&2
 fi
 meson compile -C "$out/meson" >&2
-rm -rf --one-file-system "$out/hotkeyd-root"
-meson install -C "$out/meson" --no-rebuild --destdir "$out/hotkeyd-root" >/dev/null
+rm -rf --one-file-system "$out/install" "$out/bench-root"
+meson install -C "$out/meson" --no-rebuild --destdir "$out/install" >/dev/null
+mkdir -p "$out/bench-root/usr/lib"
+mv "$out/install/usr/lib/hotkeyd-bench" "$out/bench-root/usr/lib/"
+rm -rf --one-file-system "$out/install"
 
 step "disk image (mkosi)"
 mkdir -p "$out/mkosi-cache"
-# mkosi's cached image (Incremental=yes) is not keyed by every setting (a
-# new MachineId= was not applied): a change anywhere in mkosi/ drops it
-# (-ff), the package cache stays.
-key=$(cd "$src" && find mkosi -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+# mkosi's cached image (Incremental=yes: the image after the packages of
+# Packages=, before extra trees, scripts and VolatilePackages=) is not keyed
+# by every setting (a new MachineId= was not applied): a change of the
+# configuration or of the package sources drops it (-ff); the package
+# cache stays.
+key=$(cd "$src" && cat mkosi/mkosi.conf mkosi/mkosi.sandbox/etc/apt/sources.list.d/* | sha256sum | cut -c1-16)
 force=--force
 if [ "$(cat "$out/mkosi-cache/.config-key" 2>/dev/null)" != "$key" ]; then
     force=-ff
 fi
 mkosi -C "$src/mkosi" $force \
     --output-directory="$out" --cache-directory="$out/mkosi-cache" \
-    --extra-tree="$out/hotkeyd-root" \
+    --volatile-package-directory="$out/debs/image" \
+    --extra-tree="$out/bench-root" \
     build >&2
 echo "$key" > "$out/mkosi-cache/.config-key"
 step "done: $out/disk.raw"

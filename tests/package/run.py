@@ -14,6 +14,9 @@ STEP is one of:
   piuparts  piuparts' install and purge test in a clean Debian testing root
   upgrade   by hand in a clean root: install, edit the conffile, upgrade,
             remove, purge, and compare the root's files with the start
+  image     the version of debian/changelog alone, without the package's
+            test run, into OUT_DIR/image: what the VM image installs
+            (tools/mkvmimage.sh); nothing is done when it is up to date
 
 Every step after build uses the packages of OUT_DIR and builds them first
 when they are missing or older than the source tree.  Runs as root inside
@@ -134,6 +137,19 @@ def step_build(src, out):
     start = time.monotonic()
     build_one(src, files, os.path.join(out, 'v2'), version + UPGRADE_SUFFIX, nocheck=True)
     log(f'built {version}{UPGRADE_SUFFIX} in {time.monotonic() - start:.0f} s')
+    with open(stamp, 'w') as fh:
+        fh.write(digest + '\n')
+
+
+def step_image(src, out):
+    files = source_files(src, out)
+    digest = source_hash(src, files)
+    stamp = os.path.join(out, 'image-built')
+    if os.path.exists(stamp) and open(stamp).read().strip() == digest:
+        log('the packages for the image are up to date')
+        return
+    version = changelog_version(os.path.join(src, 'debian'))
+    build_one(src, files, os.path.join(out, 'image'), version, nocheck=True)
     with open(stamp, 'w') as fh:
         fh.write(digest + '\n')
 
@@ -464,6 +480,7 @@ STEPS = {
     'lintian': step_lintian,
     'piuparts': step_piuparts,
     'upgrade': step_upgrade,
+    'image': step_image,
 }
 
 

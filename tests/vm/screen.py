@@ -2,12 +2,13 @@
 """What the VM's screen shows, from a QMP screendump in PPM (no image
 library in the build root): the share of pixels of a few colours.
 
-The GTK agent's windows use GTK's default light theme, as in the GUI
+The GTK agent's windows use libadwaita's light style, as in the GUI
 tests' screenshots (build/screenshots/light/): a near-white window
 background with dark text, the hold window's progress bar in the blue
-accent colour, and the dialog's Reset button in the destructive red once
-"I understand" is checked (insensitive, it is drawn at half opacity, which
-is no longer that red).  The VM's text console and cage without a window
+accent colour, and the dialog's Reset button in the destructive style once
+"I understand" is checked: red text (195, 0, 0) on a pink tint (246, 217,
+217).  Insensitive, it is drawn at half opacity, (225, 127, 127) on
+(251, 236, 236), which is neither.  The VM's text console and cage without a window
 are black: almost no light pixels."""
 
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ class Screen:
     height: int
     light: float   # all channels >= 200: GTK's window background
     dark: float    # all channels < 40: the console's and cage's background
-    red: float     # the destructive-action red of a sensitive Reset button
+    red: float     # a sensitive destructive-action Reset button: its red text and pink tint
     blue: float    # the accent blue of the hold window's progress bar
 
     def __str__(self):
@@ -75,12 +76,12 @@ def analyse(path):
         for x in range(0, row, 3 * STEP):
             r, g, b = line[x], line[x + 1], line[x + 2]
             n += 1
-            if r >= 200 and g >= 200 and b >= 200:
+            if (r >= 150 and g < 80 and b < 80) or (r >= 240 and 200 <= g <= 225 and 200 <= b <= 225):
+                red += 1
+            elif r >= 200 and g >= 200 and b >= 200:
                 light += 1
             elif r < 40 and g < 40 and b < 40:
                 dark += 1
-            elif r >= 150 and g < 80 and b < 80:
-                red += 1
             elif b >= 170 and r < 100 and 90 <= g <= 170:
                 blue += 1
     return Screen(width, height, light / n, dark / n, red / n, blue / n)

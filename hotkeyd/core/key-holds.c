@@ -143,7 +143,14 @@ KeyHolds key_holds_from_evidence(KeyHoldsEvidence e, const char **ret_reason) {
 KeyHolds key_holds_combine(KeyHolds table, const char *table_reason, KeyHolds learned, const char **ret_reason) {
         const char *reason;
 
-        if (learned == KEY_HOLDS_NO)
+        if (table == KEY_HOLDS_NO && learned == KEY_HOLDS_YES) {
+                /* The driver releases the key at the press (its source
+                 * says so): a "held" seen here is the clock, not the key.
+                 * A loaded VM once stamped an ACPI button's press and
+                 * release more than 1 ms apart. */
+                reason = table_reason;
+                learned = KEY_HOLDS_NO;
+        } else if (learned == KEY_HOLDS_NO)
                 (void) key_holds_from_evidence(KEY_HOLDS_EVIDENCE_TOGETHER, &reason);
         else if (learned == KEY_HOLDS_YES)
                 (void) key_holds_from_evidence(KEY_HOLDS_EVIDENCE_HELD, &reason);

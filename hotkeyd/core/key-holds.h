@@ -72,7 +72,9 @@ KeyHoldsEvidence key_holds_evidence(usec_t press_stamp, usec_t release_stamp, bo
 KeyHolds key_holds_from_evidence(KeyHoldsEvidence e, const char **ret_reason);
 
 /* The verdict of a key: what was seen (learned: YES or NO) wins over the
- * driver table; without it, the table's. */
+ * driver table, except that a driver known to release its key at the press
+ * stays press-only (a "held" seen there is a late timestamp); without
+ * anything seen, the table's. */
 KeyHolds key_holds_combine(KeyHolds table, const char *table_reason, KeyHolds learned, const char **ret_reason);
 
 /* A stable identity of a device, the same after a reboot or a replug into

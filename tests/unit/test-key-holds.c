@@ -118,6 +118,23 @@ TEST(learned_wins_over_table_latest_wins) {
         ASSERT_TRUE(reason == NULL);
 }
 
+/* A driver that releases its key at the press cannot report a hold, whatever
+ * the clock said: under a loaded VM (TCG) the ACPI button's press and
+ * release were once stamped more than 1 ms apart and "seen held" turned a
+ * press-only button into one that could fire a hold trigger. */
+TEST(press_only_driver_wins_over_seen_held) {
+        const char *reason;
+        ASSERT_EQ(key_holds_combine(KEY_HOLDS_NO, "ACPI button: press and release arrive together", KEY_HOLDS_YES,
+                                    &reason),
+                  KEY_HOLDS_NO);
+        ASSERT_STREQ(reason, "ACPI button: press and release arrive together");
+        /* What was seen agrees: the observation is the reason. */
+        ASSERT_EQ(key_holds_combine(KEY_HOLDS_NO, "ACPI button: press and release arrive together", KEY_HOLDS_NO,
+                                    &reason),
+                  KEY_HOLDS_NO);
+        ASSERT_STREQ(reason, "seen: press and release arrived together");
+}
+
 /* --- identity and the file ---------------------------------------------------- */
 
 TEST(identity_escapes_any_bytes) {

@@ -34,6 +34,8 @@ TPM = 'TPM2TOOLS_TCTI=device:/dev/tpmrm0'
 TPM_HANDLE = '0x81000010'
 FACTORY_RESET = '/usr/lib/systemd/systemd-factory-reset'
 EFIVAR_REQUEST = '/sys/firmware/efi/efivars/FactoryResetRequest-8cf2644b-4b0b-428f-9387-6d876050dc67'
+# What DeviceKeys may say of the ACPI power button after its press.
+ACPI_PRESS_ONLY_REASONS = ('seen: press and release arrived together', 'ACPI button: press and release arrive together')
 CANCEL_UNIT = 'hotkeyd-cancel.service'
 BUS = 'io.hotkeyd.FactoryReset1 /io/hotkeyd/FactoryReset1 io.hotkeyd.FactoryReset1'
 SHORT_HOLD_MS = 2000
@@ -372,7 +374,10 @@ class Steps:
         print(f'         Devices: {devices}')
         print(f'         DeviceKeys: {keys}')
         acpi = [k for k in keys if devices.get(k[0]) == 'Power Button' and k[1] == 'KEY_POWER']
-        if len(acpi) != 1 or acpi[0][2] != 'no' or acpi[0][3] != 'seen: press and release arrived together':
+        # Seen as the driver says (press and release stamped together), or,
+        # when the loaded host let more than 1 ms pass between the two
+        # stamps, still the driver's verdict: never "seen held".
+        if len(acpi) != 1 or acpi[0][2] != 'no' or acpi[0][3] not in ACPI_PRESS_ONLY_REASONS:
             m.fail(f'the ACPI "Power Button" is not shown as unable to hold KEY_POWER: {acpi}')
         i8042 = [k for k in keys if devices.get(k[0]) == 'AT Translated Set 2 keyboard' and k[1] == 'KEY_POWER']
         if len(i8042) != 1 or i8042[0][2] == 'no':
@@ -380,8 +385,8 @@ class Steps:
         table = m.run('hotkeyctl devices')[1]
         print('         ' + '\n         '.join(table.splitlines()))
         # Seen now as well: what was seen is what the table said.
-        if not re.search(r'Power Button .*\n +KEY_POWER holds: no \(seen: press and release arrived together\)',
-                         table):
+        if not re.search(r'Power Button .*\n +KEY_POWER holds: no \((' +
+                         '|'.join(re.escape(r) for r in ACPI_PRESS_ONLY_REASONS) + r')\)', table):
             m.fail(f'hotkeyctl devices does not say the ACPI button cannot hold:\n{table}')
 
         availability = {(a[0], a[1]): a for a in self.bus_property('TriggerAvailability')}

@@ -4,7 +4,8 @@
 #   tools/mkvmimage.sh OUTDIR
 #
 # In OUTDIR: debs/ (hotkeyd's Debian packages, which the image installs),
-# meson/ and bench-root/ (the benchmark helpers), mkosi-cache/ (packages
+# meson/ and extra-root/ (the benchmark helpers and the scenario's boot
+# addon, which are no part of the packages), mkosi-cache/ (packages
 # and the cached image of mkosi's Incremental=yes), and disk.raw with
 # disk.efi (the UKI), made by mkosi from mkosi/ (see tests/vm/README.md):
 #
@@ -34,11 +35,23 @@ if [ ! -e "$out/meson/build.ninja" ]; then
         -Dtests=false -Dbench=true -Dwerror=true >&2
 fi
 meson compile -C "$out/meson" >&2
-rm -rf --one-file-system "$out/install" "$out/bench-root"
+rm -rf --one-file-system "$out/install" "$out/extra-root" "$out/bench-root"
 meson install -C "$out/meson" --no-rebuild --destdir "$out/install" >/dev/null
-mkdir -p "$out/bench-root/usr/lib"
-mv "$out/install/usr/lib/hotkeyd-bench" "$out/bench-root/usr/lib/"
+mkdir -p "$out/extra-root/usr/lib"
+mv "$out/install/usr/lib/hotkeyd-bench" "$out/extra-root/usr/lib/"
 rm -rf --one-file-system "$out/install"
+
+step "the scenario's initrd without repart (a UKI addon, not active until copied to the ESP)"
+# The scenario's second reset shows hotkeyd saying loudly that a reset
+# erased nothing.  An addon on the ESP adds its command line to the UKI's
+# for as long as it lies there (systemd-stub; unsigned addons are taken
+# without Secure Boot): masking systemd-repart.service in the initrd gives
+# what an image whose initrd lacks the repart.d definitions gives
+# (repart does not run, factory-reset mode still ends "complete").
+mkdir -p "$out/extra-root/usr/lib/hotkeyd-vm-test"
+ukify build --stub=/usr/lib/systemd/boot/efi/addonx64.efi.stub \
+    --cmdline='rd.systemd.mask=systemd-repart.service' \
+    --output="$out/extra-root/usr/lib/hotkeyd-vm-test/initrd-without-repart.addon.efi" >&2
 
 step "disk image (mkosi)"
 mkdir -p "$out/mkosi-cache"
@@ -55,7 +68,7 @@ fi
 mkosi -C "$src/mkosi" $force \
     --output-directory="$out" --cache-directory="$out/mkosi-cache" \
     --volatile-package-directory="$out/debs/image" \
-    --extra-tree="$out/bench-root" \
+    --extra-tree="$out/extra-root" \
     build >&2
 echo "$key" > "$out/mkosi-cache/.config-key"
 step "done: $out/disk.raw"

@@ -426,9 +426,13 @@ def cmd_footprint(args):
 
 def cmd_hotplug(args):
     pid = main_pid('hotkeyd.service')
-    out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds)], 'hotplug.log')
+    # logind opens the same keyboards (KEY_POWER; udev tags them
+    # "power-switch"): its time to open each is measured beside ours.
+    logind = main_pid('systemd-logind.service')
+    out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds), str(logind or 0)],
+                 'hotplug.log')
     lines = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
-    result({'count': args.count, 'rounds': args.rounds, 'pid': pid,
+    result({'count': args.count, 'rounds': args.rounds, 'pid': pid, 'logind_pid': logind,
             'baseline': next(x for x in lines if x['kind'] == 'baseline'),
             'rounds_data': [x for x in lines if x['kind'] == 'round']})
 

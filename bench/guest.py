@@ -125,16 +125,60 @@ def memory(pid):
 
 
 def mappings(pid, top=12):
-    """RSS per mapped file (anonymous memory as [anon]), KiB, largest first."""
-    rss, name = {}, None
+    """Rss, Pss and private dirty per mapped file (anonymous memory as
+    [anon], the heap as [heap]), KiB, largest Pss first: [name, rss, pss,
+    private_dirty]."""
+    per, name = {}, None
     with open(f'/proc/{pid}/smaps') as f:
         for line in f:
             head = re.match(r'^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$', line)
             if head:
                 name = os.path.basename(head.group(1)) if head.group(1).startswith('/') else (head.group(1) or '[anon]')
-            elif line.startswith('Rss:'):
-                rss[name] = rss.get(name, 0) + int(line.split()[1])
-    return sorted(([n, k] for n, k in rss.items() if k), key=lambda x: -x[1])[:top]
+                per.setdefault(name, [0, 0, 0])
+                continue
+            field = re.match(r'^(Rss|Pss|Private_Dirty):\s+(\d+) kB', line)
+            if field and name is not None:
+                per[name][('Rss', 'Pss', 'Private_Dirty').index(field.group(1))] += int(field.group(2))
+    rows = [[n] + v for n, v in per.items() if v[0]]
+    return sorted(rows, key=lambda x: (-x[2], -x[1]))[:top]
+
+
+# hotkeyd --timing on stderr: a header, then "  STEP  TOOK ms  SINCE-MAIN ms".
+TIMING_HEADER = 'Start-up, CLOCK_MONOTONIC from main()'
+TIMING_LINE = re.compile(r'^  (\S+) +(\d+\.\d{3}) ms +(\d+\.\d{3}) ms$')
+
+
+def timing_blocks(text):
+    """The --timing blocks of a log, in order: [{step: µs it took}]."""
+    blocks = []
+    for line in text.splitlines():
+        if line.startswith(TIMING_HEADER):
+            blocks.append({})
+            continue
+        m = TIMING_LINE.match(line)
+        if m and blocks:
+            blocks[-1][m.group(1)] = round(float(m.group(2)) * 1000)
+    return blocks
+
+
+def ld_statistics(binary, bind_now, runs=5):
+    """The dynamic loader's own figures (LD_DEBUG=statistics) of
+    `binary --version`, each the median over runs."""
+    figures = {}
+    for _ in range(runs):
+        env = dict(os.environ, LD_DEBUG='statistics')
+        if bind_now:
+            env['LD_BIND_NOW'] = '1'
+        err = subprocess.run([binary, '--version'], env=env, capture_output=True, text=True).stderr
+        for key, pattern in (('startup_cycles', r'total startup time in dynamic loader: (\d+) cycles'),
+                             ('relocation_cycles', r'time needed for relocation: (\d+) cycles'),
+                             ('relocations', r'\s number of relocations: (\d+)'),
+                             ('relative', r'number of relative relocations: (\d+)'),
+                             ('final_relocations', r'final number of relocations: (\d+)')):
+            m = re.search(pattern, err)
+            if m:
+                figures.setdefault(key, []).append(int(m.group(1)))
+    return {k: statistics.median(v) for k, v in figures.items()}
 
 
 def snapshot(pids):
@@ -228,7 +272,8 @@ def cmd_prepare(args):
     # hotkeyd's footprint right after start: the service as booted.
     info['hotkeyd_after_start'] = proc(pids['hotkeyd']) if pids.get('hotkeyd') else None
     info['memory'] = {name: memory(pid) for name, pid in pids.items() if pid}
-    info['hotkeyd_mappings'] = mappings(pids['hotkeyd']) if pids.get('hotkeyd') else None
+    # Per mapping, hotkeyd and logind (the Pss target is a ratio to logind's).
+    info['mappings'] = {name: mappings(pids[name], top=16) for name in ('hotkeyd', 'logind') if pids.get(name)}
     info['hotkeyd_uptime_s'] = None
     if pids.get('hotkeyd'):
         with open(f'/proc/{pids["hotkeyd"]}/stat') as f:
@@ -353,18 +398,27 @@ def cmd_footprint(args):
     res['fds'] = rows
 
     # exec -> READY=1 with our own NOTIFY_SOCKET; the service is stopped
-    # meanwhile (the bus name must be free).
+    # meanwhile (the bus name must be free).  --timing: each start prints
+    # where its time went from main() on (its stderr goes to the log).
     sh('systemctl stop hotkeyd.service')
     try:
-        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', hotkeyd], 'startup.log')
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', hotkeyd, '--timing'], 'startup.log')
     finally:
         sh('systemctl start hotkeyd.service')
     res['startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    with open(f'{RUN}/startup.log') as f:
+        res['startup_steps'] = timing_blocks(f.read())
     # The floor in this guest: systemd's own tool that only sends READY=1,
     # timed the same way (exec, dynamic linking, one datagram).
     out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--settle-ms', '0', '--',
                   '/usr/bin/systemd-notify', '--ready'], 'startup-floor.log')
     res['startup_floor'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    # Dynamic linking, as the loader counts it: lazy (as built) and bound now.
+    res['ld_statistics'] = {'lazy': ld_statistics(hotkeyd, False), 'now': ld_statistics(hotkeyd, True)}
+    res['needed'] = re.findall(r'\(NEEDED\)\s+Shared library: \[(.*?)\]',
+                               sh(['readelf', '-d', hotkeyd], check=False) if os.access('/usr/bin/readelf', os.X_OK)
+                               else '')
+    res['ldd'] = [line.split()[0] for line in sh(['ldd', hotkeyd], check=False).splitlines() if line.strip()]
     result(res)
 
 
@@ -372,9 +426,13 @@ def cmd_footprint(args):
 
 def cmd_hotplug(args):
     pid = main_pid('hotkeyd.service')
-    out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds)], 'hotplug.log')
+    # logind opens the same keyboards (KEY_POWER; udev tags them
+    # "power-switch"): its time to open each is measured beside ours.
+    logind = main_pid('systemd-logind.service')
+    out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds), str(logind or 0)],
+                 'hotplug.log')
     lines = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
-    result({'count': args.count, 'rounds': args.rounds, 'pid': pid,
+    result({'count': args.count, 'rounds': args.rounds, 'pid': pid, 'logind_pid': logind,
             'baseline': next(x for x in lines if x['kind'] == 'baseline'),
             'rounds_data': [x for x in lines if x['kind'] == 'round']})
 

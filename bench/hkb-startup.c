@@ -6,9 +6,11 @@
  * Each run binds its own NOTIFY_SOCKET, forks, stamps CLOCK_MONOTONIC in
  * the child immediately before execv() (into shared memory), and stamps
  * again when the datagram with READY=1 arrives.  After --settle-ms it reads
- * the daemon's VmRSS and its open fds, sends SIGTERM and reaps it.
+ * the daemon's VmRSS, its Pss and private dirty memory (smaps_rollup) and
+ * its open fds, sends SIGTERM and reaps it.  The daemon's stderr is ours
+ * (hotkeyd --timing prints its steps there, one block per run, in order).
  * One JSON object per run:
- *   {"run":1,"ready_us":...,"rss_kib":...,"fds":...,"exit":0} */
+ *   {"run":1,"ready_us":...,"rss_kib":...,"pss_kib":...,"private_dirty_kib":...,"fds":...,"exit":0} */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -23,6 +25,25 @@
 #include <unistd.h>
 
 #include "hkb-util.h"
+
+/* A field of /proc/PID/smaps_rollup in KiB, -1 when missing. */
+static long long smaps_rollup(pid_t pid, const char *field) {
+        char path[64], line[256];
+        long long v = -1;
+        size_t n = strlen(field);
+
+        snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -1;
+        while (fgets(line, sizeof line, f))
+                if (strncmp(line, field, n) == 0 && line[n] == ':') {
+                        v = strtoll(line + n + 1, NULL, 10);
+                        break;
+                }
+        fclose(f);
+        return v;
+}
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
@@ -90,14 +111,16 @@ int main(int argc, char *argv[]) {
                 HkbProcStat st;
                 if (hkb_proc_stat(pid, &st) < 0)
                         st = (HkbProcStat) { .rss_kib = -1, .fds = -1 };
+                long long pss = smaps_rollup(pid, "Pss"), dirty = smaps_rollup(pid, "Private_Dirty");
                 kill(pid, SIGTERM);
                 int status = 0;
                 waitpid(pid, &status, 0);
                 close(fd);
                 unlink(sa.sun_path);
 
-                printf("{\"run\":%u,\"ready_us\":%lld,\"rss_kib\":%lld,\"fds\":%lld,\"exit\":%d}\n", run,
-                       ready ? (long long) (ready - *exec_us) : -1LL, st.rss_kib, st.fds,
+                printf("{\"run\":%u,\"ready_us\":%lld,\"rss_kib\":%lld,\"pss_kib\":%lld,\"private_dirty_kib\":%lld,"
+                       "\"fds\":%lld,\"exit\":%d}\n", run,
+                       ready ? (long long) (ready - *exec_us) : -1LL, st.rss_kib, pss, dirty, st.fds,
                        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
                 fflush(stdout);
         }

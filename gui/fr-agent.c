@@ -19,6 +19,7 @@ struct FrAgent {
         FrConfirmDialog *dialog; /* weak */
         FrConfirmDialog *spare; /* the next one, not presented yet */
         guint spare_id;
+        gboolean warmed_up;     /* the first spare paid the first frame's costs */
         FrHoldWindow *hold_window; /* weak */
         char *seat;
 };
@@ -48,6 +49,12 @@ static gboolean on_prepare_spare(gpointer user_data) {
         agent->spare_id = 0;
         if (!agent->spare)
                 agent->spare = fr_confirm_dialog_new(agent->client);
+        /* Without it the first dialog took 2-3 times as long as the later
+         * ones to be mapped (bench/RESULTS.md, dialog latency). */
+        if (!agent->warmed_up) {
+                agent->warmed_up = TRUE;
+                fr_confirm_dialog_warm_up(agent->spare);
+        }
         return G_SOURCE_REMOVE;
 }
 

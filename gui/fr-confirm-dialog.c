@@ -341,6 +341,57 @@ FrConfirmDialog *fr_confirm_dialog_new(FrClient *client) {
         return self;
 }
 
+/* What the first frame of a process costs once, paid ahead without showing
+ * anything: a toplevel surface and its renderer (the renderer's device,
+ * shaders and glyph cache are per display and outlive this window), the
+ * style and the text layout of this dialog (measured unrooted), and one
+ * offscreen frame of its text and shapes.  Never mapped: nothing reaches the
+ * screen and the focus stays where it is. */
+void fr_confirm_dialog_warm_up(FrConfirmDialog *self) {
+        GtkWidget *window = gtk_window_new();
+        g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
+        g_autoptr(GskRenderNode) node = NULL;
+        g_autoptr(GdkTexture) texture = NULL;
+        /* The dialog's own words, as translated: their glyphs. */
+        const char *texts[] = {
+                gtk_button_get_label(GTK_BUTTON(self->cancel_button)),
+                gtk_button_get_label(GTK_BUTTON(self->reset_button)),
+                gtk_button_get_label(GTK_BUTTON(self->more_time_button)),
+                gtk_check_button_get_label(GTK_CHECK_BUTTON(self->understand_check)),
+                "0123456789",
+        };
+        GskRenderer *renderer;
+        int natural = 0;
+
+        gtk_widget_measure(GTK_WIDGET(self), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+        gtk_widget_measure(GTK_WIDGET(self), GTK_ORIENTATION_VERTICAL, MAX(natural, 1), NULL, NULL, NULL, NULL);
+
+        gtk_widget_realize(window);
+        renderer = gtk_native_get_renderer(GTK_NATIVE(window));
+        if (renderer) {
+                GskRoundedRect outline;
+                GdkRGBA fg = { 0, 0, 0, 1 }, bg = { 1, 1, 1, 1 };
+
+                gsk_rounded_rect_init_from_rect(&outline, &GRAPHENE_RECT_INIT(0, 0, 200, 100), 12);
+                gtk_snapshot_append_outset_shadow(snapshot, &outline, &fg, 0, 2, 0, 8);
+                gtk_snapshot_push_rounded_clip(snapshot, &outline);
+                gtk_snapshot_append_color(snapshot, &bg, &GRAPHENE_RECT_INIT(0, 0, 200, 100));
+                for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+                        g_autoptr(PangoLayout) layout = NULL;
+
+                        if (!texts[i])
+                                continue;
+                        layout = gtk_widget_create_pango_layout(self->intro_label, texts[i]);
+                        gtk_snapshot_append_layout(snapshot, layout, &fg);
+                }
+                gtk_snapshot_pop(snapshot);
+                node = gtk_snapshot_free_to_node(g_steal_pointer(&snapshot));
+                if (node)
+                        texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, 200, 100));
+        }
+        gtk_window_destroy(GTK_WINDOW(window));
+}
+
 void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char *trigger, const char *device,
                            gint64 deadline_usec) {
         FrClient *client = self->client;

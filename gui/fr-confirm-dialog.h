@@ -21,6 +21,9 @@ G_DECLARE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, FR, CONFIRM_DIALOG, Adw
 /* Built ahead (a reference of the caller's): the widget tree costs more
  * than the rest of the way to the screen, so the agent keeps one ready. */
 FrConfirmDialog *fr_confirm_dialog_new(FrClient *client);
+/* Once per process, on a dialog not yet asked: the first frame's one-time
+ * costs (renderer, style, fonts) paid ahead, nothing shown. */
+void fr_confirm_dialog_warm_up(FrConfirmDialog *self);
 /* Once per dialog: the request it asks about, then present it. */
 void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char *trigger, const char *device,
                            gint64 deadline_usec);

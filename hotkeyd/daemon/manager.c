@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The manager: made from the configuration, started in steps (loop,
- * signals, TPM, bus, input, READY=1), freed in one place.  What it wires
+ * signals, bus, input, READY=1, then the TPM from the loop), freed in one place.  What it wires
  * lives beside it: manager-gesture.c (the key path), manager-devices.c
  * (input devices), manager-bus.c (everything on the system bus) and
  * manager-reload.c (SIGHUP). */
@@ -85,6 +85,7 @@ Manager *manager_free(Manager *m) {
                 return NULL;
 
         manager_drop_bus(m);
+        sd_event_source_disable_unref(m->tpm_start);
         tpm_reader_free(m->tpm_reader);
         tpm_monitor_free(m->tpm_monitor);
         erase_state_done(&m->erase);
@@ -130,12 +131,13 @@ static void manager_on_tpm_info(const TpmInfo *info, void *userdata) {
         manager_announce_support(m);
 }
 
-/* In parallel with the rest of the start; see tpm.h.  A read still under
- * way is dropped (its child killed): it may have looked too early. */
+/* In a child, while the loop runs; see tpm.h.  A read still under way is
+ * dropped (its child killed): it may have looked too early. */
 static void manager_read_tpm(Manager *m) {
         int r;
 
         m->tpm_reader = tpm_reader_free(m->tpm_reader);
+        log_debug("Reading the TPM in a child process.");
         r = tpm_reader_start(m->event, getenv("HOTKEYD_TPM2_TCTI"), manager_on_tpm_info, m, &m->tpm_reader);
         if (r < 0) {
                 m->tpm = (TpmInfo) { .present = true };
@@ -201,6 +203,14 @@ static void manager_start_tpm(Manager *m) {
         manager_read_tpm(m);
 }
 
+static int manager_on_tpm_start(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        m->tpm_start = sd_event_source_disable_unref(m->tpm_start);
+        manager_start_tpm(m);
+        return 0;
+}
+
 void manager_notify_ready(Manager *m) {
         if (!m->dry_run)
                 (void) sd_notify(false, "READY=1");
@@ -221,8 +231,14 @@ int manager_start(Manager *m) {
         if (!m->dry_run) {
                 manager_setup_children();
                 m->varlink_address = getenv("HOTKEYD_FACTORY_RESET_SOCKET");
-                manager_start_tpm(m);
-                startup_timing_mark("tpm-child");
+                /* What the TPM holds is for the dialog only, and its reader
+                 * is a fork (a udev monitor besides): both after READY=1,
+                 * from the loop. */
+                r = sd_event_add_defer(m->event, &m->tpm_start, manager_on_tpm_start, m);
+                if (r < 0) {
+                        log_debug_errno(r, "Failed to defer reading the TPM, reading it now: %m");
+                        manager_start_tpm(m);
+                }
                 r = manager_start_bus(m);
                 if (r < 0)
                         return r;

@@ -64,6 +64,7 @@ typedef struct Manager {
         TpmInfo tpm;                 /* zero (no TPM) until tpm_reader answers */
         TpmReader *tpm_reader;
         TpmMonitor *tpm_monitor;     /* reads again when a TPM comes or goes */
+        sd_event_source *tpm_start;  /* the monitor and the first read, once the loop runs */
         EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
         sd_event_source *erase_read; /* reads it once the loop runs */
         Kiosk kiosk;

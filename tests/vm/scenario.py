@@ -27,6 +27,9 @@ MSG_AGENT_REGISTERED = '8f62684735944051a71d343b6fbde602'
 MSG_RESET_CANCELLED = 'ca6867db46fc4155af3757031659c16a'
 MSG_DIALOG_SHOWN = '53f8b85367fb4ec5ac1322bfe44ea4e2'   # written by the GTK agent
 MSG_TRIGGER_UNREACHABLE = '432d682a39a845dc84b85e488ba461e1'
+MSG_RESET_VERIFIED = '98654017ceb9469e865ebe51ac712aea'     # hotkeyd --check-reset
+MSG_RESET_NOT_ERASED = 'dc5c19eebad24dd4b2539e383006781a'
+MSG_WINDOW_SHOWN = '2b94e1643faf4ac7b8b5e2d27d0e48e1'      # written by the window
 
 AGENT_ID = 'factory-reset-agent'   # the journal identifier of the agent's stdout lines
 USER_UID = '1000'
@@ -34,6 +37,13 @@ TPM = 'TPM2TOOLS_TCTI=device:/dev/tpmrm0'
 TPM_HANDLE = '0x81000010'
 FACTORY_RESET = '/usr/lib/systemd/systemd-factory-reset'
 EFIVAR_REQUEST = '/sys/firmware/efi/efivars/FactoryResetRequest-8cf2644b-4b0b-428f-9387-6d876050dc67'
+# hotkeyd-reset-record.service's record of what the reset is to erase.
+EFIVAR_RECORD = '/sys/firmware/efi/efivars/HotkeydResetRecord-730fc7ba-0f3a-4ba8-91cd-4dd416f23440'
+# A UKI addon in the image (tools/mkvmimage.sh), inactive where it lies:
+# copied to the ESP it masks systemd-repart.service in the initrd, as an
+# initrd without the repart.d definitions would skip it.
+ADDON = '/usr/lib/hotkeyd-vm-test/initrd-without-repart.addon.efi'
+ESP_ADDONS = '/efi/loader/addons'
 # What DeviceKeys may say of the ACPI power button after its press.
 ACPI_PRESS_ONLY_REASONS = ('seen: press and release arrived together', 'ACPI button: press and release arrive together')
 CANCEL_UNIT = 'hotkeyd-cancel.service'
@@ -510,10 +520,10 @@ class Steps:
         print('         journal: systemd-tpm2-clear.service finished')
         self.done(f'{key}_s')
 
-    def second_boot(self):
+    def reboot_after_reset(self, t):
+        """The reboot factory-reset.target makes: firmware (its TPM clear
+        prompt, answered), initrd, the next boot's root shell."""
         m = self.m
-        self.step('reboot: firmware, initrd (systemd-repart --factory-reset), next boot')
-        t = time.monotonic()
         # OVMF asks before it clears the TPM (physical presence); answer it.
         # OVMF crashed here whenever QEMU ran with MALLOC_PERTURB_ (see
         # Machine.start()); should it crash again, fail at once, not at the
@@ -539,7 +549,12 @@ class Steps:
             m.fail('the firmware never asked to clear the TPM (no PPI request?)')
         self.serial_start = mm.start()
         m.wait_shell(BOOT_TIMEOUT, self.serial_start)
-        self.times['second_boot_s'] = round(time.monotonic() - t, 1)
+        return round(time.monotonic() - t, 1)
+
+    def second_boot(self):
+        self.step('reboot: firmware, initrd (systemd-repart --factory-reset), next boot')
+        t = time.monotonic()
+        self.times['second_boot_s'] = self.reboot_after_reset(t)
         self.done('reboot_s')
 
         self.step('after the reset: marker gone, TPM cleared, reset complete, GTK agent back')
@@ -573,6 +588,90 @@ class Steps:
         self.wait_screen('screen-after-reset', lambda seen: seen.empty, 60, 'the empty cage session after the reset')
         self.done('after_reset_s')
 
+    def last_reset(self, verdict, message_id, priority, status_words):
+        """What hotkeyd-reset-check.service found at this boot, in the
+        three places it says so: its journal entry (MESSAGE_ID, priority,
+        /var named), hotkeyd's LastReset property and hotkeyctl status;
+        and the record in the EFI variable store removed."""
+        m = self.m
+        entries = self.wait_entry(None, message_id, 120, f'hotkeyd-reset-check.service saying {verdict}')
+        entry = entries[-1]
+        print(f'         journal: {entry.get("MESSAGE")} (priority {entry.get("PRIORITY")})')
+        if entry.get('PRIORITY') != str(priority) or '/var' not in entry.get('MESSAGE', ''):
+            m.fail(f'the check\'s entry is not {verdict} of /var at priority {priority}: {entry}')
+        check = m.run('systemctl show -P Result hotkeyd-reset-check.service')[1].strip()
+        if check != 'success':
+            m.fail(f'hotkeyd-reset-check.service: {check}\n'
+                   + m.run('journalctl -b -u hotkeyd-reset-check.service -o cat', check=False)[1])
+        if m.run(f'test -e {EFIVAR_RECORD}', check=False)[0] == 0:
+            m.fail(f'the record {EFIVAR_RECORD} is still there after the check')
+        prop = m.run(f'busctl --json=short get-property {BUS} LastReset')[1].strip().splitlines()[-1]
+        print(f'         LastReset: {prop}')
+        status = m.poll(f'hotkeyctl status | grep -i "^ *Last reset:"', 60, 'hotkeyctl status: Last reset')
+        print(f'         hotkeyctl status: {status.strip()}')
+        if status_words not in status:
+            m.fail(f'hotkeyctl status does not say {status_words!r}: {status.strip()!r}')
+
+    def reset_verified(self):
+        self.step('hotkeyd compared /var with its record: the reset recreated it (journal, LastReset, hotkeyctl)')
+        self.last_reset('the reset was verified', MSG_RESET_VERIFIED, 5, '/var recreated')
+        self.done('reset_verified_s')
+
+    def window(self, name):
+        """The settings window, opened by user in the cage session (the
+        agent's Wayland display and session bus), on the screen as NAME.png."""
+        m = self.m
+        cursor = self.cursor()
+        m.run('agent=$(pgrep -u user -f -- "factory-reset --agent" | head -1) && '
+              'env -i $(tr "\\0" "\\n" < /proc/$agent/environ | '
+              'grep -E "^(WAYLAND_DISPLAY|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS|LANG|HOME|PATH)=") '
+              'setpriv --reuid=user --regid=user --init-groups factory-reset >/dev/null 2>&1 &')
+        self.wait_entry(cursor, MSG_WINDOW_SHOWN, 120, 'the settings window shown')
+        time.sleep(3)   # TCG: the first frames
+        self.screenshot(name)
+        # The newest factory-reset of user is the window, not the agent.
+        m.run('pkill -u user -n -x factory-reset')
+
+    def reset_without_erase(self):
+        """A second reset, whose initrd does not run systemd-repart (the
+        image's addon on the ESP for this one boot): systemd still enters
+        and leaves factory-reset mode and calls it complete, /var is the
+        same file system with the same data, and hotkeyd says loudly that
+        the reset did not erase it.  Requested by root with systemctl, not
+        through hotkeyd: the record is part of factory-reset.target."""
+        m = self.m
+        self.step('a second reset with an initrd that skips systemd-repart (UKI addon): '
+                  'nothing erased, and hotkeyd says so loudly')
+        t = time.monotonic()
+        marker = uuid.uuid4().hex
+        m.run(f'echo {marker} > /var/hotkeyd-marker && sync')
+        var_uuid = m.run('findmnt -no UUID /var')[1].strip()
+        m.run(f'mkdir -p {ESP_ADDONS} && cp {ADDON} {ESP_ADDONS}/ && sync')
+        start = len(self.journal_log())
+        self.serial_start = m.mark()
+        m.write('systemctl start --no-block factory-reset.target\n')
+        self.wait_journal_log(r'Finished hotkeyd-reset-record\.service', 120,
+                              'the record of what the reset erases (hotkeyd-reset-record.service)', start)
+        print('         journal: hotkeyd-reset-record.service finished')
+        self.times['third_boot_s'] = self.reboot_after_reset(t)
+        out = m.run('cat /proc/cmdline')[1]
+        if 'rd.systemd.mask=systemd-repart.service' not in out:
+            m.fail(f'the addon did not reach the command line: {out}')
+        m.run(f'rm -f {ESP_ADDONS}/{os.path.basename(ADDON)} && sync')
+        status, out = m.run('cat /var/hotkeyd-marker', check=False)
+        if status != 0 or out.strip() != marker:
+            m.fail(f'the initrd without repart erased /var after all: marker {out.strip()!r} (exit {status})')
+        if m.run('findmnt -no UUID /var')[1].strip() != var_uuid:
+            m.fail('/var is a new file system, though the initrd did not run systemd-repart')
+        status, out = m.run(f'{FACTORY_RESET} status', check=False)
+        print(f'         /var kept (marker, uuid {var_uuid}); systemd-factory-reset status: {out.strip()}')
+        if out.strip() != 'complete':
+            m.fail(f'systemd-factory-reset status says {out.strip()!r}, not complete')
+        self.last_reset('the reset did not erase', MSG_RESET_NOT_ERASED, 3, 'DID NOT ERASE /var')
+        self.gtk_agent_up(180, 'the GTK session agent after the second reset')
+        self.window('window-reset-did-not-erase.png')
+        self.done('reset_without_erase_s')
+
 
 def run(m, t0, times):
     s = Steps(m, t0, times)
@@ -587,3 +686,5 @@ def run(m, t0, times):
     s.long_press('decline', 'long_press_declined')
     s.long_press('confirm', 'long_press_confirmed')
     s.second_boot()
+    s.reset_verified()
+    s.reset_without_erase()

@@ -65,6 +65,10 @@ force=--force
 if [ "$(cat "$out/mkosi-cache/.config-key" 2>/dev/null)" != "$key" ]; then
     force=-ff
 fi
+# The previous outputs go first: mkosi's own removal of them (--force) runs
+# "rm" in a sandbox of its own, which fails inside the build root
+# ("No such file or directory: 'oldroot/tmp/tmp…/mkosi/sandbox.py'").
+rm -f "$out"/disk "$out"/disk.* "$out"/initrd "$out"/initrd.*
 mkosi -C "$src/mkosi" $force \
     --output-directory="$out" --cache-directory="$out/mkosi-cache" \
     --volatile-package-directory="$out/debs/image" \

@@ -32,8 +32,10 @@ struct _FrConfirmDialog {
         guint tick;
         gboolean answered;
         gboolean busy;
+        gboolean opening_announced;
 
         /* From the template (fr-confirm-dialog.ui). */
+        GtkWidget *title_label;
         GtkWidget *intro_label;
         GtkWidget *erase_box;
         GtkWidget *countdown_label;
@@ -120,9 +122,28 @@ static void update_countdown(FrConfirmDialog *self) {
         announce(self, text);
 }
 
+static void announce_opening(FrConfirmDialog *self) {
+        g_autofree char *text = NULL;
+
+        if (self->opening_announced || self->answered)
+                return;
+        self->opening_announced = TRUE;
+        text = g_strdup_printf(_("A factory reset was requested. Confirm or cancel it. %s"),
+                               gtk_label_get_text(GTK_LABEL(self->countdown_label)));
+        announce(self, text);
+}
+
+static void on_root_active(GtkWindow *window, GParamSpec *pspec, FrConfirmDialog *self) {
+        if (gtk_window_is_active(window)) {
+                g_signal_handlers_disconnect_by_func(window, on_root_active, self);
+                announce_opening(self);
+        }
+}
+
 static void on_map(GtkWidget *widget) {
         FrConfirmDialog *self = FR_CONFIRM_DIALOG(widget);
-        g_autofree char *text = NULL, *id = NULL, *logged = NULL;
+        GtkRoot *root = gtk_widget_get_root(widget);
+        g_autofree char *id = NULL, *logged = NULL;
 
         GTK_WIDGET_CLASS(fr_confirm_dialog_parent_class)->map(widget);
         /* For the journal (the VM scenario waits for it, and it dates the
@@ -132,9 +153,16 @@ static void on_map(GtkWidget *widget) {
                                  self->request_id, self->trigger);
         fr_journal(MESSAGE_ID_AGENT_DIALOG_SHOWN, logged, "HOTKEYD_OPERATION", id, "HOTKEYD_TRIGGER", self->trigger,
                    NULL);
-        text = g_strdup_printf(_("A factory reset was requested. Confirm or cancel it. %s"),
-                               gtk_label_get_text(GTK_LABEL(self->countdown_label)));
-        announce(self, text);
+        /* An announcement made while the new window is not active yet is
+         * lost: Orca was seen never to receive one made here (GTK had not
+         * exported the dialog to AT-SPI yet), and screen readers present
+         * announcements of the active application only.  So it is made when
+         * the window becomes active, which is also when the focus (Cancel)
+         * is presented. */
+        if (GTK_IS_WINDOW(root) && !gtk_window_is_active(GTK_WINDOW(root)))
+                g_signal_connect_object(root, "notify::is-active", G_CALLBACK(on_root_active), self, 0);
+        else
+                announce_opening(self);
 }
 
 static gboolean on_tick(gpointer user_data) {
@@ -196,6 +224,15 @@ static void on_reset_clicked(GtkButton *button, FrConfirmDialog *self) {
                        on_confirm_done, g_object_ref(self));
 }
 
+/* Gives widget the focus if nothing in the dialog has it. */
+static void focus_if_lost(FrConfirmDialog *self, GtkWidget *widget) {
+        GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+        GtkWidget *focus = root ? gtk_root_get_focus(root) : NULL;
+
+        if (!focus || focus == GTK_WIDGET(self) || !gtk_widget_is_ancestor(focus, GTK_WIDGET(self)))
+                gtk_widget_grab_focus(widget);
+}
+
 static void on_extend_done(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(FrConfirmDialog) self = user_data;
         g_autoptr(GError) error = NULL;
@@ -207,6 +244,10 @@ static void on_extend_done(GObject *source, GAsyncResult *result, gpointer user_
                 return;
         self->busy = FALSE;
         update_sensitivity(self);
+        /* More Time was insensitive while the call ran, which took the
+         * focus off it, and with the focus nowhere in the dialog its Escape
+         * was seen doing nothing: back where the person left it. */
+        focus_if_lost(self, self->more_time_button);
         if (!reply) {
                 g_autofree char *message = fr_client_error_to_string(error);
                 show_error(self, message);
@@ -256,11 +297,10 @@ static void on_close_attempt(AdwDialog *dialog, FrConfirmDialog *self) {
  * a breakpoint rearranges the buttons and the focus is not on one of the
  * dialog's controls (nobody has moved it there). */
 static void focus_cancel(FrConfirmDialog *self, gboolean force) {
-        GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
-        GtkWidget *focus = root ? gtk_root_get_focus(root) : NULL;
-
-        if (force || !focus || focus == GTK_WIDGET(self) || !gtk_widget_is_ancestor(focus, GTK_WIDGET(self)))
+        if (force)
                 gtk_widget_grab_focus(self->cancel_button);
+        else
+                focus_if_lost(self, self->cancel_button);
 }
 
 static void on_breakpoint_changed(FrConfirmDialog *self) {
@@ -285,6 +325,7 @@ static void fr_confirm_dialog_class_init(FrConfirmDialogClass *klass) {
         widget_class->map = on_map;
         gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_ALERT_DIALOG);
         gtk_widget_class_set_template_from_resource(widget_class, FR_RESOURCE_PATH "/fr-confirm-dialog.ui");
+        gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, title_label);
         gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, intro_label);
         gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, erase_box);
         gtk_widget_class_bind_template_child(widget_class, FrConfirmDialog, countdown_label);
@@ -395,7 +436,7 @@ void fr_confirm_dialog_warm_up(FrConfirmDialog *self) {
 void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char *trigger, const char *device,
                            gint64 deadline_usec) {
         FrClient *client = self->client;
-        g_autofree char *intro = NULL, *gesture = NULL;
+        g_autofree char *intro = NULL, *gesture = NULL, *erased = NULL, *spoken = NULL;
 
         g_return_if_fail(!self->trigger);
         self->request_id = request_id;
@@ -418,11 +459,15 @@ void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char
                                           "If that was not you, or not on purpose, choose Cancel."),
                                         gesture ?: trigger);
         gtk_label_set_text(GTK_LABEL(self->intro_label), intro);
-        /* Screen readers say a dialog's description with its name when it
-         * opens: who asked, with what and where, before anything else. */
-        gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, intro, -1);
 
         fr_erase_list_update(self->erase_list, client);
+        /* Screen readers say an alert's description with its name when it
+         * opens, and then nothing else of its text: the question, who asked
+         * with what and where, and what will be erased (Orca was heard
+         * saying the intro alone when it was the description). */
+        erased = fr_erase_list_describe(self->erase_list);
+        spoken = g_strjoin(" ", gtk_label_get_text(GTK_LABEL(self->title_label)), intro, erased, NULL);
+        gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, spoken, -1);
 
         update_sensitivity(self);
         self->announced_at = threshold_for(remaining_seconds(self));

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "fr-erase-list.h"
@@ -28,6 +29,9 @@ GtkWidget *fr_info_row_new(const char *icon_name, const char *title, const char 
         accessible = subtitle && *subtitle ? g_strdup_printf("%s. %s", title, subtitle) : g_strdup(title);
         gtk_accessible_reset_relation(GTK_ACCESSIBLE(row), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
         gtk_accessible_update_property(GTK_ACCESSIBLE(row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+        /* GTK has no getter for an accessible property: kept for
+         * fr_erase_list_describe(). */
+        g_object_set_data_full(G_OBJECT(row), "fr-accessible-text", g_steal_pointer(&accessible), g_free);
         return row;
 }
 
@@ -134,4 +138,29 @@ void fr_erase_list_update(GtkWidget *list, FrClient *client) {
         append_partitions(GTK_LIST_BOX(list), client);
         append_tpm(GTK_LIST_BOX(list), client);
         append_plugins(GTK_LIST_BOX(list), client);
+}
+
+static void append_sentence(GString *s, const char *text) {
+        size_t n = strlen(text);
+
+        if (n == 0)
+                return;
+        if (s->len > 0)
+                g_string_append_c(s, ' ');
+        g_string_append(s, text);
+        if (!strchr(".?!", text[n - 1]))
+                g_string_append_c(s, '.');
+}
+
+char *fr_erase_list_describe(GtkWidget *list) {
+        g_autoptr(GString) s = g_string_new(NULL);
+
+        append_sentence(s, _("What will be erased"));
+        for (GtkWidget *row = gtk_widget_get_first_child(list); row; row = gtk_widget_get_next_sibling(row)) {
+                const char *text = g_object_get_data(G_OBJECT(row), "fr-accessible-text");
+
+                if (text)
+                        append_sentence(s, text);
+        }
+        return g_string_free(g_steal_pointer(&s), FALSE);
 }

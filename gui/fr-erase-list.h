@@ -12,6 +12,9 @@
 
 GtkWidget *fr_erase_list_new(void);
 void fr_erase_list_update(GtkWidget *list, FrClient *client);
+/* The list as one text, heading first: what a screen reader says of it
+ * where it cannot move over the rows (a dialog's description). */
+char *fr_erase_list_describe(GtkWidget *list);
 
 /* A read-only AdwActionRow with a title, an optional subtitle and an icon;
  * its accessible label is both texts.  Also used for "what happens next". */

@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "config.h"
 #include "erase.h"
+#include "reset-record.h"
 #include "gesture.h"
 #include "hold-check.h"
 #include "input.h"
@@ -66,6 +67,8 @@ typedef struct Manager {
         TpmMonitor *tpm_monitor;     /* reads again when a TPM comes or goes */
         EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
         sd_event_source *erase_read; /* reads it once the loop runs */
+        ResetOutcome last_reset;     /* LastReset: what hotkeyd-reset-check.service found */
+        bool has_last_reset;
         Kiosk kiosk;
         sd_event_source *kiosk_timer;
         Logind *logind;

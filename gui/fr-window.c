@@ -25,6 +25,7 @@ struct _FrWindow {
         /* From the template (fr-window.ui). */
         GtkWidget *spinner;
         GtkWidget *pending_banner;
+        GtkWidget *last_reset_banner;
         GtkWidget *message_box;
         GtkWidget *message_icon;
         GtkWidget *message_label;
@@ -280,6 +281,79 @@ static void update_gestures(FrWindow *self) {
                                                           _("Start a reset from this window instead.")));
 }
 
+/* The mount points (else definition names) of LastReset's partitions in
+ * state, ", "-separated. */
+static char *last_reset_partitions(GVariant *partitions, const char *state) {
+        g_autoptr(GString) s = g_string_new(NULL);
+        const char *name, *mount, *st;
+        GVariantIter iter;
+
+        g_variant_iter_init(&iter, partitions);
+        while (g_variant_iter_next(&iter, "(&s&s&s)", &name, &mount, &st))
+                if (g_str_equal(st, state))
+                        g_string_append_printf(s, "%s%s", s->len > 0 ? ", " : "", *mount ? mount : name);
+        return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* LastReset: a row in the state group, and for a reset that erased
+ * nothing a banner above everything, which nobody can miss. */
+static void update_last_reset(FrWindow *self) {
+        g_autoptr(GVariant) last = fr_client_dup_property(self->client, "LastReset", "(ttsa(sss))");
+        g_autoptr(GVariant) partitions = NULL;
+        g_autoptr(GDateTime) when = NULL;
+        g_autofree char *date = NULL, *title = NULL, *banner = NULL, *recreated = NULL, *left = NULL,
+                        *erased = NULL;
+        const char *verdict, *icon = "emblem-ok-symbolic", *subtitle = NULL;
+        guint64 requested, checked;
+
+        /* Hidden, AdwBanner stays in the accessible tree with its title:
+         * a screen reader must not read out a failure that is not there. */
+        adw_banner_set_revealed(ADW_BANNER(self->last_reset_banner), FALSE);
+        adw_banner_set_title(ADW_BANNER(self->last_reset_banner), "");
+        if (!last)
+                return;
+        g_variant_get(last, "(tt&s@a(sss))", &requested, &checked, &verdict, &partitions);
+        if (!*verdict)
+                return;
+
+        when = g_date_time_new_from_unix_local((gint64) (requested / G_USEC_PER_SEC));
+        date = when ? g_date_time_format(when, "%x %X") : g_strdup("?");
+        recreated = last_reset_partitions(partitions, "recreated");
+        left = last_reset_partitions(partitions, "not-erased");
+        if (g_str_equal(verdict, "complete")) {
+                /* Translators: %s is a date and time. */
+                title = g_strdup_printf(_("The last reset (%s) is complete"), date);
+                if (*recreated)
+                        /* Translators: %s lists partitions, e.g. "/var, /home". */
+                        subtitle = erased = g_strdup_printf(_("Erased and created anew: %s"), recreated);
+        } else if (g_str_equal(verdict, "not-erased")) {
+                icon = "dialog-error-symbolic";
+                /* Translators: the first %s is a date and time, the second lists partitions, e.g. "/var". */
+                title = g_strdup_printf(_("The last reset (%s) did NOT erase %s"), date, left);
+                subtitle = _("Its data is still there: the partition is unchanged. The reset was not carried "
+                             "out as it should have been; ask for help before you rely on it.");
+                /* Translators: %s lists partitions, e.g. "/var". */
+                banner = g_strdup_printf(_("The last factory reset did not erase %s: its data is still there."),
+                                         left);
+        } else if (g_str_equal(verdict, "not-done")) {
+                icon = "dialog-error-symbolic";
+                /* Translators: %s is a date and time. */
+                title = g_strdup_printf(_("The last reset (%s) did NOT take place"), date);
+                subtitle = _("The computer restarted without erasing anything.");
+                banner = g_strdup(_("The last factory reset did not take place: nothing was erased."));
+        } else {
+                icon = "dialog-warning-symbolic";
+                /* Translators: %s is a date and time. */
+                title = g_strdup_printf(_("The last reset (%s) could not be checked"), date);
+                subtitle = _("Whether it erased anything is not known.");
+        }
+        gtk_list_box_append(GTK_LIST_BOX(self->state_list), fr_info_row_new(icon, title, subtitle));
+        if (banner) {
+                adw_banner_set_title(ADW_BANNER(self->last_reset_banner), banner);
+                adw_banner_set_revealed(ADW_BANNER(self->last_reset_banner), TRUE);
+        }
+}
+
 static void set_status(FrWindow *self, const char *title, const char *body) {
         g_autofree char *markup = g_markup_escape_text(body, -1);
 
@@ -321,6 +395,7 @@ static void update(FrWindow *self) {
         gtk_list_box_remove_all(GTK_LIST_BOX(self->state_list));
         gtk_list_box_append(GTK_LIST_BOX(self->state_list),
                             fr_info_row_new("dialog-information-symbolic", mode_text, NULL));
+        update_last_reset(self);
 
         fr_erase_list_update(self->erase_list, self->client);
         update_next_steps(self);
@@ -358,6 +433,7 @@ static void fr_window_class_init(FrWindowClass *klass) {
         gtk_widget_class_set_template_from_resource(widget_class, FR_RESOURCE_PATH "/fr-window.ui");
         gtk_widget_class_bind_template_child(widget_class, FrWindow, spinner);
         gtk_widget_class_bind_template_child(widget_class, FrWindow, pending_banner);
+        gtk_widget_class_bind_template_child(widget_class, FrWindow, last_reset_banner);
         gtk_widget_class_bind_template_child(widget_class, FrWindow, message_box);
         gtk_widget_class_bind_template_child(widget_class, FrWindow, message_icon);
         gtk_widget_class_bind_template_child(widget_class, FrWindow, message_label);

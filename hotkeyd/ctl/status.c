@@ -2,6 +2,7 @@
 #include "bus-util.h"
 #include "hotkeyctl.h"
 #include "log.h"
+#include "reset-record.h"
 #include "time-util.h"
 
 /* The members of one Triggers entry, a(sasstuts), in order. */
@@ -22,12 +23,39 @@ static const char *const plugin_fields[] = {
         "Unit", "Description",
 };
 
+/* The members of one LastReset partition, (sss), in order. */
+static const char *const last_reset_partition_fields[] = {
+        "Name", "MountPoint", "State",
+};
+
+/* LastReset, (ttsa(sss)), as an object; null when no reset was checked. */
+static int last_reset_to_json(sd_json_variant *v, sd_json_variant **ret) {
+        _cleanup_(sd_json_variant_unrefp) sd_json_variant *partitions = NULL;
+        int r;
+
+        if (sd_json_variant_elements(v) != 4 || isempty(sd_json_variant_string(sd_json_variant_by_index(v, 2))))
+                return sd_json_variant_new_null(ret);
+        r = json_structs_to_objects(sd_json_variant_by_index(v, 3), last_reset_partition_fields,
+                                    ELEMENTSOF(last_reset_partition_fields), &partitions);
+        if (r < 0)
+                return r;
+        return sd_json_buildo(ret,
+                              SD_JSON_BUILD_PAIR_VARIANT("RequestedUSec", sd_json_variant_by_index(v, 0)),
+                              SD_JSON_BUILD_PAIR_VARIANT("CheckedUSec", sd_json_variant_by_index(v, 1)),
+                              SD_JSON_BUILD_PAIR_VARIANT("Verdict", sd_json_variant_by_index(v, 2)),
+                              SD_JSON_BUILD_PAIR_VARIANT("Partitions", partitions));
+}
+
 /* What `status --json` prints: the properties, with the triggers as objects
  * and the devices counted (`devices` lists them). */
 static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
         _cleanup_(sd_json_variant_unrefp) sd_json_variant *triggers = NULL, *partitions = NULL, *plugins = NULL,
-                                                           *availability = NULL;
+                                                           *availability = NULL, *last_reset = NULL;
         int r;
+
+        r = last_reset_to_json(sd_json_variant_by_key(all, "LastReset"), &last_reset);
+        if (r < 0)
+                return r;
 
         r = json_structs_to_objects(sd_json_variant_by_key(all, "Triggers"), trigger_fields,
                                     ELEMENTSOF(trigger_fields), &triggers);
@@ -64,7 +92,8 @@ static int status_to_json(sd_json_variant *all, sd_json_variant **ret) {
                               SD_JSON_BUILD_PAIR_VARIANT("ClearsTpm", sd_json_variant_by_key(all, "ClearsTpm")),
                               SD_JSON_BUILD_PAIR_VARIANT("ResetPlugins", plugins),
                               SD_JSON_BUILD_PAIR_VARIANT("EraseProblems",
-                                                         sd_json_variant_by_key(all, "EraseProblems")));
+                                                         sd_json_variant_by_key(all, "EraseProblems")),
+                              SD_JSON_BUILD_PAIR_VARIANT("LastReset", last_reset));
 }
 
 static const char *json_str(sd_json_variant *v, const char *key) {
@@ -189,6 +218,46 @@ static void print_erase(sd_json_variant *s) {
                        strempty(sd_json_variant_string(sd_json_variant_by_index(problems, i))));
 }
 
+/* "Last reset: DATE: complete, /var recreated", or loudly "DID NOT ERASE
+ * /var (partition UUID unchanged)"; nothing when no reset was checked. */
+static void print_last_reset(sd_json_variant *s) {
+        sd_json_variant *lr = sd_json_variant_by_key(s, "LastReset");
+        sd_json_variant *partitions = sd_json_variant_by_key(lr, "Partitions");
+        _cleanup_(reset_outcome_done) ResetOutcome o = {};
+        _cleanup_free_ char *summary = NULL;
+        char date[64] = "?";
+        struct tm tm;
+        int r = 0;
+
+        if (!lr || !sd_json_variant_is_object(lr))
+                return;
+        time_t t = (time_t) (json_uint(lr, "RequestedUSec") / USEC_PER_SEC);
+        if (localtime_r(&t, &tm))
+                (void) strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %Z", &tm);
+
+        o.verdict = reset_verdict_from_string(json_str(lr, "Verdict"));
+        size_t n = sd_json_variant_elements(partitions);
+        o.partitions = n > 0 ? calloc(n, sizeof *o.partitions) : NULL;
+        if (n > 0 && !o.partitions)
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                sd_json_variant *p = sd_json_variant_by_index(partitions, i);
+                ResetOutcomePartition *op = &o.partitions[o.n_partitions++];
+                op->name = strdup(json_str(p, "Name"));
+                op->mount_point = *json_str(p, "MountPoint") ? strdup(json_str(p, "MountPoint")) : NULL;
+                op->state = reset_partition_state_from_string(json_str(p, "State"));
+                if (!op->name || (*json_str(p, "MountPoint") && !op->mount_point))
+                        r = -ENOMEM;
+        }
+        if (r >= 0 && o.verdict >= 0)
+                r = reset_outcome_summary(&o, &summary);
+        if (r >= 0 && summary)
+                printf(LABEL "%s: %s\n", "Last reset:", date, summary);
+        else
+                /* A verdict this hotkeyctl does not know: as the daemon says it. */
+                printf(LABEL "%s: %s\n", "Last reset:", date, json_str(lr, "Verdict"));
+}
+
 static void print_status(sd_json_variant *s) {
         sd_json_variant *triggers = sd_json_variant_by_key(s, "Triggers");
         size_t n_triggers = sd_json_variant_elements(triggers);
@@ -208,6 +277,7 @@ static void print_status(sd_json_variant *s) {
         printf(LABEL "%" PRIu64 "\n", "Devices:", json_uint(s, "Devices"));
         print_tpm(sd_json_variant_by_key(s, "Tpm"));
         print_erase(s);
+        print_last_reset(s);
 }
 
 int verb_status(void) {

@@ -10,6 +10,8 @@ void block_partition_done(BlockPartition *p) {
 
         free(p->node);
         free(p->mount_point);
+        free(p->part_uuid);
+        free(p->fs_uuid);
         *p = (BlockPartition) {};
 }
 
@@ -46,9 +48,16 @@ static int fill(struct udev_device *dev, const char *mountinfo, size_t mountinfo
         unsigned maj, min;
         int r;
 
+        const char *part_uuid = udev_device_get_property_value(dev, "ID_PART_ENTRY_UUID");
+        const char *fs_uuid = udev_device_get_property_value(dev, "ID_FS_UUID");
+
         p.node = strdup(udev_device_get_devnode(dev) ?: udev_device_get_sysname(dev));
-        if (!p.node)
+        p.part_uuid = isempty(part_uuid) ? NULL : strdup(part_uuid);
+        p.fs_uuid = isempty(fs_uuid) ? NULL : strdup(fs_uuid);
+        if (!p.node || (!isempty(part_uuid) && !p.part_uuid) || (!isempty(fs_uuid) && !p.fs_uuid)) {
+                block_partition_done(&p);
                 return -ENOMEM;
+        }
         /* The kernel counts 512-byte sectors here whatever the device's
          * logical block size. */
         if (size) {

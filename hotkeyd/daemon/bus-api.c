@@ -240,6 +240,38 @@ static int property_get_erase_problems(sd_bus *bus, const char *path, const char
         return sd_bus_message_close_container(reply);
 }
 
+/* (requested, checked, verdict, [(name, mount point, state)]); verdict ""
+ * and all else empty when no reset was checked. */
+static int property_get_last_reset(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = ASSERT_PTR(userdata);
+        const ResetOutcome *o = &m->last_reset;
+        bool has = m->has_last_reset;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'r', "ttsa(sss)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "tts", has ? o->requested_usec : 0, has ? o->checked_usec : 0,
+                                  has ? reset_verdict_to_string(o->verdict) : "");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sss)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; has && i < o->n_partitions; i++) {
+                r = sd_bus_message_append(reply, "(sss)", o->partitions[i].name,
+                                          strempty(o->partitions[i].mount_point),
+                                          reset_partition_state_to_string(o->partitions[i].state));
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
 /* Request() and Cancel(): validated here, answered when the operation ends. */
 static int method_operation(sd_bus_message *message, OperationKind kind, void *userdata, sd_bus_error *error) {
         BusMethodArgs args;
@@ -315,6 +347,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("EraseProblems", "as", property_get_erase_problems, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ResetPlugins", "a(ss)", property_get_reset_plugins, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastReset", "(ttsa(sss))", property_get_last_reset, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("Request", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", result), method_request,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

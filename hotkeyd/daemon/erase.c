@@ -19,6 +19,8 @@ static void erased_partition_done(ErasedPartition *p) {
         free(p->label);
         free(p->device);
         free(p->mount_point);
+        free(p->part_uuid);
+        free(p->fs_uuid);
 }
 
 static void erase_state_clear_lists(EraseState *s) {
@@ -155,6 +157,8 @@ static int add_partition(EraseState *s, const RepartDefinition *d, struct udev *
                 .device = TAKE_PTR(b.node),
                 .size = b.size,
                 .mount_point = TAKE_PTR(b.mount_point),
+                .part_uuid = TAKE_PTR(b.part_uuid),
+                .fs_uuid = TAKE_PTR(b.fs_uuid),
         };
         s->n_partitions++;
         if (!p->file || !p->type || (d->label && !p->label))

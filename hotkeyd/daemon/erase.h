@@ -40,6 +40,8 @@ typedef struct ErasedPartition {
         char *device;      /* NULL: no such partition now */
         uint64_t size;     /* bytes; 0 without a device */
         char *mount_point; /* NULL: not mounted */
+        char *part_uuid;   /* NULL: not known */
+        char *fs_uuid;     /* NULL: no filesystem */
 } ErasedPartition;
 
 struct EraseState {

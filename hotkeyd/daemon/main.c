@@ -5,12 +5,18 @@
 #include "config-load.h"
 #include "log.h"
 #include "manager.h"
+#include "reset-check.h"
 #include "startup-timing.h"
 
 static const char *arg_config_path;
 static bool arg_dry_run;
 static bool arg_verify_config;
 static bool arg_timing;
+static enum {
+        ACTION_RUN,
+        ACTION_RECORD_RESET,
+        ACTION_CHECK_RESET,
+} arg_action = ACTION_RUN;
 
 static void help(void) {
         printf("%s [OPTIONS...]\n\n"
@@ -24,6 +30,10 @@ static void help(void) {
                "                         systemd or the system bus\n"
                "     --log-level=LEVEL   debug, info, notice, warning or err\n"
                "     --timing            After start-up, print where its time went on stderr\n"
+               "     --record-reset      Record the partitions a factory reset erases, with\n"
+               "                         their UUIDs, in an EFI variable, and exit\n"
+               "     --check-reset       At the boot after a recorded request: whether the\n"
+               "                         reset erased them; log and save the outcome, and exit\n"
                "\nSee the hotkeyd(8) man page for details.\n",
                program_invocation_short_name);
 }
@@ -49,6 +59,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_DRY_RUN,
                 ARG_LOG_LEVEL,
                 ARG_TIMING,
+                ARG_RECORD_RESET,
+                ARG_CHECK_RESET,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -58,6 +70,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "timing", no_argument, NULL, ARG_TIMING },
+                { "record-reset", no_argument, NULL, ARG_RECORD_RESET },
+                { "check-reset", no_argument, NULL, ARG_CHECK_RESET },
                 {}
         };
         int c, level;
@@ -89,6 +103,12 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_TIMING:
                         arg_timing = true;
+                        break;
+                case ARG_RECORD_RESET:
+                        arg_action = ACTION_RECORD_RESET;
+                        break;
+                case ARG_CHECK_RESET:
+                        arg_action = ACTION_CHECK_RESET;
                         break;
                 case '?':
                         return -EINVAL;
@@ -122,6 +142,12 @@ int main(int argc, char *argv[]) {
 
         if (arg_verify_config)
                 return verify_config() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        /* Each the whole ExecStart= of its oneshot unit: no configuration,
+         * no bus. */
+        if (arg_action == ACTION_RECORD_RESET)
+                return reset_record_request() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (arg_action == ACTION_CHECK_RESET)
+                return reset_check_boot() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         /* These two say what went wrong themselves. */
         r = manager_new(arg_config_path, arg_dry_run, &m);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "manager.h"
 #include "operation.h"
+#include "reset-check.h"
 #include "startup-timing.h"
 
 /* How long to wait before connecting to a system bus that went away. */
@@ -51,8 +52,30 @@ static void manager_on_erase_changed(EraseState *s, EraseChange changes, void *u
         manager_announce_support(m);
 }
 
+/* The outcome hotkeyd-reset-check.service wrote, read with what a reset
+ * erases (at start and on reload). */
+static void manager_refresh_last_reset(Manager *m) {
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        ResetOutcome o = {};
+        int r;
+
+        r = reset_last_load(&o);
+        if (m->has_last_reset)
+                (void) reset_outcome_format(&m->last_reset, &before);
+        if (r > 0)
+                (void) reset_outcome_format(&o, &after);
+        reset_outcome_done(&m->last_reset);
+        m->last_reset = o;
+        m->has_last_reset = r > 0;
+        if (r > 0)
+                log_info("Last factory reset: %s.", reset_verdict_to_string(o.verdict));
+        if (!streq_ptr(before, after))
+                bus_api_emit_changed(m, STRV_MAKE("LastReset"));
+}
+
 void manager_refresh_erase(Manager *m) {
         manager_on_erase_changed(&m->erase, erase_refresh(&m->erase, m->bus, m->tpm.present), m);
+        manager_refresh_last_reset(m);
 }
 
 static SupportVerdict manager_operation_verdict(const SupportState *state, void *userdata) {

@@ -89,6 +89,7 @@ Manager *manager_free(Manager *m) {
         tpm_reader_free(m->tpm_reader);
         tpm_monitor_free(m->tpm_monitor);
         erase_state_done(&m->erase);
+        reset_outcome_done(&m->last_reset);
         sd_event_source_disable_unref(m->kiosk_timer);
         kiosk_done(&m->kiosk);
         sd_event_source_disable_unref(m->bus_reconnect);

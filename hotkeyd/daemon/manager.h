@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "config.h"
 #include "erase.h"
+#include "reset-record.h"
 #include "gesture.h"
 #include "hold-check.h"
 #include "input.h"
@@ -67,6 +68,8 @@ typedef struct Manager {
         sd_event_source *tpm_start;  /* the monitor and the first read, once the loop runs */
         EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
         sd_event_source *erase_read; /* reads it once the loop runs */
+        ResetOutcome last_reset;     /* LastReset: what hotkeyd-reset-check.service found */
+        bool has_last_reset;
         Kiosk kiosk;
         sd_event_source *kiosk_timer;
         Logind *logind;

@@ -22,6 +22,11 @@
 #define MESSAGE_ID_SHORT_PRESS "MESSAGE_ID=baf14ea41c564481800e03a0a28fc099"
 #define MESSAGE_ID_TRIGGER_UNREACHABLE "MESSAGE_ID=432d682a39a845dc84b85e488ba461e1"
 #define MESSAGE_ID_STARTUP_STEP "MESSAGE_ID=bf8a77c9ec854e3c8ce2113b10dc07d2"
+/* Written by hotkeyd --check-reset (hotkeyd-reset-check.service) at the
+ * boot after a factory reset request. */
+#define MESSAGE_ID_RESET_VERIFIED "MESSAGE_ID=98654017ceb9469e865ebe51ac712aea"
+#define MESSAGE_ID_RESET_NOT_ERASED "MESSAGE_ID=dc5c19eebad24dd4b2539e383006781a"
+#define MESSAGE_ID_RESET_UNVERIFIED "MESSAGE_ID=63fdb1d7afb04505867d097a27b33b55"
 /* Written by the GUI agent (factory-reset --agent), not the daemon. */
 #define MESSAGE_ID_AGENT_DIALOG_SHOWN "MESSAGE_ID=53f8b85367fb4ec5ac1322bfe44ea4e2"
 /* Written by the GUI's settings window (factory-reset without --agent). */

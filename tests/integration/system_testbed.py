@@ -528,8 +528,9 @@ class Dirs:
         return {'HOTKEYD_REPART_DIRS': ':'.join(os.path.join(self.root, n) for n in self.names)}
 
 
-def add_partition(s, index, name, guid, label, sectors, dev=None):
-    """A GPT partition as udev describes it; dev: (major, minor)."""
+def add_partition(s, index, name, guid, label, sectors, dev=None, part_uuid=None, fs_uuid=None):
+    """A GPT partition as udev describes it; dev: (major, minor); part_uuid
+    and fs_uuid: its ID_PART_ENTRY_UUID and ID_FS_UUID."""
     major, minor = dev or (259, 100 + index)
     disk = f'/devices/platform/hotkeyd-test/block/vdz{index}'
     record = [f'P: {disk}/{name}',
@@ -538,6 +539,10 @@ def add_partition(s, index, name, guid, label, sectors, dev=None):
               f'E: ID_PART_ENTRY_TYPE={guid}', 'E: ID_PART_ENTRY_SCHEME=gpt']
     if label is not None:
         record.append(f'E: ID_PART_ENTRY_NAME={label}')
+    if part_uuid is not None:
+        record.append(f'E: ID_PART_ENTRY_UUID={part_uuid}')
+    if fs_uuid is not None:
+        record.append(f'E: ID_FS_UUID={fs_uuid}')
     record += [f'A: size={sectors}', f'A: dev={major}:{minor}', 'A: partition=3', '',
                f'P: {disk}', 'E: SUBSYSTEM=block', 'E: DEVTYPE=disk', f'E: DEVNAME=/dev/vdz{index}',
                f'A: size={sectors * 4}', '']

@@ -16,6 +16,7 @@ pending-reset case uses the AT-SPI action, the way a screen reader's
 
 import os
 import re
+import signal
 import socket
 import struct
 import time
@@ -401,6 +402,38 @@ def test_window_lists_what_will_be_erased_and_shows_errors():
     assert app.find(Atspi.Role.LABEL, error, window)
     assert app.find(Atspi.Role.IMAGE, 'Error', window)
     assert s.start_unit_calls() == []
+    done(s, app)
+
+
+def write_last_reset(s, verdict, partitions):
+    """What hotkeyd-reset-check.service writes; hotkeyd reads it on reload."""
+    with open(os.path.join(s.tmp, 'state', 'last-reset'), 'w') as f:
+        f.write(f'hotkeyd-last-reset 1\nrequested=1765000000000000\nchecked=1765000100000000\nverdict={verdict}\n')
+        f.write(''.join(f'partition={state} {name} {mount}\n' for state, name, mount in partitions))
+    s.daemon.send_signal(signal.SIGHUP)
+
+
+def test_window_shows_a_reset_that_erased_nothing():
+    """LastReset: a reset that did not erase /var is a banner above
+    everything (and a row); a verified one only a row."""
+    s = Desktop(input_devices=False)
+    app = s.window()
+    window = app.windows()[0]
+    banner = 'The last factory reset did not erase /var: its data is still there.'
+    assert not [n.name for n in app.tree(window) if 'last' in n.name.lower()]
+
+    write_last_reset(s, 'not-erased', [('not-erased', '50-var.conf', '/var'), ('recreated', '60-home.conf', '/home')])
+    wait_for(lambda: app.find(Atspi.Role.LABEL, banner, window), 'the banner')
+    nodes = app.tree(window)
+    check_named(nodes)
+    rows = [n.name for n in nodes if n.role == Atspi.Role.LIST_ITEM]
+    assert any(r.startswith('The last reset (') and ') did NOT erase /var. Its data is still there' in r
+               for r in rows), rows
+
+    write_last_reset(s, 'complete', [('recreated', '50-var.conf', '/var'), ('recreated', '60-home.conf', '/home')])
+    wait_for(lambda: any(n.name.endswith(') is complete. Erased and created anew: /var, /home')
+                         for n in app.tree(window) if n.role == Atspi.Role.LIST_ITEM), 'the row')
+    assert not [n.name for n in app.tree(window) if n.name == banner]
     done(s, app)
 
 

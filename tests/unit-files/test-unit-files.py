@@ -6,7 +6,13 @@ devices but the PC speaker, and cannot read root's secrets; the cancel,
 which needs CAP_LINUX_IMMUTABLE and writable efivars, is
 hotkeyd-cancel.service, which holds those and nothing more.
 
-    test-unit-files.py HOTKEYD_SERVICE CANCEL_SERVICE
+    test-unit-files.py HOTKEYD_SERVICE CANCEL_SERVICE RECORD_SERVICE CHECK_SERVICE
+
+hotkeyd-reset-record.service (pulled in by factory-reset.target) writes the
+record of a reset request to an EFI variable: writable efivars and no
+capability (creating a variable needs none).  hotkeyd-reset-check.service
+compares at the next boot and removes the record: writable efivars and
+CAP_LINUX_IMMUTABLE, nothing more.
 
 systemd-analyze security scores the whole (units/security-exposure); this
 names the rights that the score does not single out.  The VM scenario runs
@@ -116,15 +122,64 @@ def check_cancel(path, failures):
           'static: only hotkeyd starts it')
 
 
+def check_reset_unit(path, name, option, want_caps, failures):
+    u = parse(path)
+    s = u['Service']
+    check(failures, f'{name} Type=', s.get('Type') == ['oneshot'], s.get('Type'))
+    argv = words(s.get('ExecStart', []))
+    check(failures, f'{name} ExecStart=', len(argv) == 2 and argv[0].endswith('/hotkeyd') and argv[1] == option, argv)
+    caps = words(s.get('CapabilityBoundingSet', []))
+    check(failures, f'{name} CapabilityBoundingSet=', caps == want_caps, f'{caps}, should be {want_caps}')
+    check(failures, f'{name} AmbientCapabilities=', not words(s.get('AmbientCapabilities', [])),
+          s.get('AmbientCapabilities'))
+    check(failures, f'{name} ReadWritePaths=', paths(s.get('ReadWritePaths', [])) == [EFIVARS],
+          s.get('ReadWritePaths'))
+    check(failures, f'{name} ProtectSystem=', s.get('ProtectSystem') == ['strict'], s.get('ProtectSystem'))
+    check(failures, f'{name} devices', s.get('PrivateDevices') == ['yes'] and not s.get('DeviceAllow'),
+          f'PrivateDevices={s.get("PrivateDevices")} DeviceAllow={s.get("DeviceAllow")}')
+    check(failures, f'{name} network', s.get('PrivateNetwork') == ['yes'], s.get('PrivateNetwork'))
+    hidden = paths(s.get('InaccessiblePaths', []))
+    check(failures, f'{name} InaccessiblePaths=', all(covers(hidden, p) for p in SECRETS),
+          f'{hidden} lacks some of {SECRETS}')
+    check(failures, f'{name} [Install]', 'Install' not in u, 'static: pulled in by its target or hotkeyd.service')
+    return u['Unit']
+
+
+def check_record(path, failures):
+    unit = check_reset_unit(path, 'hotkeyd-reset-record.service', '--record-reset', [], failures)
+    before = words(unit.get('Before', []))
+    check(failures, 'hotkeyd-reset-record.service Before=', 'factory-reset.target' in before,
+          f'{before}: the record must be written before the target\'s reboot')
+    check(failures, 'hotkeyd-reset-record.service DefaultDependencies=', unit.get('DefaultDependencies') == ['no'],
+          unit.get('DefaultDependencies'))
+
+
+def check_check(path, daemon, failures):
+    unit = check_reset_unit(path, 'hotkeyd-reset-check.service', '--check-reset', ['CAP_LINUX_IMMUTABLE'], failures)
+    cond = unit.get('ConditionPathExists', [])
+    check(failures, 'hotkeyd-reset-check.service ConditionPathExists=',
+          len(cond) == 1 and cond[0].startswith(EFIVARS + '/HotkeydResetRecord-'), cond)
+    check(failures, 'hotkeyd-reset-check.service Before=', 'hotkeyd.service' in words(unit.get('Before', [])),
+          unit.get('Before'))
+    s = parse(path)['Service']
+    check(failures, 'hotkeyd-reset-check.service StateDirectory=', s.get('StateDirectory') == ['hotkeyd'],
+          s.get('StateDirectory'))
+    wants = words(parse(daemon)['Unit'].get('Wants', []))
+    check(failures, 'hotkeyd.service Wants=', 'hotkeyd-reset-check.service' in wants, wants)
+
+
 def main():
-    daemon, cancel = sys.argv[1:3]
+    daemon, cancel, record, reset_check = sys.argv[1:5]
     failures = []
     check_daemon(daemon, failures)
     check_cancel(cancel, failures)
+    check_record(record, failures)
+    check_check(reset_check, daemon, failures)
     for f in failures:
         print(f'FAIL {f}')
     if not failures:
-        print('hotkeyd.service and hotkeyd-cancel.service grant what they should')
+        print('hotkeyd.service, hotkeyd-cancel.service, hotkeyd-reset-record.service and '
+              'hotkeyd-reset-check.service grant what they should')
     return 1 if failures else 0
 
 

@@ -552,6 +552,7 @@ class Steps:
         return round(time.monotonic() - t, 1)
 
     def second_boot(self):
+        m = self.m
         self.step('reboot: firmware, initrd (systemd-repart --factory-reset), next boot')
         t = time.monotonic()
         self.times['second_boot_s'] = self.reboot_after_reset(t)

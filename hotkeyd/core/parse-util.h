@@ -25,3 +25,6 @@ _printf_(3, 4) void parse_report(ParseReporter *r, unsigned line, const char *fo
 bool parse_is_space(char c);
 /* Strips leading and trailing whitespace in place. */
 char *parse_strip(char *s);
+
+/* The value of one hex digit, either case; -EINVAL for anything else. */
+int unhexchar(char c);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <systemd/sd-gpt.h>
 
+#include "parse-util.h"
 #include "repart.h"
 
 /* systemd's config parser reads lines of up to this many bytes. */
@@ -83,16 +84,6 @@ static const GptTypeName gpt_type_names[] = {
         { "linux-generic", SD_GPT_LINUX_GENERIC },
 };
 
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 static void uuid_format(const uint8_t bytes[static 16], char ret[static GPT_UUID_STRING_MAX]) {
         static const char hex[] = "0123456789abcdef";
         size_t o = 0;
@@ -120,7 +111,7 @@ static int uuid_parse(const char *s, uint8_t ret[static 16]) {
                         i++;
                         continue;
                 }
-                int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
+                int hi = unhexchar(s[i]), lo = unhexchar(s[i + 1]);
                 if (hi < 0 || lo < 0)
                         return -EINVAL;
                 ret[n++] = (uint8_t) (hi << 4 | lo);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-util.h"
 #include "reset-record.h"
 #include "text-builder.h"
 
@@ -167,16 +168,6 @@ static int next_line(Parser *ps, char **ret) {
         return 1;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* One escaped word: "-" is NULL. */
 static int unescape(Parser *ps, const char *word, bool may_be_null, char **ret) {
         if (streq(word, "-")) {
@@ -195,10 +186,10 @@ static int unescape(Parser *ps, const char *word, bool may_be_null, char **ret) 
         for (const char *p = word; *p; p++) {
                 unsigned char c = (unsigned char) *p;
                 if (c == '\\') {
-                        if (p[1] != 'x' || unhex(p[2]) < 0 || unhex(p[3]) < 0 ||
-                            (unhex(p[2]) == 0 && unhex(p[3]) == 0))
+                        if (p[1] != 'x' || unhexchar(p[2]) < 0 || unhexchar(p[3]) < 0 ||
+                            (unhexchar(p[2]) == 0 && unhexchar(p[3]) == 0))
                                 return parse_fail(ps, "bad escape in \"%s\"", word);
-                        *o++ = (char) (unhex(p[2]) << 4 | unhex(p[3]));
+                        *o++ = (char) (unhexchar(p[2]) << 4 | unhexchar(p[3]));
                         p += 3;
                 } else if (c < ' ' || c == 0x7f)
                         return parse_fail(ps, "control character in a field");

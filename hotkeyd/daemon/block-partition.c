@@ -3,6 +3,7 @@
 #include "log.h"
 #include "macro.h"
 #include "mountinfo.h"
+#include "parse-util.h"
 #include "udev-util.h"
 
 void block_partition_done(BlockPartition *p) {
@@ -15,20 +16,13 @@ void block_partition_done(BlockPartition *p) {
         *p = (BlockPartition) {};
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c |= 0x20;
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* udev stores blkid's strings encoded: unsafe bytes (a space, say) as
  * "\x20".  Whether the encoded value equals the plain label. */
 static bool encoded_equal(const char *encoded, const char *plain) {
         for (;;) {
                 char c = *encoded;
-                if (c == '\\' && encoded[1] == 'x' && unhex(encoded[2]) >= 0 && unhex(encoded[3]) >= 0) {
-                        c = (char) (unhex(encoded[2]) << 4 | unhex(encoded[3]));
+                if (c == '\\' && encoded[1] == 'x' && unhexchar(encoded[2]) >= 0 && unhexchar(encoded[3]) >= 0) {
+                        c = (char) (unhexchar(encoded[2]) << 4 | unhexchar(encoded[3]));
                         encoded += 4;
                 } else if (c)
                         encoded++;

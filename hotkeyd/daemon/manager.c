@@ -238,7 +238,10 @@ int manager_start(Manager *m) {
                 if (r < 0) {
                         log_debug_errno(r, "Failed to defer reading the TPM, reading it now: %m");
                         manager_start_tpm(m);
-                }
+                } else
+                        /* The loop runs before READY=1 (the bus name's
+                         * reply): enabled by manager_start_finish(). */
+                        (void) sd_event_source_set_enabled(m->tpm_start, SD_EVENT_OFF);
                 r = manager_start_bus(m);
                 if (r < 0)
                         return r;
@@ -254,10 +257,26 @@ int manager_start(Manager *m) {
                 return r;
         startup_timing_mark("input");
 
+        m->start_done = true;
+        if (m->dry_run || m->bus_name_owned)
+                manager_start_finish(m);
+        return 0;
+}
+
+void manager_start_finish(Manager *m) {
+        if (m->started || !m->start_done || (!m->dry_run && !m->bus_name_owned))
+                return;
+        m->started = true;
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
         manager_notify_ready(m);
-        return 0;
+        startup_timing_mark("ready");
+        startup_timing_report(m->print_timing);
+        /* For the dialog only: after READY=1. */
+        if (m->tpm_start)
+                (void) sd_event_source_set_enabled(m->tpm_start, SD_EVENT_ONESHOT);
+        if (m->erase_read)
+                (void) sd_event_source_set_enabled(m->erase_read, SD_EVENT_ONESHOT);
 }
 
 int manager_run(Manager *m) {

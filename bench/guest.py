@@ -412,8 +412,35 @@ def capable_devices(keys):
 
 # The codes of the keys hotkeyd's shipped configuration and the benchmarks
 # use (linux/input-event-codes.h).
+FACTORY_RESET_SOCKET = 'systemd-factory-reset.socket'
+
 KEY_CODES = {'KEY_POWER': 116, 'KEY_RESTART': 0x198, 'KEY_VOLUMEDOWN': 114, 'KEY_VOLUMEUP': 115,
              'KEY_SLEEP': 142, 'KEY_POWER2': 0x164, 'KEY_SUSPEND': 205}
+
+
+def socket_property(name):
+    out = sh(['systemctl', 'show', '-p', name, '--value', FACTORY_RESET_SOCKET], check=False).strip()
+    return int(out) if out.isdigit() else None
+
+
+def support_check_processes(checks):
+    """systemd-factory-reset processes per support check: every start of
+    hotkeyd.service makes one check (both of its Varlink questions), and
+    systemd-factory-reset.socket (Accept=yes) starts one process per
+    connection it accepts (its NAccepted)."""
+    if socket_property('NAccepted') is None:
+        return {'error': f'no NAccepted on {FACTORY_RESET_SOCKET}'}
+    cursor = journal_cursor()
+    before = socket_property('NAccepted')
+    for _ in range(checks):
+        sh(['systemctl', 'restart', 'hotkeyd.service'])  # returns at READY=1
+        time.sleep(0.5)
+        wait_until(lambda: socket_property('NConnections') == 0, 10)
+    asked = [e for e in journal_entries(cursor, '_SYSTEMD_UNIT=hotkeyd.service')
+             if e.get('MESSAGE') == 'Asking systemd whether a factory reset can be requested.']
+    return {'checks': checks, 'accepted': socket_property('NAccepted') - before, 'asked_entries': len(asked),
+            'instances': len({e.get('_SYSTEMD_UNIT') for e in journal_entries(cursor)
+                              if str(e.get('_SYSTEMD_UNIT', '')).startswith('systemd-factory-reset@')})}
 
 
 def cmd_footprint(args):
@@ -485,6 +512,7 @@ def cmd_footprint(args):
         finally:
             h.terminate()
             h.wait()
+    res['support_checks'] = support_check_processes(args.checks)
     # Dynamic linking, as the loader counts it: lazy (as built) and bound now.
     res['ld_statistics'] = {'lazy': ld_statistics(hotkeyd, False), 'now': ld_statistics(hotkeyd, True)}
     res['needed'] = re.findall(r'\(NEEDED\)\s+Shared library: \[(.*?)\]',
@@ -851,6 +879,7 @@ def main():
     p.add_argument('--drain', type=float, default=2.0)
     p = sub.add_parser('footprint')
     p.add_argument('--runs', type=int, default=20)
+    p.add_argument('--checks', type=int, default=10, help='restarts of hotkeyd.service, one support check each')
     p = sub.add_parser('hotplug')
     p.add_argument('--count', type=int, default=200)
     p.add_argument('--rounds', type=int, default=5)

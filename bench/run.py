@@ -674,6 +674,19 @@ def report(b, meta, before=None):
         targets.append(('3', 'open fds = trigger-capable devices + a small constant (the same in every row)',
                         f'fds - devices: {", ".join(map(str, consts))} (0, 10 and 50 extra keyboards, mice besides)',
                         verdict(len(set(consts)) == 1)))
+        sc = fp.get('support_checks') or {}
+        if sc.get('checks'):
+            s.append(f'\n- Support checks: {sc["checks"]} restarts of hotkeyd.service, each making one support check '
+                     f'(CanRequestFactoryReset and GetFactoryResetMode); systemd-factory-reset.socket '
+                     f'(Accept=yes: one systemd-factory-reset process per connection) accepted '
+                     f'{sc["accepted"]} connections meanwhile: {sc["accepted"] / sc["checks"]:.3g} processes per check'
+                     + (f' ({sc["asked_entries"]} "Asking systemd ..." entries of hotkeyd'
+                        if sc.get('asked_entries') else ' (hotkeyd logs its "Asking systemd ..." at debug level: '
+                        'not counted') +
+                     (f'; {sc["instances"]} systemd-factory-reset@ instances logged' if sc.get('instances') else '')
+                     + ').')
+        elif sc.get('error'):
+            s.append(f'\n- Support checks: not measured: {sc["error"]}.')
     else:
         s.append(f'- exec to READY=1 and fds: not measured: {err.get("footprint", "not run")}.')
     sections.append(s)

@@ -127,10 +127,7 @@ static int manager_on_bus_name(sd_bus_message *reply, void *userdata, sd_bus_err
         }
 
         m->bus_name_owned = true;
-        if (!m->started) {
-                startup_timing_mark("bus-name");
-                manager_start_finish(m);
-        }
+        manager_start_finish(m);
         return 0;
 }
 

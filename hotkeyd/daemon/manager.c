@@ -217,6 +217,17 @@ void manager_notify_ready(Manager *m) {
         manager_notify_status(m);
 }
 
+/* Moves the bus's start (the authentication's answer read, Hello and
+ * what waits behind it written) on as far as it goes without waiting, so
+ * that the next round trips overlap the input enumeration rather than
+ * follow it.  Only until the connection runs: no reply or call is
+ * dispatched before the start is done. */
+static void manager_bus_progress(Manager *m) {
+        for (unsigned i = 0; m->bus && i < 16 && sd_bus_is_ready(m->bus) == 0; i++)
+                if (sd_bus_process(m->bus, NULL) <= 0)
+                        break;
+}
+
 int manager_start(Manager *m) {
         int r;
 
@@ -252,6 +263,7 @@ int manager_start(Manager *m) {
                 startup_timing_mark("watchdog");
         }
 
+        manager_bus_progress(m);
         r = manager_start_input(m);
         if (r < 0)
                 return r;
@@ -267,6 +279,8 @@ void manager_start_finish(Manager *m) {
         if (m->started || !m->start_done || (!m->dry_run && !m->bus_name_owned))
                 return;
         m->started = true;
+        if (!m->dry_run)
+                startup_timing_mark("bus-name");
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
         manager_notify_ready(m);

@@ -161,6 +161,31 @@ def timing_blocks(text):
     return blocks
 
 
+def libinput_steps(text):
+    """hkb-libinput's "libinput: STEP N.NNN ms" lines (time since main()),
+    one dict per start, in order."""
+    blocks = []
+    for step, value in re.findall(r'^libinput: (context|devices|dispatch) (\d+\.\d+) ms', text, re.M):
+        if step == 'context':
+            blocks.append({})
+        if blocks:
+            blocks[-1][step] = round(float(value) * 1000)
+    return blocks
+
+
+def fd_targets(pid):
+    out = []
+    try:
+        for fd in os.listdir(f'/proc/{pid}/fd'):
+            try:
+                out.append(os.readlink(f'/proc/{pid}/fd/{fd}'))
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
 def ld_statistics(binary, bind_now, runs=5):
     """The dynamic loader's own figures (LD_DEBUG=statistics) of
     `binary --version`, each the median over runs."""
@@ -301,6 +326,20 @@ def cmd_flood(args):
         # Every daemon gets a few seconds to open what it wants.
         wait_until(lambda: has_open(pid, kbd), 10 if name != 'logind' else 5)
         watches[name] = {'keyboard': has_open(pid, kbd), 'mouse': has_open(pid, mouse)}
+    # The libinput comparison (docs/ARCHITECTURE.md): a libinput path
+    # context on the devices hotkeyd opened, reading all they send, and one
+    # whose fds carry hotkeyd's EVIOCSMASK (what libinput would cost with
+    # hotkeyd opening the fds for it).
+    nodes = [n for n, kind in ((kbd, 'keyboard'), (mouse, 'mouse')) if watches.get('hotkeyd', {}).get(kind)] or [kbd]
+    helpers = {}
+    for name, extra in (('libinput', []), ('libinput-masked', ['--mask-keys', ','.join(trigger_keys() or ['KEY_POWER'])])):
+        log = open(f'{RUN}/flood-{name}.log', 'w')
+        h = subprocess.Popen([f'{BENCH}/hkb-libinput', *extra, *nodes], stdout=subprocess.PIPE, stderr=log, text=True)
+        if h.stdout.readline().strip() != 'ready':
+            raise SystemExit(f'hkb-libinput {extra} did not start (log: {RUN}/flood-{name}.log)')
+        helpers[name] = (h, log)
+        pids[name] = h.pid
+        watches[name] = {'keyboard': has_open(h.pid, kbd), 'mouse': has_open(h.pid, mouse)}
     say(f'opened: {watches}')
     time.sleep(2)
 
@@ -325,8 +364,17 @@ def cmd_flood(args):
     idle_before = snapshot(pids)
     time.sleep(flood_s)
     idle_after = snapshot(pids)
+    libinput_events = {}
+    for name, (h, log) in helpers.items():
+        h.terminate()
+        h.wait()
+        log.close()
+        with open(f'{RUN}/flood-{name}.log') as f:
+            m = re.search(r'^libinput: events (\d+)', f.read(), re.M)
+        libinput_events[name] = int(m.group(1)) if m else None
 
-    result({'keys': args.keys, 'motion': args.motion, 'write_s': round(write_s, 2),
+    result({'libinput_nodes': nodes, 'libinput_events': libinput_events,
+            'keys': args.keys, 'motion': args.motion, 'write_s': round(write_s, 2),
             'duration_s': round(flood_s, 2), 'drain_s': args.drain, 'watches': watches,
             'flood': delta(before, after), 'idle': delta(idle_before, idle_after),
             'after': after})
@@ -364,8 +412,35 @@ def capable_devices(keys):
 
 # The codes of the keys hotkeyd's shipped configuration and the benchmarks
 # use (linux/input-event-codes.h).
+FACTORY_RESET_SOCKET = 'systemd-factory-reset.socket'
+
 KEY_CODES = {'KEY_POWER': 116, 'KEY_RESTART': 0x198, 'KEY_VOLUMEDOWN': 114, 'KEY_VOLUMEUP': 115,
              'KEY_SLEEP': 142, 'KEY_POWER2': 0x164, 'KEY_SUSPEND': 205}
+
+
+def socket_property(name):
+    out = sh(['systemctl', 'show', '-p', name, '--value', FACTORY_RESET_SOCKET], check=False).strip()
+    return int(out) if out.isdigit() else None
+
+
+def support_check_processes(checks):
+    """systemd-factory-reset processes per support check: every start of
+    hotkeyd.service makes one check (both of its Varlink questions), and
+    systemd-factory-reset.socket (Accept=yes) starts one process per
+    connection it accepts (its NAccepted)."""
+    if socket_property('NAccepted') is None:
+        return {'error': f'no NAccepted on {FACTORY_RESET_SOCKET}'}
+    cursor = journal_cursor()
+    before = socket_property('NAccepted')
+    for _ in range(checks):
+        sh(['systemctl', 'restart', 'hotkeyd.service'])  # returns at READY=1
+        time.sleep(0.5)
+        wait_until(lambda: socket_property('NConnections') == 0, 10)
+    asked = [e for e in journal_entries(cursor, '_SYSTEMD_UNIT=hotkeyd.service')
+             if e.get('MESSAGE') == 'Asking systemd whether a factory reset can be requested.']
+    return {'checks': checks, 'accepted': socket_property('NAccepted') - before, 'asked_entries': len(asked),
+            'instances': len({e.get('_SYSTEMD_UNIT') for e in journal_entries(cursor)
+                              if str(e.get('_SYSTEMD_UNIT', '')).startswith('systemd-factory-reset@')})}
 
 
 def cmd_footprint(args):
@@ -397,6 +472,10 @@ def cmd_footprint(args):
             sh('udevadm settle --timeout=60')
     res['fds'] = rows
 
+    # The input devices the service has open, for the libinput comparison.
+    pid = main_pid('hotkeyd.service')
+    nodes = sorted(t for t in fd_targets(pid) if t.startswith('/dev/input/event')) if pid else []
+
     # exec -> READY=1 with our own NOTIFY_SOCKET; the service is stopped
     # meanwhile (the bus name must be free).  --timing: each start prints
     # where its time went from main() on (its stderr goes to the log).
@@ -413,6 +492,27 @@ def cmd_footprint(args):
     out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--settle-ms', '0', '--',
                   '/usr/bin/systemd-notify', '--ready'], 'startup-floor.log')
     res['startup_floor'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    # The libinput comparison: a libinput path context on the devices
+    # hotkeyd.service has open, timed the same way (exec -> READY=1 once the
+    # devices are added and dispatched once), and its memory by mapping.
+    res['libinput_devices'] = nodes
+    if nodes:
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', f'{BENCH}/hkb-libinput', *nodes],
+                     'startup-libinput.log')
+        res['libinput_startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+        with open(f'{RUN}/startup-libinput.log') as f:
+            res['libinput_steps'] = libinput_steps(f.read())
+        h = subprocess.Popen([f'{BENCH}/hkb-libinput', *nodes], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True)
+        try:
+            if h.stdout.readline().strip() == 'ready':
+                time.sleep(0.3)
+                res['libinput_memory'] = memory(h.pid)
+                res['libinput_mappings'] = mappings(h.pid)
+        finally:
+            h.terminate()
+            h.wait()
+    res['support_checks'] = support_check_processes(args.checks)
     # Dynamic linking, as the loader counts it: lazy (as built) and bound now.
     res['ld_statistics'] = {'lazy': ld_statistics(hotkeyd, False), 'now': ld_statistics(hotkeyd, True)}
     res['needed'] = re.findall(r'\(NEEDED\)\s+Shared library: \[(.*?)\]',
@@ -779,6 +879,7 @@ def main():
     p.add_argument('--drain', type=float, default=2.0)
     p = sub.add_parser('footprint')
     p.add_argument('--runs', type=int, default=20)
+    p.add_argument('--checks', type=int, default=10, help='restarts of hotkeyd.service, one support check each')
     p = sub.add_parser('hotplug')
     p.add_argument('--count', type=int, default=200)
     p.add_argument('--rounds', type=int, default=5)

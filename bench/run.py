@@ -239,6 +239,68 @@ def section_startup_steps(fp, st, s):
                  f'{", ".join(os.path.basename(x) for x in fp.get("ldd", []))}.')
 
 
+LIBINPUT, LIBINPUT_MASKED = 'libinput', 'libinput-masked'
+LABELS = {LIBINPUT: 'libinput path context', LIBINPUT_MASKED: 'libinput path context, hotkeyd\'s mask'}
+
+
+def section_libinput(r, err, sections):
+    """hotkeyd against a libinput path context on the same devices
+    (docs/ARCHITECTURE.md, "libevdev, not libinput"): start-up, memory,
+    and the flood's wakeups (section 1), all from this boot."""
+    fp, f = r.get('footprint') or {}, r.get('flood') or {}
+    s = ['## 6. libinput path context on hotkeyd\'s devices\n']
+    li = fp.get('libinput_startup')
+    if not li:
+        s.append(f'Not measured: {err.get("footprint", "no libinput figures in this run")}.')
+        sections.append(s)
+        return
+    s.append(f'bench/hkb-libinput: `libinput_path_create_context()`, `libinput_path_add_device()` on the event '
+             f'nodes hotkeyd.service had open ({", ".join(f"`{n}`" for n in fp.get("libinput_devices", []))}), '
+             f'one `libinput_dispatch()`, then `READY=1`; timed by hkb-startup exactly like hotkeyd\'s starts in '
+             f'section 3 (exec stamped in the child before execv(), Pss and private dirty 0.3 s after READY=1), '
+             f'{len(li)} starts, after hotkeyd\'s. hotkeyd does more than open the devices (the bus, the support '
+             f'check, logind) and would keep all of it with libinput: the helper\'s figures are a libinput context '
+             f'on its own, including the libc, libudev, libevdev and loader pages hotkeyd already has; its '
+             f'mappings below show what only libinput brings.\n')
+    s.append('| process | starts | exec -> READY=1 median ms | min ms | max ms | Pss median KiB | '
+             'private dirty median KiB | RSS median KiB |')
+    s.append('|---|---|---|---|---|---|---|---|')
+    rows = {}
+    for label, runs in (('hotkeyd', fp.get('startup', [])), (LABELS[LIBINPUT], li)):
+        st = [x['ready_us'] for x in runs if x['ready_us'] >= 0]
+        pss = [x['pss_kib'] for x in runs if x.get('pss_kib', -1) >= 0]
+        dirty = [x['private_dirty_kib'] for x in runs if x.get('private_dirty_kib', -1) >= 0]
+        rss = [x['rss_kib'] for x in runs if x.get('rss_kib', -1) >= 0]
+        med = lambda v: statistics.median(v) if v else None  # noqa: E731
+        rows[label] = (med(st), med(pss), med(dirty))
+        s.append(f'| {label} | {len(runs)} | {fmt(ms(med(st)))} | {fmt(ms(min(st) if st else None))} | '
+                 f'{fmt(ms(max(st) if st else None))} | {fmt(med(pss))} | {fmt(med(dirty))} | {fmt(med(rss))} |')
+    hk, lr = rows['hotkeyd'], rows[LABELS[LIBINPUT]]
+    if all(x is not None for x in hk + lr):
+        s.append(f'\nRatio libinput path context : hotkeyd (medians): exec -> READY=1 '
+                 f'{lr[0] / max(hk[0], 1):.3g}, Pss {lr[1] / max(hk[1], 1):.3g}, private dirty '
+                 f'{lr[2] / max(hk[2], 1):.3g}.')
+    steps = fp.get('libinput_steps') or []
+    if steps:
+        s.append('\n- hkb-libinput\'s steps from main() (medians, ms): ' + ', '.join(
+            f'context created {ms(statistics.median(b.get(k, 0) for b in steps), 3)}' if k == 'context' else
+            f'{k} {ms(statistics.median(b.get(k, 0) for b in steps), 3)}' for k in ('context', 'devices', 'dispatch'))
+            + '; hotkeyd\'s `input` step is in section 3.')
+    mem = fp.get('libinput_memory')
+    if mem:
+        s.append(f'- One more start kept running (smaps_rollup, KiB): RSS {mem["Rss"]}, Pss {mem["Pss"]}, '
+                 f'private dirty {mem["Private_Dirty"]}, anonymous {mem["Anonymous"]}.')
+    maps = fp.get('libinput_mappings') or []
+    if maps:
+        s.append('\n| mapping | Rss | Pss | private dirty |')
+        s.append('|---|---|---|---|')
+        for n, rss, pss, dirty in maps:
+            s.append(f'| {n} | {rss} | {pss} | {dirty} |')
+    if LIBINPUT in f.get('flood', {}):
+        s.append('\n- While typing: section 1, rows "libinput path context".')
+    sections.append(s)
+
+
 def section_dialog(r, err, targets, sections):
     d = r.get('dialog')
     s = ['## 5. Dialog latency\n']
@@ -438,16 +500,23 @@ def report(b, meta, before=None):
         s.append('| daemon | opened keyboard / mouse | flood: CPU ms (ticks) | flood: run time ms | flood: wakeups | '
                  'per million events: CPU ms | per million events: wakeups | idle: CPU ms | idle: run time ms | idle: wakeups |')
         s.append('|---|---|---|---|---|---|---|---|---|---|')
-        for name in ('hotkeyd', 'logind', 'triggerhappy', 'acpid'):
+        for name in ('hotkeyd', LIBINPUT, LIBINPUT_MASKED, 'logind', 'triggerhappy', 'acpid'):
             if name not in f['flood']:
                 if name in missing:
                     s.append(f'| {name} | not in the guest image | | | | | | | | |')
                 continue
             fl, idle, wt = f['flood'][name], f['idle'][name], f['watches'].get(name, {})
-            s.append(f'| {name} | {"yes" if wt.get("keyboard") else "no"} / {"yes" if wt.get("mouse") else "no"} | '
+            s.append(f'| {LABELS.get(name, name)} | {"yes" if wt.get("keyboard") else "no"} / {"yes" if wt.get("mouse") else "no"} | '
                      f'{fl["cpu_ms"]} | {fl["runtime_ns"] / 1e6:.2f} | {fl["vcsw"]} | '
                      f'{fl["cpu_ms"] * per_m:.3g} | {fl["vcsw"] * per_m:.3g} | '
                      f'{idle["cpu_ms"]} | {idle["runtime_ns"] / 1e6:.2f} | {idle["vcsw"]} |')
+        if LIBINPUT in f['flood']:
+            ev = f.get('libinput_events') or {}
+            s.append(f'\n{LABELS[LIBINPUT]}: bench/hkb-libinput, a libinput path context on the devices hotkeyd had '
+                     f'open ({", ".join(f"`{n}`" for n in f.get("libinput_nodes", []))}), running beside the daemons '
+                     f'and fetching every event libinput hands out ({ev.get(LIBINPUT)} events); '
+                     f'{LABELS[LIBINPUT_MASKED]}: the same with hotkeyd\'s EVIOCSMASK on its fds '
+                     f'({ev.get(LIBINPUT_MASKED)} events). Section 6 has their start-up and memory.')
         hk = f['flood'].get('hotkeyd')
         if hk:
             idle = f['idle']['hotkeyd']
@@ -457,11 +526,11 @@ def report(b, meta, before=None):
             s.append('Ratios hotkeyd : peer during the flood (per million events, same run):\n')
             s.append('| peer | CPU (run time) | wakeups |')
             s.append('|---|---|---|')
-            for peer in ('logind', 'triggerhappy', 'acpid'):
+            for peer in (LIBINPUT, LIBINPUT_MASKED, 'logind', 'triggerhappy', 'acpid'):
                 if peer in f['flood']:
                     p = f['flood'][peer]
-                    s.append(f'| {peer} | {ratio(hk["runtime_ns"], p["runtime_ns"])} | {ratio(hk["vcsw"], p["vcsw"])} |')
-                else:
+                    s.append(f'| {LABELS.get(peer, peer)} | {ratio(hk["runtime_ns"], p["runtime_ns"])} | {ratio(hk["vcsw"], p["vcsw"])} |')
+                elif peer not in (LIBINPUT, LIBINPUT_MASKED):
                     s.append(f'| {peer} | not measured (not in the guest image) | |')
             targets.append(('1', f'hotkeyd wakeups caused by the flood: at most {WAKEUPS_PER_100K_MAX} per 100,000 events',
                             f'{hk["vcsw"]} wakeups for {events:,} events = {per_100k:.3g} per 100,000 '
@@ -605,6 +674,19 @@ def report(b, meta, before=None):
         targets.append(('3', 'open fds = trigger-capable devices + a small constant (the same in every row)',
                         f'fds - devices: {", ".join(map(str, consts))} (0, 10 and 50 extra keyboards, mice besides)',
                         verdict(len(set(consts)) == 1)))
+        sc = fp.get('support_checks') or {}
+        if sc.get('checks'):
+            s.append(f'\n- Support checks: {sc["checks"]} restarts of hotkeyd.service, each making one support check '
+                     f'(CanRequestFactoryReset and GetFactoryResetMode); systemd-factory-reset.socket '
+                     f'(Accept=yes: one systemd-factory-reset process per connection) accepted '
+                     f'{sc["accepted"]} connections meanwhile: {sc["accepted"] / sc["checks"]:.3g} processes per check'
+                     + (f' ({sc["asked_entries"]} "Asking systemd ..." entries of hotkeyd'
+                        if sc.get('asked_entries') else ' (hotkeyd logs its "Asking systemd ..." at debug level: '
+                        'not counted') +
+                     (f'; {sc["instances"]} systemd-factory-reset@ instances logged' if sc.get('instances') else '')
+                     + ').')
+        elif sc.get('error'):
+            s.append(f'\n- Support checks: not measured: {sc["error"]}.')
     else:
         s.append(f'- exec to READY=1 and fds: not measured: {err.get("footprint", "not run")}.')
     sections.append(s)
@@ -668,6 +750,7 @@ def report(b, meta, before=None):
     sections.append(s)
 
     section_dialog(r, err, targets, sections)
+    section_libinput(r, err, sections)
     if before:
         sections.append(section_before(before, r))
 

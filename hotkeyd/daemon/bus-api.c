@@ -443,11 +443,7 @@ int bus_api_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
 
-        /* Synchronous on purpose: without the name there is no service, and
-         * the service manager waits for it (Type=notify + BusName=). */
-        r = sd_bus_request_name(m->bus, HOTKEYD_BUS_NAME, 0);
-        if (r < 0)
-                return log_error_errno(r, "Failed to own " HOTKEYD_BUS_NAME ": %m");
-
+        /* The name is requested by the caller, asynchronously
+         * (manager-bus.c): READY=1 waits for it. */
         return 0;
 }

@@ -155,12 +155,12 @@ int main(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         startup_timing_mark("configuration");
 
+        m->print_timing = arg_timing;
         r = manager_start(m);
         if (r < 0)
                 return EXIT_FAILURE;
-        /* manager_start() ends with READY=1. */
-        startup_timing_mark("ready");
-        startup_timing_report(arg_timing);
+        /* READY=1 and the --timing report: manager_start_finish(), once the
+         * bus name is ours (from the loop) or at once in a dry run. */
 
         r = manager_run(m);
         if (r < 0) {

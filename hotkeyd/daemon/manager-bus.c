@@ -3,6 +3,7 @@
  * queue and its announcements, operations and agents, logind, and what a
  * reset erases (read through the bus).  All of it goes when the bus goes. */
 #include "bus-api.h"
+#include "bus-names.h"
 #include "event-util.h"
 #include "log.h"
 #include "manager.h"
@@ -33,6 +34,8 @@ void manager_drop_bus(Manager *m) {
         erase_forget_bus(&m->erase);
         m->erase_read = sd_event_source_disable_unref(m->erase_read);
         m->logind = logind_free(m->logind);
+        m->bus_name_request = sd_bus_slot_unref(m->bus_name_request);
+        m->bus_name_owned = false;
         m->bus = sd_bus_flush_close_unref(m->bus);
 }
 
@@ -115,6 +118,42 @@ static int manager_on_bus_disconnected(sd_bus_message *message, void *userdata, 
         return 0;
 }
 
+/* RequestName's reply (sd_bus_request_name()'s reading of it: in the
+ * queue counts as done, as it always has). */
+static int manager_on_bus_name(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = ASSERT_PTR(userdata);
+        const sd_bus_error *e;
+        uint32_t answer = 0;
+        int r;
+
+        m->bus_name_request = sd_bus_slot_unref(m->bus_name_request);
+        e = sd_bus_message_get_error(reply);
+        if (e)
+                r = -sd_bus_error_get_errno(e);
+        else {
+                r = sd_bus_message_read(reply, "u", &answer);
+                if (r >= 0 && answer == 3 /* DBUS_REQUEST_NAME_REPLY_EXISTS */)
+                        r = -EEXIST;
+                else if (r >= 0 && answer == 4 /* DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER */)
+                        r = -EALREADY;
+        }
+        if (r < 0) {
+                if (!m->started) {
+                        /* Without the name at start there is no service: fail,
+                         * the service manager knows what to do. */
+                        log_error_errno(r, "Failed to own " HOTKEYD_BUS_NAME ": %m");
+                        return sd_event_exit(m->event, r);
+                }
+                log_warning_errno(r, "Failed to own " HOTKEYD_BUS_NAME " again, reconnecting: %m");
+                manager_schedule_reconnect(m);
+                return 0;
+        }
+
+        m->bus_name_owned = true;
+        manager_start_finish(m);
+        return 0;
+}
+
 static int manager_on_erase_read(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
@@ -138,7 +177,14 @@ static int manager_attach_bus(Manager *m) {
         r = bus_api_start(m);
         if (r < 0)
                 return r;
-        startup_timing_mark("bus-name");
+        /* Asynchronous: connecting, the authentication, Hello and
+         * RequestName are round trips that overlap the rest of the start;
+         * READY=1 waits for the reply (a client started by bus activation
+         * must find the name). */
+        r = sd_bus_request_name_async(m->bus, &m->bus_name_request, HOTKEYD_BUS_NAME, 0, manager_on_bus_name, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to request " HOTKEYD_BUS_NAME ": %m");
+        startup_timing_mark("bus-connect");
 
         r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
                                 "org.freedesktop.DBus.Local", "Disconnected", manager_on_bus_disconnected, m);
@@ -189,7 +235,10 @@ static int manager_connect_bus(Manager *m) {
         if (r < 0) {
                 log_debug_errno(r, "Failed to defer reading what a reset erases, reading it now: %m");
                 manager_refresh_erase(m);
-        }
+        } else if (!m->started)
+                /* The loop runs before READY=1 now (the bus name's reply):
+                 * enabled by manager_start_finish(). */
+                (void) sd_event_source_set_enabled(m->erase_read, SD_EVENT_OFF);
         return 0;
 }
 
@@ -206,8 +255,8 @@ static int manager_on_bus_reconnect(sd_event_source *s, uint64_t usec, void *use
 }
 
 int manager_start_bus(Manager *m) {
-        /* Without the bus name at start there is no service: fail, the
-         * service manager knows what to do. */
+        /* Without the bus at start there is no service: fail, the service
+         * manager knows what to do (the name's reply: manager_on_bus_name()). */
         return manager_connect_bus(m);
 }
 

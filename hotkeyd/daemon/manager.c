@@ -218,6 +218,17 @@ void manager_notify_ready(Manager *m) {
         manager_notify_status(m);
 }
 
+/* Moves the bus's start (the authentication's answer read, Hello and
+ * what waits behind it written) on as far as it goes without waiting, so
+ * that the next round trips overlap the input enumeration rather than
+ * follow it.  Only until the connection runs: no reply or call is
+ * dispatched before the start is done. */
+static void manager_bus_progress(Manager *m) {
+        for (unsigned i = 0; m->bus && i < 16 && sd_bus_is_ready(m->bus) == 0; i++)
+                if (sd_bus_process(m->bus, NULL) <= 0)
+                        break;
+}
+
 int manager_start(Manager *m) {
         int r;
 
@@ -239,7 +250,10 @@ int manager_start(Manager *m) {
                 if (r < 0) {
                         log_debug_errno(r, "Failed to defer reading the TPM, reading it now: %m");
                         manager_start_tpm(m);
-                }
+                } else
+                        /* The loop runs before READY=1 (the bus name's
+                         * reply): enabled by manager_start_finish(). */
+                        (void) sd_event_source_set_enabled(m->tpm_start, SD_EVENT_OFF);
                 r = manager_start_bus(m);
                 if (r < 0)
                         return r;
@@ -250,15 +264,34 @@ int manager_start(Manager *m) {
                 startup_timing_mark("watchdog");
         }
 
+        manager_bus_progress(m);
         r = manager_start_input(m);
         if (r < 0)
                 return r;
         startup_timing_mark("input");
 
+        m->start_done = true;
+        if (m->dry_run || m->bus_name_owned)
+                manager_start_finish(m);
+        return 0;
+}
+
+void manager_start_finish(Manager *m) {
+        if (m->started || !m->start_done || (!m->dry_run && !m->bus_name_owned))
+                return;
+        m->started = true;
+        if (!m->dry_run)
+                startup_timing_mark("bus-name");
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
         manager_notify_ready(m);
-        return 0;
+        startup_timing_mark("ready");
+        startup_timing_report(m->print_timing);
+        /* For the dialog only: after READY=1. */
+        if (m->tpm_start)
+                (void) sd_event_source_set_enabled(m->tpm_start, SD_EVENT_ONESHOT);
+        if (m->erase_read)
+                (void) sd_event_source_set_enabled(m->erase_read, SD_EVENT_ONESHOT);
 }
 
 int manager_run(Manager *m) {

@@ -48,10 +48,15 @@ typedef struct Manager {
         bool reach_deferred;         /* devices are being (re)enumerated: compute once at the end */
         bool dry_run;
         FILE *dry_run_output;
+        bool print_timing;           /* --timing: the start-up steps on stderr after READY=1 */
+        bool start_done;             /* manager_start() finished its steps */
+        bool started;                /* READY=1 sent once: the start is over */
 
         /* Everything below stays unused in dry-run mode. */
         sd_bus *bus;
         sd_event_source *bus_reconnect; /* armed when the system bus went away */
+        sd_bus_slot *bus_name_request;  /* RequestName, until its reply */
+        bool bus_name_owned;            /* on this connection */
         const char *varlink_address; /* $HOTKEYD_FACTORY_RESET_SOCKET, for tests; NULL: systemd's */
         SupportState support;        /* systemd's latest answer; manager_support_verdict() adds the erase part */
         bool support_known;
@@ -104,6 +109,9 @@ int manager_reload(Manager *m);
 void manager_log_config(const Config *c);
 void manager_notify_status(Manager *m);
 void manager_notify_ready(Manager *m);
+/* READY=1 at start-up, once manager_start() is done and the bus name is
+ * ours (either may come last); then what waited for it. */
+void manager_start_finish(Manager *m);
 
 /* manager-gesture.c: the engine and the short-press tracker of a
  * configuration (both or neither; the config must outlive them), the one

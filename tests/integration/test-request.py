@@ -7,6 +7,7 @@ system_testbed.py).  Each test_* is its own meson test."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -15,7 +16,7 @@ import xml.etree.ElementTree as ET
 import dbus
 
 from hotkeyd_testbed import SND_BELL, SND_TONE, run_tests
-from system_testbed import CANCEL_UNIT, NOBODY, Dirs, System, VarlinkProxy, sh
+from system_testbed import BUS_NAME, CANCEL_UNIT, NOBODY, Dirs, System, VarlinkProxy, sh
 
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
@@ -568,8 +569,10 @@ def test_service_hanging_after_the_first_answer_is_no_within_the_timeout():
     assert s.stop() == 0
 
 
-STARTUP_STEPS = ['arguments', 'configuration', 'event-loop', 'bus-name', 'logind', 'support-check',
-                 'watchdog', 'input', 'ready']
+# bus-connect: connecting and sending RequestName; bus-name: waiting in the
+# loop for its reply, after the rest of the start (the round trips overlap it).
+STARTUP_STEPS = ['arguments', 'configuration', 'event-loop', 'bus-connect', 'logind', 'support-check',
+                 'watchdog', 'input', 'bus-name', 'ready']
 
 
 def test_timing_breaks_the_start_up_down():
@@ -577,7 +580,29 @@ def test_timing_breaks_the_start_up_down():
     at debug level each is a log entry too.  The steps add up to the time
     from main() to READY=1."""
     s = System(efi=True)
-    s.start_daemon(extra_args=('--log-level=debug', '--timing'))
+    # When READY=1 arrives the bus name is already ours: a client started by
+    # bus activation (BusName=, Type=notify-reload) must never miss it.
+    notify_path = os.path.join(s.tmp, 'notify')
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    notify.settimeout(20)
+    owner_at_ready = []
+
+    def watch_ready():
+        try:
+            bus = dbus.bus.BusConnection(s.address)
+            while True:
+                if b'READY=1' in notify.recv(4096).split(b'\n'):
+                    owner_at_ready.append(bus.name_has_owner(BUS_NAME))
+                    return
+        except Exception as e:  # shown by the assertion below
+            owner_at_ready.append(repr(e))
+
+    watcher = threading.Thread(target=watch_ready, daemon=True)
+    watcher.start()
+    s.start_daemon(extra_args=('--log-level=debug', '--timing'), extra_env={'NOTIFY_SOCKET': notify_path})
+    watcher.join(20)
+    assert owner_at_ready == [True], owner_at_ready
     s.wait_log('Start-up, CLOCK_MONOTONIC from main()')
     s.settle(0.3)
     printed = {}

@@ -15,6 +15,16 @@
 #define DEFAULT_WIDTH 720
 #define DEFAULT_HEIGHT 800
 
+/* How long after the window first becomes active the reason nothing can be
+ * done is announced.  A freshly started app registers itself with the
+ * accessibility bus asynchronously (an Embed call, then a query for the
+ * listening screen readers), and GTK says nothing when that is done: until
+ * then its objects do not exist for a screen reader.  Orca got the
+ * window's activation and focus events about 30 ms before the app was
+ * known, found the window "dead" and said nothing at all; both round trips
+ * to the registry are well within this. */
+#define OPENING_ANNOUNCEMENT_DELAY_MSEC 1000
+
 struct _FrWindow {
         AdwApplicationWindow parent_instance;
 
@@ -53,6 +63,9 @@ struct _FrWindow {
         GtkWidget *erase_list;
         GtkWidget *next_list;
         GtkWidget *gestures_list;
+
+        guint opening_id;
+        gboolean opening_done;
 };
 
 G_DEFINE_FINAL_TYPE(FrWindow, fr_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -404,9 +417,43 @@ static void update(FrWindow *self) {
         update_sensitivity(self);
 }
 
+/* The status page has nothing that takes the focus, so a screen reader has
+ * nothing to present when the window opens: its heading and the reason are
+ * announced instead.  The main page and the pending banner have controls
+ * of their own. */
+static gboolean on_opening_announcement(gpointer user_data) {
+        FrWindow *self = user_data;
+        g_autofree char *text = NULL;
+
+        self->opening_id = 0;
+        if (!gtk_window_is_active(GTK_WINDOW(self)) ||
+            !g_str_equal(gtk_stack_get_visible_child_name(GTK_STACK(self->stack)), "unavailable"))
+                return G_SOURCE_REMOVE;
+        /* Translators: spoken by screen readers when the window opens and no
+         * reset can be requested: the heading (e.g. "Factory reset is not
+         * available"), then why. */
+        text = g_strdup_printf(_("%1$s. %2$s"), gtk_label_get_text(GTK_LABEL(self->status_title)),
+                               gtk_label_get_text(GTK_LABEL(self->status_body)));
+        /* Made by the status page, not the window: Orca remembers the window
+         * as dead from its too early activation and ignored an announcement
+         * of the window's; it has not seen the page before. */
+        gtk_accessible_announce(GTK_ACCESSIBLE(self->status_page), text, GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
+        return G_SOURCE_REMOVE;
+}
+
+static void on_active(GObject *object, G_GNUC_UNUSED GParamSpec *pspec, G_GNUC_UNUSED gpointer user_data) {
+        FrWindow *self = FR_WINDOW(object);
+
+        if (self->opening_done || !gtk_window_is_active(GTK_WINDOW(self)))
+                return;
+        self->opening_done = TRUE;
+        self->opening_id = g_timeout_add(OPENING_ANNOUNCEMENT_DELAY_MSEC, on_opening_announcement, self);
+}
+
 static void fr_window_dispose(GObject *object) {
         FrWindow *self = FR_WINDOW(object);
 
+        g_clear_handle_id(&self->opening_id, g_source_remove);
         g_cancellable_cancel(self->cancellable);
         g_clear_object(&self->cancellable);
         if (self->client)
@@ -509,6 +556,7 @@ static void fr_window_init(FrWindow *self) {
         gtk_label_set_markup(GTK_LABEL(self->prompt_label), markup);
         fr_describe(self->name_entry, text);
         fit_to_monitor(self);
+        g_signal_connect(self, "notify::is-active", G_CALLBACK(on_active), NULL);
 }
 
 FrWindow *fr_window_new(GtkApplication *app, FrClient *client) {

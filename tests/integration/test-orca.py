@@ -235,5 +235,31 @@ def test_keyboard_only_reset_starts_once():
     gui.done(s, agent)
 
 
+UNAVAILABLE = 'Factory reset is not available'
+
+
+def test_unsupported_window_speaks_the_reason():
+    """Orca runs; the window is started on a system hotkeyd cannot reset
+    (no EFI): without a key pressed, Orca says why, in the words the
+    window shows (hotkeyd's UnsupportedReason).  The window has no reset
+    control: what is spoken must come from the window opening alone.
+    Nothing here asks the window for its accessible tree before the
+    reason is spoken: Orca alone must find it."""
+    s = gui.Desktop(efi=False)
+    orca = Orca(s.screen)
+    reason = str(s.prop('UnsupportedReason'))
+    assert reason and s.prop('Supported') == False
+    app = s.screen.app()
+    said = orca.speech.wait_for_text(reason, timeout=10, mark=0)
+    print('   spoken:', said)
+    assert any(UNAVAILABLE in u for u in said), said
+    # The words spoken are the ones on the screen.
+    window = wait_for(lambda: app.windows(), 'the window')[0]
+    names = [n.name for n in app.tree(window)]
+    assert reason in names and UNAVAILABLE in names, names
+    assert s.start_unit_calls() == []
+    gui.done(s, app)
+
+
 if __name__ == '__main__':
     run_tests(globals())

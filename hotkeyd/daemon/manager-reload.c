@@ -43,9 +43,13 @@ static void manager_swap_rules(Manager *m, Config *config, GestureEngine *engine
 static int manager_swap_keys(Manager *m, const unsigned *keys, size_t n_keys) {
         int r;
 
-        r = input_set_keys(m->input, keys, n_keys);
         logind_set_keys(m->logind, keys, n_keys);
         manager_update_timer(m);
+        /* Before the devices are opened (right after READY=1) there is
+         * nothing to change: they are opened for the new keys. */
+        if (!m->input)
+                return 0;
+        r = input_set_keys(m->input, keys, n_keys);
         m->reach_deferred = false;
         bus_api_emit_changed(m, STRV_MAKE("DeviceKeys"));
         manager_update_reach(m);

@@ -86,6 +86,7 @@ Manager *manager_free(Manager *m) {
 
         manager_drop_bus(m);
         sd_event_source_disable_unref(m->tpm_start);
+        sd_event_source_disable_unref(m->input_start);
         tpm_reader_free(m->tpm_reader);
         tpm_monitor_free(m->tpm_monitor);
         erase_state_done(&m->erase);
@@ -218,15 +219,26 @@ void manager_notify_ready(Manager *m) {
         manager_notify_status(m);
 }
 
-/* Moves the bus's start (the authentication's answer read, Hello and
- * what waits behind it written) on as far as it goes without waiting, so
- * that the next round trips overlap the input enumeration rather than
- * follow it.  Only until the connection runs: no reply or call is
- * dispatched before the start is done. */
-static void manager_bus_progress(Manager *m) {
-        for (unsigned i = 0; m->bus && i < 16 && sd_bus_is_ready(m->bus) == 0; i++)
-                if (sd_bus_process(m->bus, NULL) <= 0)
-                        break;
+/* The devices are opened from the loop right after READY=1: what the
+ * start is waited for (the bus name, the API behind it) does not need
+ * them, and under an emulated CPU their enumeration and probes were the
+ * largest step (bench/RESULTS.md).  A key pressed meanwhile is no hold
+ * anyway: a hold is seen from its key-down on.  Until then the devices
+ * are none, and the reach report waits (reach_deferred). */
+static int manager_on_input_start(sd_event_source *s, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+        int r;
+
+        m->input_start = sd_event_source_disable_unref(m->input_start);
+        r = manager_start_input(m);
+        if (r < 0)
+                return sd_event_exit(m->event, r);
+        startup_timing_mark("input");
+        log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
+                 m->config->n_triggers);
+        manager_notify_status(m);
+        startup_timing_report(m->print_timing);
+        return 0;
 }
 
 int manager_start(Manager *m) {
@@ -264,11 +276,11 @@ int manager_start(Manager *m) {
                 startup_timing_mark("watchdog");
         }
 
-        manager_bus_progress(m);
-        r = manager_start_input(m);
+        r = sd_event_add_defer(m->event, &m->input_start, manager_on_input_start, m);
         if (r < 0)
-                return r;
-        startup_timing_mark("input");
+                return log_error_errno(r, "Failed to defer opening the input devices: %m");
+        /* Enabled by manager_start_finish(), after READY=1. */
+        (void) sd_event_source_set_enabled(m->input_start, SD_EVENT_OFF);
 
         m->start_done = true;
         if (m->dry_run || m->bus_name_owned)
@@ -282,11 +294,10 @@ void manager_start_finish(Manager *m) {
         m->started = true;
         if (!m->dry_run)
                 startup_timing_mark("bus-name");
-        log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
-                 m->config->n_triggers);
         manager_notify_ready(m);
         startup_timing_mark("ready");
-        startup_timing_report(m->print_timing);
+        log_debug("Sent READY=1; opening the input devices next.");
+        (void) sd_event_source_set_enabled(m->input_start, SD_EVENT_ONESHOT);
         /* For the dialog only: after READY=1. */
         if (m->tpm_start)
                 (void) sd_event_source_set_enabled(m->tpm_start, SD_EVENT_ONESHOT);

@@ -71,6 +71,7 @@ typedef struct Manager {
         TpmReader *tpm_reader;
         TpmMonitor *tpm_monitor;     /* reads again when a TPM comes or goes */
         sd_event_source *tpm_start;  /* the monitor and the first read, once the loop runs */
+        sd_event_source *input_start; /* the devices opened, right after READY=1 */
         EraseState erase;            /* what a reset erases: ErasedPartitions, ClearsTpm, EraseProblems */
         sd_event_source *erase_read; /* reads it once the loop runs */
         ResetOutcome last_reset;     /* LastReset: what hotkeyd-reset-check.service found */

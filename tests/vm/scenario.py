@@ -626,7 +626,7 @@ class Steps:
         m.run('agent=$(pgrep -u user -f -- "factory-reset --agent" | head -1) && '
               'env -i $(tr "\\0" "\\n" < /proc/$agent/environ | '
               'grep -E "^(WAYLAND_DISPLAY|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS|LANG|HOME|PATH)=") '
-              'setpriv --reuid=user --regid=user --init-groups factory-reset >/dev/null 2>&1 &')
+              'setpriv --reuid=user --regid=user --init-groups factory-reset >/dev/null 2>&1 & true')
         self.wait_entry(cursor, MSG_WINDOW_SHOWN, 120, 'the settings window shown')
         time.sleep(3)   # TCG: the first frames
         self.screenshot(name)

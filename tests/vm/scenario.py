@@ -9,6 +9,7 @@ factory-reset-agent), looks at the VM's screen through QMP screendumps
 (screen.py) and answers the dialog with QMP key presses, as a person at
 the keyboard would."""
 
+import base64
 import json
 import os
 import re
@@ -618,16 +619,31 @@ class Steps:
         self.last_reset('the reset was verified', MSG_RESET_VERIFIED, 5, '/var recreated')
         self.done('reset_verified_s')
 
+    # Run in the guest: the settings window as user, with the GTK agent's
+    # environment (cage's Wayland display, the session bus), as the
+    # session's own programs run; its output in /tmp/window.log.
+    OPEN_WINDOW = """
+import os, pwd, subprocess
+agent = subprocess.run(['pgrep', '-u', 'user', '-f', '--', 'factory-reset --agent'],
+                       capture_output=True, text=True).stdout.split()[0]
+with open(f'/proc/{agent}/environ') as f:
+    env = dict(kv.split('=', 1) for kv in f.read().split('\\0') if '=' in kv)
+pw = pwd.getpwnam('user')
+subprocess.Popen(['/usr/bin/factory-reset'], env=env, cwd=pw.pw_dir, user=pw.pw_uid, group=pw.pw_gid,
+                 extra_groups=os.getgrouplist('user', pw.pw_gid), stdin=subprocess.DEVNULL,
+                 stdout=open('/tmp/window.log', 'w'), stderr=subprocess.STDOUT, start_new_session=True)
+"""
+
     def window(self, name):
-        """The settings window, opened by user in the cage session (the
-        agent's Wayland display and session bus), on the screen as NAME.png."""
+        """The settings window, opened by user in the cage session, on the
+        screen as NAME.png."""
         m = self.m
         cursor = self.cursor()
-        m.run('agent=$(pgrep -u user -f -- "factory-reset --agent" | head -1) && '
-              'env -i $(tr "\\0" "\\n" < /proc/$agent/environ | '
-              'grep -E "^(WAYLAND_DISPLAY|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS|LANG|HOME|PATH)=") '
-              'setpriv --reuid=user --regid=user --init-groups factory-reset >/dev/null 2>&1 & true')
-        self.wait_entry(cursor, MSG_WINDOW_SHOWN, 120, 'the settings window shown')
+        script = base64.b64encode(self.OPEN_WINDOW.encode()).decode()
+        m.run(f'echo {script} | base64 -d > /tmp/open-window.py && python3 /tmp/open-window.py')
+        self.until(lambda: self.entries(cursor, MSG_WINDOW_SHOWN), 120,
+                   lambda: 'the settings window: no "shown" entry within 120 s; its output: '
+                           + m.run('cat /tmp/window.log', check=False)[1])
         time.sleep(3)   # TCG: the first frames
         self.screenshot(name)
         # The newest factory-reset of user is the window, not the agent.

@@ -207,15 +207,25 @@ def section_startup_steps(fp, st, s):
     if not blocks:
         return
     pairs = [(x['ready_us'], b) for x, b in zip([x for x in fp['startup']], blocks) if x['ready_us'] >= 0 and b]
-    names = []
+
+    def until_ready(b):
+        # The steps up to `ready`; those after it (the input devices,
+        # opened from the loop once READY=1 is out) are not in the total.
+        names = list(b)
+        return names[:names.index('ready') + 1] if 'ready' in names else names
+
+    names, after = [], []
     for _, b in pairs:
         for n in b:
-            if n not in names:
-                names.append(n)
+            where = names if n in until_ready(b) else after
+            if n not in where:
+                where.append(n)
     rows = [('exec -> READY=1 (total)', [t for t, _ in pairs]),
-            ('exec -> main() (exec, dynamic linking; the rest)', [max(t - sum(b.values()), 0) for t, b in pairs])]
+            ('exec -> main() (exec, dynamic linking; the rest)',
+             [max(t - sum(b[n] for n in until_ready(b)), 0) for t, b in pairs])]
     rows += [(f'`{n}`', [b.get(n, 0) for _, b in pairs]) for n in names]
-    rows.append(('main() -> READY=1', [sum(b.values()) for _, b in pairs]))
+    rows.append(('main() -> READY=1', [sum(b[n] for n in until_ready(b)) for _, b in pairs]))
+    rows += [(f'after READY=1: `{n}`', [b.get(n, 0) for _, b in pairs]) for n in after]
     s.append(f'\n- Where exec -> READY=1 went (`hotkeyd --timing` of the same {len(pairs)} starts, '
              f'CLOCK_MONOTONIC from main(); steps: hotkeyd(8)):\n')
     s.append('| step | median ms | min ms | max ms |')

@@ -9,7 +9,6 @@ factory-reset-agent), looks at the VM's screen through QMP screendumps
 (screen.py) and answers the dialog with QMP key presses, as a person at
 the keyboard would."""
 
-import base64
 import json
 import os
 import re
@@ -30,7 +29,6 @@ MSG_DIALOG_SHOWN = '53f8b85367fb4ec5ac1322bfe44ea4e2'   # written by the GTK age
 MSG_TRIGGER_UNREACHABLE = '432d682a39a845dc84b85e488ba461e1'
 MSG_RESET_VERIFIED = '98654017ceb9469e865ebe51ac712aea'     # hotkeyd --check-reset
 MSG_RESET_NOT_ERASED = 'dc5c19eebad24dd4b2539e383006781a'
-MSG_WINDOW_SHOWN = '2b94e1643faf4ac7b8b5e2d27d0e48e1'      # written by the window
 
 AGENT_ID = 'factory-reset-agent'   # the journal identifier of the agent's stdout lines
 USER_UID = '1000'
@@ -619,36 +617,6 @@ class Steps:
         self.last_reset('the reset was verified', MSG_RESET_VERIFIED, 5, '/var recreated')
         self.done('reset_verified_s')
 
-    # Run in the guest: the settings window as user, with the GTK agent's
-    # environment (cage's Wayland display, the session bus), as the
-    # session's own programs run; its output in /tmp/window.log.
-    OPEN_WINDOW = """
-import os, pwd, subprocess
-agent = subprocess.run(['pgrep', '-u', 'user', '-f', '--', 'factory-reset --agent'],
-                       capture_output=True, text=True).stdout.split()[0]
-with open(f'/proc/{agent}/environ') as f:
-    env = dict(kv.split('=', 1) for kv in f.read().split('\\0') if '=' in kv)
-pw = pwd.getpwnam('user')
-subprocess.Popen(['/usr/bin/factory-reset'], env=env, cwd=pw.pw_dir, user=pw.pw_uid, group=pw.pw_gid,
-                 extra_groups=os.getgrouplist('user', pw.pw_gid), stdin=subprocess.DEVNULL,
-                 stdout=open('/tmp/window.log', 'w'), stderr=subprocess.STDOUT, start_new_session=True)
-"""
-
-    def window(self, name):
-        """The settings window, opened by user in the cage session, on the
-        screen as NAME.png."""
-        m = self.m
-        cursor = self.cursor()
-        script = base64.b64encode(self.OPEN_WINDOW.encode()).decode()
-        m.run(f'echo {script} | base64 -d > /tmp/open-window.py && python3 /tmp/open-window.py')
-        self.until(lambda: self.entries(cursor, MSG_WINDOW_SHOWN), 120,
-                   lambda: 'the settings window: no "shown" entry within 120 s; its output: '
-                           + m.run('cat /tmp/window.log', check=False)[1])
-        time.sleep(3)   # TCG: the first frames
-        self.screenshot(name)
-        # The newest factory-reset of user is the window, not the agent.
-        m.run('pkill -u user -n -x factory-reset')
-
     def reset_without_erase(self):
         """A second reset, whose initrd does not run systemd-repart (the
         image's addon on the ESP for this one boot): systemd still enters
@@ -686,7 +654,6 @@ subprocess.Popen(['/usr/bin/factory-reset'], env=env, cwd=pw.pw_dir, user=pw.pw_
             m.fail(f'systemd-factory-reset status says {out.strip()!r}, not complete')
         self.last_reset('the reset did not erase', MSG_RESET_NOT_ERASED, 3, 'DID NOT ERASE /var')
         self.gtk_agent_up(180, 'the GTK session agent after the second reset')
-        self.window('window-reset-did-not-erase.png')
         self.done('reset_without_erase_s')
 
 

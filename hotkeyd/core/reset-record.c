@@ -247,13 +247,22 @@ static int parse_header(Parser *ps, const char *magic) {
         return 0;
 }
 
-static int key_value(Parser *ps, char *l, char **ret_value) {
+/* The next line split at its '=': *ret_line is the key (to free), and
+ * *ret_value points into it.  0 at the end. */
+static int next_key_value(Parser *ps, char **ret_line, char **ret_value) {
+        _cleanup_free_ char *l = NULL;
+        int r;
+
+        r = next_line(ps, &l);
+        if (r <= 0)
+                return r;
         char *eq = strchr(l, '=');
         if (!eq)
                 return parse_fail(ps, "\"%.40s\" is not KEY=VALUE", l);
         *eq = 0;
         *ret_value = eq + 1;
-        return 0;
+        *ret_line = TAKE_PTR(l);
+        return 1;
 }
 
 int reset_record_parse(const char *text, size_t size, ResetRecord *ret, char **ret_error) {
@@ -271,14 +280,11 @@ int reset_record_parse(const char *text, size_t size, ResetRecord *ret, char **r
                 _cleanup_free_ char *l = NULL;
                 char *value;
 
-                r = next_line(&ps, &l);
+                r = next_key_value(&ps, &l, &value);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         break;
-                r = key_value(&ps, l, &value);
-                if (r < 0)
-                        return r;
                 if (streq(l, "boot")) {
                         if (have_boot || !valid_boot_id(value))
                                 return parse_fail(&ps, "boot= must be given once, as 32 lower-case hex digits");
@@ -421,14 +427,11 @@ int reset_outcome_parse(const char *text, size_t size, ResetOutcome *ret, char *
                 _cleanup_free_ char *l = NULL;
                 char *value;
 
-                r = next_line(&ps, &l);
+                r = next_key_value(&ps, &l, &value);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         break;
-                r = key_value(&ps, l, &value);
-                if (r < 0)
-                        return r;
                 if (streq(l, "requested") || streq(l, "checked")) {
                         bool *have = streq(l, "requested") ? &have_requested : &have_checked;
                         if (*have)

@@ -25,7 +25,7 @@ Usage, from the source tree:
     tools/in-buildroot.sh python3 bench/libinput-buildroot.py [--build build] [-n 20]
 Prints a Markdown table on stdout."""
 
-import argparse
+import importlib
 import json
 import os
 import re
@@ -35,20 +35,6 @@ import sys
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = ['KEY_ESC', 'KEY_1', 'KEY_A', 'KEY_S', 'KEY_D', 'KEY_F', 'KEY_ENTER', 'KEY_SPACE', 'KEY_POWER']
-
-
-def reexec(args):
-    build = os.path.abspath(args.build)
-    env = dict(os.environ)
-    env['HOTKEYD_SOURCE_ROOT'] = SRC
-    env['HOTKEYD_POLKIT_POLICY'] = os.path.join(build, 'polkit', 'io.hotkeyd.policy')
-    env['HOTKEYD_CANCEL_UNIT'] = os.path.join(build, 'units', 'hotkeyd-cancel.service')
-    env['HOTKEYD'] = os.path.join(build, 'hotkeyd', 'hotkeyd')
-    env['HKB_BUILD'] = build
-    env['PYTHONDONTWRITEBYTECODE'] = '1'
-    cmd = ['unshare', '--mount', '--propagation', 'unchanged', '--', 'umockdev-wrapper',
-           sys.executable, os.path.abspath(__file__), '--inner'] + sys.argv[1:]
-    os.execvpe(cmd[0], cmd, env)
 
 
 def start(cmd, env):
@@ -147,16 +133,6 @@ def inner(args):
         f'{k} {statistics.median(st[k] for st in steps["libinput"]):.2f}' for k in ('context', 'devices', 'dispatch')))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--build', default='build')
-    ap.add_argument('-n', type=int, default=20)
-    ap.add_argument('--inner', action='store_true', help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if not args.inner:
-        reexec(args)
-    inner(args)
-
-
 if __name__ == '__main__':
-    main()
+    # Its --build/-n command line and the re-run under umockdev.
+    importlib.import_module('startup-breakdown').main(__doc__, inner, __file__)

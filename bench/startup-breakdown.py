@@ -39,16 +39,19 @@ def median_ms(values_us):
     return statistics.median(values_us) / 1000
 
 
-def reexec(args):
+def reexec(args, script=__file__):
+    """Runs SCRIPT again with --inner under umockdev-wrapper in a mount
+    namespace of its own, with the built tree's paths in the environment."""
     build = os.path.abspath(args.build)
     env = dict(os.environ)
     env['HOTKEYD_SOURCE_ROOT'] = SRC
     env['HOTKEYD_POLKIT_POLICY'] = os.path.join(build, 'polkit', 'io.hotkeyd.policy')
     env['HOTKEYD_CANCEL_UNIT'] = os.path.join(build, 'units', 'hotkeyd-cancel.service')
     env['HOTKEYD'] = os.path.join(build, 'hotkeyd', 'hotkeyd')
+    env['HKB_BUILD'] = build
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     cmd = ['unshare', '--mount', '--propagation', 'unchanged', '--', 'umockdev-wrapper',
-           sys.executable, os.path.abspath(__file__), '--inner'] + sys.argv[1:]
+           sys.executable, os.path.abspath(script), '--inner'] + sys.argv[1:]
     os.execvpe(cmd[0], cmd, env)
 
 
@@ -207,14 +210,16 @@ def inner(args):
               f'{st.get("relative", 0):.0f} | {st.get("final_relocations", 0):.0f} |')
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(description=__doc__, inner=inner, script=__file__):
+    """The command line of the build root's bench scripts (this one and
+    libinput-buildroot.py): --build, -n, then INNER under umockdev."""
+    ap = argparse.ArgumentParser(description=description.splitlines()[0])
     ap.add_argument('--build', default='build')
     ap.add_argument('-n', type=int, default=20)
     ap.add_argument('--inner', action='store_true', help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not args.inner:
-        reexec(args)
+        reexec(args, script)
     inner(args)
 
 

@@ -20,6 +20,10 @@ struct FrAgent {
         FrConfirmDialog *spare; /* the next one, not presented yet */
         guint spare_id;
         gboolean warmed_up;     /* the first spare paid the first frame's costs */
+        /* The last request, the likeliest next one: the spare is filled in
+         * with it. */
+        char *last_trigger, *last_device;
+        gint64 last_timeout_usec;
         FrHoldWindow *hold_window; /* weak */
         char *seat;
 };
@@ -49,6 +53,7 @@ static gboolean on_prepare_spare(gpointer user_data) {
         agent->spare_id = 0;
         if (!agent->spare)
                 agent->spare = fr_confirm_dialog_new(agent->client);
+        fr_confirm_dialog_prepare(agent->spare, agent->last_trigger, agent->last_device, agent->last_timeout_usec);
         /* Without it the first dialog took 2-3 times as long as the later
          * ones to be mapped (bench/RESULTS.md, dialog latency). */
         if (!agent->warmed_up) {
@@ -183,6 +188,11 @@ static void request_confirmation(FrAgent *agent, GVariant *parameters) {
         agent->dialog = dialog;
         g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
         fr_confirm_dialog_ask(dialog, id, trigger, device, (gint64) deadline);
+        g_free(agent->last_trigger);
+        agent->last_trigger = g_strdup(trigger);
+        g_free(agent->last_device);
+        agent->last_device = g_strdup(device);
+        agent->last_timeout_usec = (gint64) deadline - g_get_monotonic_time();
         fr_confirm_dialog_present(dialog, agent->app);
         prepare_spare_later(agent);
         g_snprintf(line, sizeof line, "request %u", id);
@@ -278,5 +288,7 @@ void fr_agent_free(FrAgent *agent) {
         g_clear_pointer(&agent->node, g_dbus_node_info_unref);
         g_free(agent->registered_with);
         g_free(agent->seat);
+        g_free(agent->last_trigger);
+        g_free(agent->last_device);
         g_free(agent);
 }

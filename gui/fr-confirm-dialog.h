@@ -21,6 +21,12 @@ G_DECLARE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, FR, CONFIRM_DIALOG, Adw
 /* Built ahead (a reference of the caller's): the widget tree costs more
  * than the rest of the way to the screen, so the agent keeps one ready. */
 FrConfirmDialog *fr_confirm_dialog_new(FrClient *client);
+/* On a dialog not yet asked, while the agent has nothing else to do: what
+ * will be erased (as the daemon says now), the texts of the request most
+ * likely to come (trigger NULL: none known yet) and the content's size,
+ * worked out ahead; fr_confirm_dialog_ask() changes what differs. */
+void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const char *device,
+                               gint64 timeout_usec);
 /* Once per process, on a dialog not yet asked: the first frame's one-time
  * costs (renderer, style, fonts) paid ahead, nothing shown. */
 void fr_confirm_dialog_warm_up(FrConfirmDialog *self);

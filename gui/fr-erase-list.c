@@ -54,9 +54,7 @@ static char *partition_details(const char *device, guint64 size, const char *mou
         return g_string_free(g_steal_pointer(&s), FALSE);
 }
 
-static void append_partitions(GtkListBox *list, FrClient *client) {
-        g_autoptr(GVariant) parts = fr_client_dup_property(client, "ErasedPartitions", "a(ssssts)");
-        g_autoptr(GVariant) problems = fr_client_dup_property(client, "EraseProblems", "as");
+static void append_partitions(GtkListBox *list, GVariant *parts, GVariant *problems) {
         const char *file, *type, *label, *device, *mount_point;
         guint64 size;
         GVariantIter iter;
@@ -92,9 +90,7 @@ static void append_partitions(GtkListBox *list, FrClient *client) {
         }
 }
 
-static void append_tpm(GtkListBox *list, FrClient *client) {
-        g_autoptr(GVariant) clears = fr_client_dup_property(client, "ClearsTpm", "b");
-        g_autoptr(GVariant) tpm = fr_client_dup_property(client, "Tpm", "a{sv}");
+static void append_tpm(GtkListBox *list, GVariant *clears, GVariant *tpm) {
         gboolean present = FALSE;
 
         if (tpm)
@@ -118,8 +114,7 @@ static void append_tpm(GtkListBox *list, FrClient *client) {
 
 /* What a plug-in resets only its description says; a daemon without the
  * property has none to show. */
-static void append_plugins(GtkListBox *list, FrClient *client) {
-        g_autoptr(GVariant) plugins = fr_client_dup_property(client, "ResetPlugins", "a(ss)");
+static void append_plugins(GtkListBox *list, GVariant *plugins) {
         const char *unit, *description;
         GVariantIter iter;
 
@@ -133,11 +128,27 @@ static void append_plugins(GtkListBox *list, FrClient *client) {
         }
 }
 
+/* Rows are rebuilt only when what they show changed: new rows are styled
+ * and their text shaped afresh, which was a good part of what presenting
+ * the confirmation dialog cost (the agent fills its next dialog ahead). */
 void fr_erase_list_update(GtkWidget *list, FrClient *client) {
+        g_autoptr(GVariant) parts = fr_client_dup_property(client, "ErasedPartitions", "a(ssssts)");
+        g_autoptr(GVariant) problems = fr_client_dup_property(client, "EraseProblems", "as");
+        g_autoptr(GVariant) clears = fr_client_dup_property(client, "ClearsTpm", "b");
+        g_autoptr(GVariant) tpm = fr_client_dup_property(client, "Tpm", "a{sv}");
+        g_autoptr(GVariant) plugins = fr_client_dup_property(client, "ResetPlugins", "a(ss)");
+        GVariant *sources = g_variant_ref_sink(g_variant_new("(mvmvmvmvmv)", parts, problems, clears, tpm, plugins));
+        GVariant *shown = g_object_get_data(G_OBJECT(list), "fr-erase-sources");
+
+        if (shown && g_variant_equal(shown, sources)) {
+                g_variant_unref(sources);
+                return;
+        }
+        g_object_set_data_full(G_OBJECT(list), "fr-erase-sources", sources, (GDestroyNotify) g_variant_unref);
         gtk_list_box_remove_all(GTK_LIST_BOX(list));
-        append_partitions(GTK_LIST_BOX(list), client);
-        append_tpm(GTK_LIST_BOX(list), client);
-        append_plugins(GTK_LIST_BOX(list), client);
+        append_partitions(GTK_LIST_BOX(list), parts, problems);
+        append_tpm(GTK_LIST_BOX(list), clears, tpm);
+        append_plugins(GTK_LIST_BOX(list), plugins);
 }
 
 static void append_sentence(GString *s, const char *text) {

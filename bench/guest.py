@@ -484,7 +484,8 @@ def cmd_footprint(args):
     # where its time went from main() on (its stderr goes to the log).
     sh('systemctl stop hotkeyd.service')
     try:
-        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', hotkeyd, '--timing'], 'startup.log')
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--until-status', 'Watching', '--',
+                      hotkeyd, '--timing'], 'startup.log')
     finally:
         sh('systemctl start hotkeyd.service')
     res['startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]

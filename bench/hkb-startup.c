@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hkb-startup: time from exec to READY=1, and the footprint right after.
  *
- *   hkb-startup [--runs N] [--settle-ms MS] -- HOTKEYD [ARGS...]
+ *   hkb-startup [--runs N] [--until-status TEXT] [--settle-ms MS] -- HOTKEYD [ARGS...]
  *
  * Each run binds its own NOTIFY_SOCKET, forks, stamps CLOCK_MONOTONIC in
  * the child immediately before execv() (into shared memory), and stamps
- * again when the datagram with READY=1 arrives.  After --settle-ms it reads
- * the daemon's VmRSS, its Pss and private dirty memory (smaps_rollup) and
- * its open fds, sends SIGTERM and reaps it.  The daemon's stderr is ours
- * (hotkeyd --timing prints its steps there, one block per run, in order).
- * One JSON object per run:
- *   {"run":1,"ready_us":...,"rss_kib":...,"pss_kib":...,"private_dirty_kib":...,"fds":...,"exit":0} */
+ * again when the datagram with READY=1 arrives.  With --until-status it
+ * also waits for a STATUS= that starts with TEXT (hotkeyd says "Watching"
+ * once its input devices are open, after READY=1) and stamps it.  After
+ * --settle-ms more it reads the daemon's VmRSS, its Pss and private dirty
+ * memory (smaps_rollup) and its open fds, sends SIGTERM and reaps it.  The
+ * daemon's stderr is ours (hotkeyd --timing prints its steps there, one
+ * block per run, in order).  One JSON object per run (status_us -1 without
+ * --until-status):
+ *   {"run":1,"ready_us":...,"status_us":...,"rss_kib":...,"pss_kib":...,"private_dirty_kib":...,"fds":...,
+ *    "exit":0} */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,23 +50,35 @@ static long long smaps_rollup(pid_t pid, const char *field) {
         return v;
 }
 
+/* A notification datagram (newline-separated assignments) with a STATUS=
+ * that starts with prefix. */
+static bool has_status(const char *msg, const char *prefix) {
+        for (const char *line = msg; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+                if (strncmp(line, "STATUS=", 7) == 0 && strncmp(line + 7, prefix, strlen(prefix)) == 0)
+                        return true;
+        return false;
+}
+
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "runs", required_argument, NULL, 'r' },
                 { "settle-ms", required_argument, NULL, 's' },
+                { "until-status", required_argument, NULL, 'u' },
                 {}
         };
         unsigned runs = 20, settle_ms = 300;
+        const char *until_status = NULL;
         int c;
 
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case 'r': runs = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 's': settle_ms = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 'u': until_status = optarg; break;
                 default: return EXIT_FAILURE;
                 }
         if (optind >= argc)
-                hkb_die("usage: hkb-startup [--runs N] [--settle-ms MS] -- HOTKEYD [ARGS...]");
+                hkb_die("usage: hkb-startup [--runs N] [--until-status TEXT] [--settle-ms MS] -- HOTKEYD [ARGS...]");
 
         uint64_t *exec_us = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (exec_us == MAP_FAILED)
@@ -89,8 +106,8 @@ int main(int argc, char *argv[]) {
                         _exit(127);
                 }
 
-                uint64_t ready = 0, deadline = hkb_now_us() + 30 * 1000000u;
-                while (!ready) {
+                uint64_t ready = 0, status = 0, deadline = hkb_now_us() + 30 * 1000000u;
+                while (!ready || (until_status && !status)) {
                         uint64_t now = hkb_now_us();
                         if (now > deadline)
                                 break;
@@ -105,6 +122,8 @@ int main(int argc, char *argv[]) {
                         msg[n] = 0;
                         if (strncmp(msg, "READY=1", 7) == 0 || strstr(msg, "\nREADY=1"))
                                 ready = stamp;
+                        if (ready && until_status && !status && has_status(msg, until_status))
+                                status = stamp;
                 }
 
                 hkb_sleep_us(settle_ms * 1000ull);
@@ -118,9 +137,10 @@ int main(int argc, char *argv[]) {
                 close(fd);
                 unlink(sa.sun_path);
 
-                printf("{\"run\":%u,\"ready_us\":%lld,\"rss_kib\":%lld,\"pss_kib\":%lld,\"private_dirty_kib\":%lld,"
+                printf("{\"run\":%u,\"ready_us\":%lld,\"status_us\":%lld,\"rss_kib\":%lld,\"pss_kib\":%lld,\"private_dirty_kib\":%lld,"
                        "\"fds\":%lld,\"exit\":%d}\n", run,
-                       ready ? (long long) (ready - *exec_us) : -1LL, st.rss_kib, pss, dirty, st.fds,
+                       ready ? (long long) (ready - *exec_us) : -1LL,
+                       status ? (long long) (status - *exec_us) : -1LL, st.rss_kib, pss, dirty, st.fds,
                        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
                 fflush(stdout);
         }

@@ -19,9 +19,13 @@
 void manager_notify_status(Manager *m) {
         if (m->dry_run)
                 return;
+        if (!m->input) {
+                /* READY=1 comes first (manager_on_input_start()). */
+                (void) sd_notify(false, "STATUS=Opening the input devices.");
+                return;
+        }
         (void) sd_notifyf(false, "STATUS=Watching %zu device(s) for %zu trigger(s), mode %s.",
-                          m->input ? input_n_devices(m->input) : 0, m->config->n_triggers,
-                          daemon_mode_to_string(m->config->mode));
+                          input_n_devices(m->input), m->config->n_triggers, daemon_mode_to_string(m->config->mode));
 }
 
 void manager_log_config(const Config *c) {
@@ -233,9 +237,11 @@ static int manager_on_input_start(sd_event_source *s, void *userdata) {
         r = manager_start_input(m);
         if (r < 0)
                 return sd_event_exit(m->event, r);
+        startup_timing_mark("input");
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
         manager_notify_status(m);
+        startup_timing_report(m->print_timing);
         return 0;
 }
 
@@ -295,7 +301,6 @@ void manager_start_finish(Manager *m) {
         manager_notify_ready(m);
         startup_timing_mark("ready");
         log_debug("Sent READY=1; opening the input devices next.");
-        startup_timing_report(m->print_timing);
         (void) sd_event_source_set_enabled(m->input_start, SD_EVENT_ONESHOT);
         /* For the dialog only: after READY=1. */
         if (m->tpm_start)

@@ -274,6 +274,13 @@ struct SupportWaiter {
         void *userdata;
 };
 
+/* A check that systemd did not answer is made again a few times, with
+ * nobody waiting: at boot, socket-activated systemd-factory-reset was seen
+ * to take 9 s on a loaded (emulated) machine, longer than a check waits,
+ * and Supported would have stayed false until somebody asked again. */
+#define SUPPORT_RETRY_USEC (10 * USEC_PER_SEC)
+#define SUPPORT_RETRIES_MAX 3
+
 struct SupportQueue {
         sd_event *event;
         sd_bus *bus;
@@ -281,6 +288,9 @@ struct SupportQueue {
         SupportCheck *check;     /* the one running */
         SupportWaiter *asking;   /* waiting for it */
         SupportWaiter *next_round;
+        sd_event_source *retry;  /* a check again, for nobody */
+        unsigned n_retries;      /* in a row, since the last answer */
+        bool retry_due;
         bool draining;
         SupportState latest;
         bool known; /* latest holds an answer */
@@ -340,7 +350,8 @@ static void support_queue_next(SupportQueue *q) {
         int r;
 
         /* Loops only when a check cannot even start. */
-        while (!q->check && !q->draining && q->next_round) {
+        while (!q->check && !q->draining && (q->next_round || q->retry_due)) {
+                q->retry_due = false;
                 while (q->next_round)
                         support_waiter_link(&q->asking, q->next_round);
 
@@ -357,10 +368,43 @@ static void support_queue_next(SupportQueue *q) {
         }
 }
 
+static int support_queue_on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        SupportQueue *q = userdata;
+
+        q->retry = sd_event_source_disable_unref(q->retry);
+        q->retry_due = true;
+        support_queue_next(q);
+        return 0;
+}
+
+static void support_queue_plan_retry(SupportQueue *q, const SupportState *state) {
+        char delay[TIMESPAN_MAX];
+        int r;
+
+        if (!IN_SET(state->verdict, SUPPORT_SERVICE_FAILED, SUPPORT_MANAGER_FAILED)) {
+                q->n_retries = 0;
+                q->retry = sd_event_source_disable_unref(q->retry);
+                return;
+        }
+        if (q->retry || q->n_retries >= SUPPORT_RETRIES_MAX)
+                return;
+        q->n_retries++;
+        r = sd_event_add_time_relative(q->event, &q->retry, CLOCK_MONOTONIC, SUPPORT_RETRY_USEC, 0,
+                                       support_queue_on_retry, q);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to plan asking systemd again: %m");
+                return;
+        }
+        log_notice("systemd did not answer whether a factory reset can be requested; asking again in %s "
+                   "(%u of %u).", format_timespan(delay, SUPPORT_RETRY_USEC), q->n_retries,
+                   SUPPORT_RETRIES_MAX);
+}
+
 static void support_queue_on_answer(const SupportState *state, void *userdata) {
         SupportQueue *q = userdata;
 
         q->check = support_check_free(q->check);
+        support_queue_plan_retry(q, state);
         support_queue_drain(q, state);
         support_queue_next(q);
 }
@@ -411,6 +455,7 @@ SupportQueue *support_queue_free(SupportQueue *q) {
         while (q->next_round)
                 support_waiter_unlink(q->next_round);
         support_check_free(q->check);
+        sd_event_source_disable_unref(q->retry);
         sd_bus_unref(q->bus);
         sd_event_unref(q->event);
         free(q);

@@ -106,8 +106,8 @@ int main(int argc, char *argv[]) {
                         _exit(127);
                 }
 
-                uint64_t ready = 0, status = 0, deadline = hkb_now_us() + 30 * 1000000u;
-                while (!ready || (until_status && !status)) {
+                uint64_t ready = 0, status_seen = 0, deadline = hkb_now_us() + 30 * 1000000u;
+                while (!ready || (until_status && !status_seen)) {
                         uint64_t now = hkb_now_us();
                         if (now > deadline)
                                 break;
@@ -122,8 +122,8 @@ int main(int argc, char *argv[]) {
                         msg[n] = 0;
                         if (strncmp(msg, "READY=1", 7) == 0 || strstr(msg, "\nREADY=1"))
                                 ready = stamp;
-                        if (ready && until_status && !status && has_status(msg, until_status))
-                                status = stamp;
+                        if (ready && until_status && !status_seen && has_status(msg, until_status))
+                                status_seen = stamp;
                 }
 
                 hkb_sleep_us(settle_ms * 1000ull);
@@ -140,7 +140,7 @@ int main(int argc, char *argv[]) {
                 printf("{\"run\":%u,\"ready_us\":%lld,\"status_us\":%lld,\"rss_kib\":%lld,\"pss_kib\":%lld,\"private_dirty_kib\":%lld,"
                        "\"fds\":%lld,\"exit\":%d}\n", run,
                        ready ? (long long) (ready - *exec_us) : -1LL,
-                       status ? (long long) (status - *exec_us) : -1LL, st.rss_kib, pss, dirty, st.fds,
+                       status_seen ? (long long) (status_seen - *exec_us) : -1LL, st.rss_kib, pss, dirty, st.fds,
                        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
                 fflush(stdout);
         }

@@ -159,12 +159,14 @@ int main(int argc, char *argv[]) {
         r = manager_start(m);
         if (r < 0)
                 return EXIT_FAILURE;
-        /* READY=1 and the --timing report: manager_start_finish(), once the
-         * bus name is ours (from the loop) or at once in a dry run. */
+        /* READY=1: manager_start_finish(), once the bus name is ours (from
+         * the loop) or at once in a dry run; the --timing report once the
+         * input devices are open, right after it. */
 
         r = manager_run(m);
         if (r < 0) {
-                log_error_errno(r, "Failed to run the event loop: %m");
+                if (!m->exit_logged)
+                        log_error_errno(r, "Failed to run the event loop: %m");
                 return EXIT_FAILURE;
         }
         return EXIT_SUCCESS;

@@ -105,7 +105,7 @@ static void manager_schedule_reconnect(Manager *m) {
                 /* Without the bus there is no API: better a restart by the
                  * service manager than a daemon nobody can reach. */
                 log_error_errno(r, "Failed to schedule reconnecting to the system bus, exiting: %m");
-                (void) sd_event_exit(m->event, r);
+                (void) manager_exit_logged(m, r);
         }
 }
 
@@ -142,7 +142,7 @@ static int manager_on_bus_name(sd_bus_message *reply, void *userdata, sd_bus_err
                         /* Without the name at start there is no service: fail,
                          * the service manager knows what to do. */
                         log_error_errno(r, "Failed to own " HOTKEYD_BUS_NAME ": %m");
-                        return sd_event_exit(m->event, r);
+                        return manager_exit_logged(m, r);
                 }
                 log_warning_errno(r, "Failed to own " HOTKEYD_BUS_NAME " again, reconnecting: %m");
                 manager_schedule_reconnect(m);

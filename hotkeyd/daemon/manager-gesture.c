@@ -240,7 +240,7 @@ void manager_update_timer(Manager *m) {
                 /* Without a timer no hold can ever complete: safe, but the
                  * daemon is useless, so stop loudly. */
                 log_error_errno(r, "Failed to arm the gesture timer, exiting: %m");
-                (void) sd_event_exit(m->event, r);
+                (void) manager_exit_logged(m, r);
         }
 }
 

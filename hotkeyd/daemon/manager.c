@@ -236,7 +236,7 @@ static int manager_on_input_start(sd_event_source *s, void *userdata) {
         m->input_start = sd_event_source_disable_unref(m->input_start);
         r = manager_start_input(m);
         if (r < 0)
-                return sd_event_exit(m->event, r);
+                return manager_exit_logged(m, r);
         startup_timing_mark("input");
         log_info("Ready, watching %zu device(s) for %zu trigger(s).", input_n_devices(m->input),
                  m->config->n_triggers);
@@ -307,6 +307,15 @@ void manager_start_finish(Manager *m) {
                 (void) sd_event_source_set_enabled(m->tpm_start, SD_EVENT_ONESHOT);
         if (m->erase_read)
                 (void) sd_event_source_set_enabled(m->erase_read, SD_EVENT_ONESHOT);
+}
+
+int manager_exit_logged(Manager *m, int error) {
+        assert(m);
+        assert(error < 0);
+
+        m->exit_logged = true;
+        (void) sd_event_exit(m->event, error);
+        return error;
 }
 
 int manager_run(Manager *m) {

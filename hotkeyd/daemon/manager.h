@@ -48,7 +48,8 @@ typedef struct Manager {
         bool reach_deferred;         /* devices are being (re)enumerated: compute once at the end */
         bool dry_run;
         FILE *dry_run_output;
-        bool print_timing;           /* --timing: the start-up steps on stderr after READY=1 */
+        bool print_timing;           /* --timing: the start-up steps on stderr once the devices are open */
+        bool exit_logged;            /* the loop was stopped by an error that was logged then */
         bool start_done;             /* manager_start() finished its steps */
         bool started;                /* READY=1 sent once: the start is over */
 
@@ -89,6 +90,9 @@ DEFINE_POINTER_CLEANUP(Manager, manager_free);
 
 int manager_start(Manager *m);
 int manager_run(Manager *m);
+/* Stops the loop with error (negative errno), which the caller has logged:
+ * main() says nothing more about it.  Returns error. */
+int manager_exit_logged(Manager *m, int error);
 
 /* The verdict of a support check with what a reset erases now: a reset
  * that would erase nothing is not supported. */

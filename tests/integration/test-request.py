@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import dbus
 
 from hotkeyd_testbed import SND_BELL, SND_TONE, run_tests
-from system_testbed import BUS_NAME, CANCEL_UNIT, NOBODY, Dirs, System, VarlinkProxy, sh
+from system_testbed import BUS_NAME, CANCEL_UNIT, NOBODY, Dirs, System, VarlinkProxy, clean_env, sh
 
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
@@ -587,6 +587,25 @@ def test_service_that_did_not_answer_is_asked_again():
     assert s.start_unit_calls() == []
     time.sleep(11)
     assert not any('(2 of 3)' in line for line in s.log), s.log
+    assert s.stop() == 0
+
+
+def test_second_daemon_fails_on_the_taken_bus_name():
+    """A second hotkeyd on the same bus cannot own the name: it says so once
+    and exits with failure (the first one keeps working); no second,
+    misleading "Failed to run the event loop"."""
+    s = System(efi=True)
+    s.start_daemon()
+    env = clean_env()
+    env['DBUS_SYSTEM_BUS_ADDRESS'] = s.address
+    env['HOTKEYD_FACTORY_RESET_SOCKET'] = s.varlink
+    env['STATE_DIRECTORY'] = os.path.join(s.tmp, 'state')
+    second = subprocess.run([os.environ.get('HOTKEYD', 'hotkeyd'), '--config', s.write_config('[Daemon]\nMode=desktop\n')],
+                            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 1, second
+    assert 'Failed to own io.hotkeyd.FactoryReset1: File exists' in second.stderr, second.stderr
+    assert 'event loop' not in second.stderr, second.stderr
+    assert s.prop('Supported') == True
     assert s.stop() == 0
 
 

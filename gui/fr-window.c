@@ -417,27 +417,30 @@ static void update(FrWindow *self) {
         update_sensitivity(self);
 }
 
-/* The status page has nothing that takes the focus, so a screen reader has
- * nothing to present when the window opens: its heading and the reason are
- * announced instead.  The main page and the pending banner have controls
- * of their own. */
+/* What the window is for (its heading and the sentence under it), or why
+ * nothing can be done, announced once when it opens: the window's own
+ * activation and focus events reach a screen reader before the app is
+ * known to it (OPENING_ANNOUNCEMENT_DELAY_MSEC), and Orca was heard saying
+ * nothing at all, with controls on the page or without. */
 static gboolean on_opening_announcement(gpointer user_data) {
         FrWindow *self = user_data;
+        gboolean unavailable = g_str_equal(gtk_stack_get_visible_child_name(GTK_STACK(self->stack)), "unavailable");
         g_autofree char *text = NULL;
 
         self->opening_id = 0;
-        if (!gtk_window_is_active(GTK_WINDOW(self)) ||
-            !g_str_equal(gtk_stack_get_visible_child_name(GTK_STACK(self->stack)), "unavailable"))
+        if (!gtk_window_is_active(GTK_WINDOW(self)))
                 return G_SOURCE_REMOVE;
-        /* Translators: spoken by screen readers when the window opens and no
-         * reset can be requested: the heading (e.g. "Factory reset is not
-         * available"), then why. */
+        /* Translators: spoken by screen readers when the window opens: the
+         * heading (e.g. "Reset this computer", "Factory reset is not
+         * available"), then the sentence under it (what a reset does, or why
+         * none can be requested). */
         text = g_strdup_printf(_("%1$s. %2$s"), gtk_label_get_text(GTK_LABEL(self->status_title)),
                                gtk_label_get_text(GTK_LABEL(self->status_body)));
-        /* Made by the status page, not the window: Orca remembers the window
-         * as dead from its too early activation and ignored an announcement
-         * of the window's; it has not seen the page before. */
-        gtk_accessible_announce(GTK_ACCESSIBLE(self->status_page), text, GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
+        /* Made by the page on screen, not the window: Orca remembers the
+         * window as dead from its too early activation and ignored an
+         * announcement of the window's; it has not seen the page before. */
+        gtk_accessible_announce(GTK_ACCESSIBLE(unavailable ? self->status_page : self->content), text,
+                                GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
         return G_SOURCE_REMOVE;
 }
 

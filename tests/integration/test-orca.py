@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What the Orca screen reader SPEAKS of factory-reset: the session agent's
-confirmation dialog after a hold, and the window on an unsupported system.
+confirmation dialog after a hold, and the window when it opens.
 
 The testbed is test-gui.py's (imported, not copied): hotkeyd on the
 private system bus of system_testbed.py with real polkitd and
@@ -47,6 +47,9 @@ ERASED_HEADING = 'What will be erased'
 ERASED = ('No partition is marked to be erased', RESET_PLUGIN_DESCRIPTION)
 CHECK = 'I understand that everything listed above will be erased'
 RESET_DOES = 'Erases everything listed above and restarts the computer'
+SUPPORTED_HEADING = 'Reset this computer'
+SUPPORTED_BODY = ('A factory reset erases your files, accounts and settings and returns the computer to the state it '
+                  'was in when it was installed.')
 
 
 def is_control(utterance):
@@ -257,6 +260,24 @@ def test_unsupported_window_speaks_the_reason():
     window = wait_for(lambda: app.windows(), 'the window')[0]
     names = [n.name for n in app.tree(window)]
     assert reason in names and UNAVAILABLE in names, names
+    assert s.start_unit_calls() == []
+    gui.done(s, app)
+
+
+def test_supported_window_speaks_its_heading():
+    """Orca runs; the window is started on a system where a reset can be
+    requested: without a key pressed, Orca says what the window is for (its
+    heading and the sentence under it, as shown), not silence."""
+    s = gui.Desktop()
+    orca = Orca(s.screen)
+    assert s.prop('Supported') == True
+    app = s.screen.app()
+    said = orca.speech.wait_for_text(SUPPORTED_HEADING, timeout=10, mark=0)
+    print('   spoken:', said)
+    assert any(SUPPORTED_BODY in u for u in said), said
+    window = wait_for(lambda: app.windows(), 'the window')[0]
+    names = [n.name for n in app.tree(window)]
+    assert SUPPORTED_HEADING in names and SUPPORTED_BODY in names, names
     assert s.start_unit_calls() == []
     gui.done(s, app)
 

@@ -84,10 +84,15 @@ static void decline(FrConfirmDialog *self, const char *why) {
         finish(self);
 }
 
-static gint64 remaining_seconds(FrConfirmDialog *self) {
-        gint64 left = self->deadline_usec - DECLINE_MARGIN_USEC - g_get_monotonic_time();
+/* The seconds the countdown shows when usec are left before the deadline. */
+static gint64 seconds_shown(gint64 usec) {
+        gint64 left = usec - DECLINE_MARGIN_USEC;
 
         return left <= 0 ? 0 : (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+}
+
+static gint64 remaining_seconds(FrConfirmDialog *self) {
+        return seconds_shown(self->deadline_usec - g_get_monotonic_time());
 }
 
 static void announce(FrConfirmDialog *self, const char *text) {
@@ -421,8 +426,7 @@ void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const
 
         g_return_if_fail(!self->trigger);
         if (trigger) {
-                g_autofree char *countdown = countdown_text(
-                        (timeout_usec - DECLINE_MARGIN_USEC + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+                g_autofree char *countdown = countdown_text(seconds_shown(timeout_usec));
 
                 set_intro(self, trigger, device);
                 gtk_label_set_text(GTK_LABEL(self->countdown_label), countdown);

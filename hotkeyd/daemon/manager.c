@@ -314,8 +314,7 @@ int manager_exit_logged(Manager *m, int error) {
         assert(error < 0);
 
         m->exit_logged = true;
-        (void) sd_event_exit(m->event, error);
-        return error;
+        return sd_event_exit(m->event, error);
 }
 
 int manager_run(Manager *m) {

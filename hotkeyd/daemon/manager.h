@@ -91,7 +91,9 @@ DEFINE_POINTER_CLEANUP(Manager, manager_free);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 /* Stops the loop with error (negative errno), which the caller has logged:
- * main() says nothing more about it.  Returns error. */
+ * main() says nothing more about it.  Returns what sd_event_exit() does (0
+ * when the loop will stop), so that the event source or bus callback that
+ * calls it is not reported failed as well. */
 int manager_exit_logged(Manager *m, int error);
 
 /* The verdict of a support check with what a reset erases now: a reset

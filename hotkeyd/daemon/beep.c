@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <libevdev/libevdev.h>
-#include <libudev.h>
 #include <linux/input.h>
 
 #include "beep.h"
+#include "device-util.h"
 #include "log.h"
 #include "time-util.h"
 
@@ -65,28 +65,20 @@ static int open_beeper(const char *devnode, unsigned *ret_code, char **ret_name)
 }
 
 int beep(sd_event *event) {
-        struct udev *udev = NULL;
-        struct udev_enumerate *e = NULL;
-        struct udev_list_entry *entry;
-        int r = 0;
+        _cleanup_(sd_device_enumerator_unrefp) sd_device_enumerator *e = NULL;
 
         assert(event);
 
-        udev = udev_new();
-        if (udev)
-                e = udev_enumerate_new(udev);
-        if (!e) {
-                r = log_debug_errno(-ENOMEM, "Failed to look for a device that can beep: %m");
-                goto finish;
-        }
-        (void) udev_enumerate_add_match_subsystem(e, "input");
-        (void) udev_enumerate_add_match_sysname(e, "event*");
-        (void) udev_enumerate_scan_devices(e);
+        if (sd_device_enumerator_new(&e) < 0)
+                return log_debug_errno(-ENOMEM, "Failed to look for a device that can beep: %m");
+        (void) sd_device_enumerator_add_match_subsystem(e, "input", true);
+        (void) sd_device_enumerator_add_match_sysname(e, "event*");
+        /* Whether udev is done with it does not matter for a beep. */
+        (void) sd_device_enumerator_allow_uninitialized(e);
 
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-                struct udev_device *d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(entry));
+        for (sd_device *d = sd_device_enumerator_get_device_first(e); d; d = sd_device_enumerator_get_device_next(e)) {
                 _cleanup_free_ char *name = NULL;
-                const char *devnode = d ? udev_device_get_devnode(d) : NULL;
+                const char *devnode = device_devname(d);
                 unsigned code = 0;
                 int fd = devnode ? open_beeper(devnode, &code, &name) : -ENODEV;
 
@@ -108,16 +100,9 @@ int beep(sd_event *event) {
                                 b->fd = fd;
                                 b->code = code;
                                 log_info("Beeped on %s (%s).", devnode, name);
-                                r = 1;
+                                return 1;
                         }
                 }
-                udev_device_unref(d);
-                if (r > 0)
-                        break;
         }
-
-finish:
-        udev_enumerate_unref(e);
-        udev_unref(udev);
-        return r;
+        return 0;
 }

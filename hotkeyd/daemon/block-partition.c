@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "block-partition.h"
+#include "device-util.h"
 #include "log.h"
 #include "macro.h"
 #include "mountinfo.h"
 #include "parse-util.h"
-#include "udev-util.h"
 
 void block_partition_done(BlockPartition *p) {
         assert(p);
@@ -34,18 +34,18 @@ static bool encoded_equal(const char *encoded, const char *plain) {
         }
 }
 
-static int fill(struct udev_device *dev, const char *mountinfo, size_t mountinfo_size, BlockPartition *ret) {
+static int fill(sd_device *dev, const char *mountinfo, size_t mountinfo_size, BlockPartition *ret) {
         BlockPartition p = {};
-        const char *size = udev_device_get_sysattr_value(dev, "size");
+        const char *size = device_sysattr(dev, "size");
         /* sysfs "dev" ("259:3"), the numbers mountinfo uses too. */
-        const char *devnum = udev_device_get_sysattr_value(dev, "dev");
+        const char *devnum = device_sysattr(dev, "dev");
         unsigned maj, min;
         int r;
 
-        const char *part_uuid = udev_device_get_property_value(dev, "ID_PART_ENTRY_UUID");
-        const char *fs_uuid = udev_device_get_property_value(dev, "ID_FS_UUID");
+        const char *part_uuid = device_property(dev, "ID_PART_ENTRY_UUID");
+        const char *fs_uuid = device_property(dev, "ID_FS_UUID");
 
-        p.node = strdup(udev_device_get_devnode(dev) ?: udev_device_get_sysname(dev));
+        p.node = strdup(device_devname(dev) ?: device_sysname(dev) ?: "");
         p.part_uuid = isempty(part_uuid) ? NULL : strdup(part_uuid);
         p.fs_uuid = isempty(fs_uuid) ? NULL : strdup(fs_uuid);
         if (!p.node || (!isempty(part_uuid) && !p.part_uuid) || (!isempty(fs_uuid) && !p.fs_uuid)) {
@@ -72,45 +72,40 @@ static int fill(struct udev_device *dev, const char *mountinfo, size_t mountinfo
         return 1;
 }
 
-int block_partition_find(struct udev *udev, const char *type_uuid, const char *label, const char *mountinfo,
-                         size_t mountinfo_size, BlockPartition *ret) {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
-        struct udev_list_entry *entry;
+int block_partition_find(const char *type_uuid, const char *label, const char *mountinfo, size_t mountinfo_size,
+                         BlockPartition *ret) {
+        _cleanup_(sd_device_enumerator_unrefp) sd_device_enumerator *e = NULL;
         int r;
 
-        assert(udev);
         assert(type_uuid);
         assert(ret);
 
-        e = udev_enumerate_new(udev);
-        if (!e)
-                return -ENOMEM;
+        r = sd_device_enumerator_new(&e);
+        if (r < 0)
+                return r;
 
         /* Not found is the answer when the partitions cannot be listed. */
-        r = udev_enumerate_add_match_subsystem(e, "block");
+        r = sd_device_enumerator_add_match_subsystem(e, "block", true);
         if (r < 0)
                 return log_warning_errno(r, "Failed to match block devices, ignoring: %m"), 0;
 
-        r = udev_enumerate_add_match_property(e, "DEVTYPE", "partition");
+        r = sd_device_enumerator_add_match_property(e, "DEVTYPE", "partition");
         if (r < 0)
                 return log_warning_errno(r, "Failed to match partitions, ignoring: %m"), 0;
 
-        r = udev_enumerate_scan_devices(e);
+        /* A partition udev has not got to (yet) is still one: its size and
+         * mount point count (libudev listed those too). */
+        r = sd_device_enumerator_allow_uninitialized(e);
         if (r < 0)
-                return log_warning_errno(r, "Failed to enumerate block devices, ignoring: %m"), 0;
+                return log_warning_errno(r, "Failed to list block devices, ignoring: %m"), 0;
 
-        r = 0;
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-                struct udev_device *dev = udev_device_new_from_syspath(udev, udev_list_entry_get_name(entry));
-                if (!dev)
-                        continue;
-                const char *t = udev_device_get_property_value(dev, "ID_PART_ENTRY_TYPE");
-                const char *name = udev_device_get_property_value(dev, "ID_PART_ENTRY_NAME");
+        for (sd_device *dev = sd_device_enumerator_get_device_first(e); dev;
+             dev = sd_device_enumerator_get_device_next(e)) {
+                const char *t = device_property(dev, "ID_PART_ENTRY_TYPE");
+                const char *name = device_property(dev, "ID_PART_ENTRY_NAME");
+
                 if (t && strcasecmp(t, type_uuid) == 0 && (!label || (name && encoded_equal(name, label))))
-                        r = fill(dev, mountinfo, mountinfo_size, ret);
-                udev_device_unref(dev);
-                if (r != 0)
-                        break;
+                        return fill(dev, mountinfo, mountinfo_size, ret);
         }
-        return r;
+        return 0;
 }

@@ -9,7 +9,7 @@
  * (reset-check.c).  No such
  * partition is a normal answer. */
 
-#include <libudev.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct BlockPartition {
@@ -25,5 +25,5 @@ void block_partition_done(BlockPartition *p);
 /* type_uuid: lower-case GUID; label: NULL to match any.  mountinfo: the text
  * of /proc/self/mountinfo (NULL: not known).  The first match in udev's
  * order wins.  Returns 1 and fills *ret when found, 0 when not, -ENOMEM. */
-int block_partition_find(struct udev *udev, const char *type_uuid, const char *label, const char *mountinfo,
-                         size_t mountinfo_size, BlockPartition *ret);
+int block_partition_find(const char *type_uuid, const char *label, const char *mountinfo, size_t mountinfo_size,
+                         BlockPartition *ret);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <libudev.h>
 
 #include "block-partition.h"
 #include "conf-search.h"
@@ -133,8 +132,7 @@ static char *read_virtual_file(const char *path, size_t *ret_size) {
         return TAKE_PTR(buf);
 }
 
-static int add_partition(EraseState *s, const RepartDefinition *d, struct udev *udev, const char *mountinfo,
-                         size_t mountinfo_size) {
+static int add_partition(EraseState *s, const RepartDefinition *d, const char *mountinfo, size_t mountinfo_size) {
         BlockPartition b = {};
         int r;
 
@@ -143,11 +141,9 @@ static int add_partition(EraseState *s, const RepartDefinition *d, struct udev *
                 return -ENOMEM;
         s->partitions = l;
 
-        if (udev) {
-                r = block_partition_find(udev, d->type_uuid, d->label, mountinfo, mountinfo_size, &b);
-                if (r < 0)
-                        return r;
-        }
+        r = block_partition_find(d->type_uuid, d->label, mountinfo, mountinfo_size, &b);
+        if (r < 0)
+                return r;
 
         ErasedPartition *p = &s->partitions[s->n_partitions];
         *p = (ErasedPartition) {
@@ -174,23 +170,18 @@ static int erase_read(EraseState *s) {
         _cleanup_free_ char *mountinfo = NULL;
         RepartDefinition **defs = NULL;
         size_t n_defs = 0, mountinfo_size = 0;
-        struct udev *udev;
         int r;
 
         r = repart_load(getenv(REPART_DIRS_ENV), collect_problem, s, &defs, &n_defs);
         if (r < 0)
                 return r;
 
-        udev = udev_new();
-        if (!udev)
-                log_warning_errno(-errno ?: -ENOMEM, "Failed to create udev context, block devices are unknown: %m");
         mountinfo = read_virtual_file(MOUNTINFO_PATH, &mountinfo_size);
 
         for (size_t i = 0; i < n_defs && r >= 0; i++)
                 if (defs[i]->factory_reset)
-                        r = add_partition(s, defs[i], udev, mountinfo, mountinfo_size);
+                        r = add_partition(s, defs[i], mountinfo, mountinfo_size);
 
-        udev_unref(udev);
         repart_definitions_free(defs, n_defs);
         return r;
 }

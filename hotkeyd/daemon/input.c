@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <libevdev/libevdev.h>
-#include <libudev.h>
 #include <linux/input.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "device-util.h"
 #include "input.h"
 #include "keys.h"
 #include "log.h"
-#include "udev-util.h"
 #include "utf8.h"
 
 /* Kernel timestamps are used only when they are on our clock and close to
@@ -51,9 +50,7 @@ struct InputDevice {
 
 struct Input {
         sd_event *event;
-        struct udev *udev;
-        struct udev_monitor *monitor;
-        sd_event_source *monitor_io;
+        sd_device_monitor *monitor; /* NULL: not started */
         unsigned *keys;
         size_t n_keys;
         InputDevice *devices;
@@ -377,12 +374,14 @@ static int input_device_classify(InputDevice *d) {
 
 /* What the driver table needs from udev: the driver of the device the
  * input device belongs to (event3 -> input7 -> LNXPWRBN:00, "button"). */
-static int input_device_read_udev(InputDevice *d, struct udev_device *dev) {
-        struct udev_device *input_dev = udev_device_get_parent_with_subsystem_devtype(dev, "input", NULL);
-        struct udev_device *parent = input_dev ? udev_device_get_parent(input_dev) : NULL;
-        const char *driver = parent ? udev_device_get_driver(parent) : NULL;
+static int input_device_read_udev(InputDevice *d, sd_device *dev) {
+        sd_device *input_dev, *parent;
+        const char *driver = NULL;
         int r;
 
+        if (sd_device_get_parent_with_subsystem_devtype(dev, "input", NULL, &input_dev) >= 0 &&
+            sd_device_get_parent(input_dev, &parent) >= 0)
+                (void) sd_device_get_driver(parent, &driver);
         if (driver) {
                 d->driver = strdup(driver);
                 if (!d->driver)
@@ -392,7 +391,7 @@ static int input_device_read_udev(InputDevice *d, struct udev_device *dev) {
                                (unsigned) libevdev_get_id_vendor(d->evdev),
                                (unsigned) libevdev_get_id_product(d->evdev),
                                (unsigned) libevdev_get_id_version(d->evdev),
-                               udev_device_get_property_value(dev, "ID_PATH"), libevdev_get_name(d->evdev),
+                               device_property(dev, "ID_PATH"), libevdev_get_name(d->evdev),
                                &d->identity);
         if (r < 0)
                 return r;
@@ -406,15 +405,15 @@ static InputDevice *input_find_device(Input *input, const char *syspath) {
         return NULL;
 }
 
-static const char *udev_device_seat(struct udev_device *dev) {
-        return udev_device_get_property_value(dev, "ID_SEAT") ?: "seat0";
+static const char *device_seat(sd_device *dev) {
+        return device_property(dev, "ID_SEAT") ?: "seat0";
 }
 
-static int input_add_device(Input *input, struct udev_device *dev) {
+static int input_add_device(Input *input, sd_device *dev) {
         _cleanup_(input_device_freep) InputDevice *d = NULL;
-        const char *sysname = udev_device_get_sysname(dev);
-        const char *devnode = udev_device_get_devnode(dev);
-        const char *syspath = udev_device_get_syspath(dev);
+        const char *sysname = device_sysname(dev);
+        const char *devnode = device_devname(dev);
+        const char *syspath = device_syspath(dev);
         int r;
 
         if (!sysname || strncmp(sysname, "event", 5) != 0 || !devnode || !syspath)
@@ -429,7 +428,7 @@ static int input_add_device(Input *input, struct udev_device *dev) {
         d->fd = -EBADF;
         d->syspath = strdup(syspath);
         d->devnode = strdup(devnode);
-        d->seat = strdup(udev_device_seat(dev));
+        d->seat = strdup(device_seat(dev));
         if (!d->syspath || !d->devnode || !d->seat)
                 return log_oom();
 
@@ -497,13 +496,13 @@ static int input_add_device(Input *input, struct udev_device *dev) {
  * probe decides again whether it is wanted.  A change of nothing we use
  * (udevadm trigger sends one to every device) leaves it alone, holds
  * included. */
-static void input_change_device(Input *input, struct udev_device *dev) {
-        const char *syspath = udev_device_get_syspath(dev);
-        const char *devnode = udev_device_get_devnode(dev);
+static void input_change_device(Input *input, sd_device *dev) {
+        const char *syspath = device_syspath(dev);
+        const char *devnode = device_devname(dev);
         InputDevice *d = syspath ? input_find_device(input, syspath) : NULL;
 
         if (d) {
-                const char *seat = udev_device_seat(dev);
+                const char *seat = device_seat(dev);
 
                 if (streq(seat, d->seat) && devnode && streq(devnode, d->devnode))
                         return;
@@ -517,59 +516,55 @@ static void input_change_device(Input *input, struct udev_device *dev) {
         (void) input_add_device(input, dev);
 }
 
-static int input_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int input_on_uevent(sd_device_monitor *monitor, sd_device *dev, void *userdata) {
         Input *input = ASSERT_PTR(userdata);
-        struct udev_device *dev;
+        sd_device_action_t action;
 
-        while ((dev = udev_monitor_receive_device(input->monitor))) {
-                const char *action = udev_device_get_action(dev);
-                const char *syspath = udev_device_get_syspath(dev);
-
-                if (action && streq(action, "remove")) {
-                        InputDevice *d = syspath ? input_find_device(input, syspath) : NULL;
-                        if (d)
-                                input_device_remove(d, now_usec(CLOCK_MONOTONIC));
-                } else if (action && streq(action, "add"))
-                        (void) input_add_device(input, dev);
-                else if (action && streq(action, "change"))
-                        input_change_device(input, dev);
-
-                udev_device_unref(dev);
+        if (sd_device_get_action(dev, &action) < 0)
+                return 0;
+        switch (action) {
+        case SD_DEVICE_REMOVE: {
+                const char *syspath = device_syspath(dev);
+                InputDevice *d = syspath ? input_find_device(input, syspath) : NULL;
+                if (d)
+                        input_device_remove(d, now_usec(CLOCK_MONOTONIC));
+                break;
+        }
+        case SD_DEVICE_ADD:
+                (void) input_add_device(input, dev);
+                break;
+        case SD_DEVICE_CHANGE:
+                input_change_device(input, dev);
+                break;
+        default:
+                break;
         }
         return 0;
 }
 
 static int input_enumerate(Input *input) {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
-        struct udev_list_entry *entry;
+        _cleanup_(sd_device_enumerator_unrefp) sd_device_enumerator *e = NULL;
         int r;
 
-        e = udev_enumerate_new(input->udev);
-        if (!e)
+        r = sd_device_enumerator_new(&e);
+        if (r < 0)
                 return log_oom();
 
-        r = udev_enumerate_add_match_subsystem(e, "input");
+        r = sd_device_enumerator_add_match_subsystem(e, "input", true);
         if (r < 0)
                 return log_error_errno(r, "Failed to match input devices: %m");
 
-        r = udev_enumerate_add_match_sysname(e, "event*");
+        r = sd_device_enumerator_add_match_sysname(e, "event*");
         if (r < 0)
                 return log_error_errno(r, "Failed to match event devices: %m");
 
-        r = udev_enumerate_scan_devices(e);
-        if (r < 0)
-                return log_error_errno(r, "Failed to enumerate input devices: %m");
-
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-                struct udev_device *dev = udev_device_new_from_syspath(input->udev, udev_list_entry_get_name(entry));
-                if (!dev)
-                        continue;
-                /* A device udev has not finished with yet is announced by an
-                 * "add" uevent later; its properties (ID_SEAT) are not final. */
-                if (udev_device_get_is_initialized(dev))
+        /* A device udev has not finished with yet is announced by an "add"
+         * uevent later; its properties (ID_SEAT) are not final.  The
+         * enumerator's default leaves out only those that have a node. */
+        for (sd_device *dev = sd_device_enumerator_get_device_first(e); dev;
+             dev = sd_device_enumerator_get_device_next(e))
+                if (sd_device_get_is_initialized(dev) > 0)
                         (void) input_add_device(input, dev);
-                udev_device_unref(dev);
-        }
 
         return 0;
 }
@@ -620,9 +615,7 @@ Input *input_free(Input *input) {
         input->callbacks.device_removed = NULL;
         while (input->devices)
                 input_device_remove(input->devices, 0);
-        sd_event_source_disable_unref(input->monitor_io);
-        udev_monitor_unref(input->monitor);
-        udev_unref(input->udev);
+        sd_device_monitor_unref(input->monitor);
         sd_event_unref(input->event);
         free(input->keys);
         free(input);
@@ -636,32 +629,29 @@ void input_set_holds_store(Input *input, const KeyHoldsStore *store) {
 }
 
 int input_start(Input *input) {
+        _cleanup_(sd_device_monitor_unrefp) sd_device_monitor *monitor = NULL;
         int r;
 
         assert(input);
 
-        input->udev = udev_new();
-        if (!input->udev)
-                return log_error_errno(-errno ?: -ENOMEM, "Failed to create udev context: %m");
-
         /* Monitor first, then enumerate, so no device slips through between. */
-        input->monitor = udev_monitor_new_from_netlink(input->udev, "udev");
-        if (!input->monitor)
-                return log_error_errno(-errno ?: -ENOMEM, "Failed to create udev monitor: %m");
+        r = sd_device_monitor_new(&monitor);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create udev monitor: %m");
 
-        r = udev_monitor_filter_add_match_subsystem_devtype(input->monitor, "input", NULL);
+        r = sd_device_monitor_filter_add_match_subsystem_devtype(monitor, "input", NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to filter input hotplug events: %m");
 
-        r = udev_monitor_enable_receiving(input->monitor);
-        if (r < 0)
-                return log_error_errno(r, "Failed to listen for input hotplug: %m");
-
-        r = sd_event_add_io(input->event, &input->monitor_io, udev_monitor_get_fd(input->monitor),
-                            EPOLLIN, input_on_uevent, input);
+        r = sd_device_monitor_attach_event(monitor, input->event);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch udev monitor: %m");
 
+        r = sd_device_monitor_start(monitor, input_on_uevent, input);
+        if (r < 0)
+                return log_error_errno(r, "Failed to listen for input hotplug: %m");
+
+        input->monitor = TAKE_PTR(monitor);
         return input_enumerate(input);
 }
 
@@ -688,7 +678,7 @@ int input_set_keys(Input *input, const unsigned *keys, size_t n_keys) {
                         input_device_remove(d, now);
         }
 
-        if (!input->udev)
+        if (!input->monitor)
                 return n_keys > 0 ? input_start(input) : 0;
         return input_enumerate(input);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The input edge: finds the evdev devices that can emit a trigger key (libudev
+/* The input edge: finds the evdev devices that can emit a trigger key (sd-device
  * enumeration and monitor, libevdev probe), opens them, asks the kernel to
  * deliver only those keys (EVIOCSMASK), and turns what they report into key
  * callbacks with monotonic times.  It decides nothing: gestures are the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <libudev.h>
+#include <systemd/sd-device.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -298,9 +298,7 @@ int tpm_reader_start(sd_event *event, const char *tcti, tpm_info_fn fn, void *us
 }
 
 struct TpmMonitor {
-        struct udev *udev;
-        struct udev_monitor *monitor;
-        sd_event_source *io;
+        sd_device_monitor *monitor;
         tpm_change_fn fn;
         void *userdata;
 };
@@ -308,25 +306,21 @@ struct TpmMonitor {
 TpmMonitor *tpm_monitor_free(TpmMonitor *m) {
         if (!m)
                 return NULL;
-        sd_event_source_disable_unref(m->io);
-        udev_monitor_unref(m->monitor);
-        udev_unref(m->udev);
+        sd_device_monitor_unref(m->monitor);
         free(m);
         return NULL;
 }
 
-static int tpm_monitor_on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int tpm_monitor_on_uevent(sd_device_monitor *monitor, sd_device *dev, void *userdata) {
         TpmMonitor *m = ASSERT_PTR(userdata);
-        struct udev_device *dev;
+        sd_device_action_t action;
+        const char *sysname = NULL;
 
-        while ((dev = udev_monitor_receive_device(m->monitor))) {
-                const char *action = udev_device_get_action(dev);
-
-                /* One read per event: a TPM comes and goes rarely. */
-                if (action && (streq(action, "add") || streq(action, "remove")))
-                        m->fn(action, strna(udev_device_get_sysname(dev)), m->userdata);
-                udev_device_unref(dev);
-        }
+        if (sd_device_get_action(dev, &action) < 0 || !IN_SET(action, SD_DEVICE_ADD, SD_DEVICE_REMOVE))
+                return 0;
+        (void) sd_device_get_sysname(dev, &sysname);
+        /* One read per event: a TPM comes and goes rarely. */
+        m->fn(action == SD_DEVICE_ADD ? "add" : "remove", strna(sysname), m->userdata);
         return 0;
 }
 
@@ -344,21 +338,18 @@ int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonito
         m->fn = fn;
         m->userdata = userdata;
 
-        m->udev = udev_new();
-        if (!m->udev)
-                return -errno ?: -ENOMEM;
         /* udev's events, not the kernel's: the device node has its owner
          * and group by then. */
-        m->monitor = udev_monitor_new_from_netlink(m->udev, "udev");
-        if (!m->monitor)
-                return -errno ?: -ENOMEM;
-        r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "tpmrm", NULL);
+        r = sd_device_monitor_new(&m->monitor);
         if (r < 0)
                 return r;
-        r = udev_monitor_enable_receiving(m->monitor);
+        r = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, "tpmrm", NULL);
         if (r < 0)
                 return r;
-        r = sd_event_add_io(event, &m->io, udev_monitor_get_fd(m->monitor), EPOLLIN, tpm_monitor_on_uevent, m);
+        r = sd_device_monitor_attach_event(m->monitor, event);
+        if (r < 0)
+                return r;
+        r = sd_device_monitor_start(m->monitor, tpm_monitor_on_uevent, m);
         if (r < 0)
                 return r;
 

@@ -172,5 +172,9 @@ int manager_start_input(Manager *m) {
         }
         m->reach_deferred = false;
         manager_update_reach(m);
+        /* The start freed much of what it allocated (the configuration's
+         * parse, the enumeration of every input device, the probes of those
+         * without a trigger key): as after removals. */
+        manager_schedule_trim(m);
         return 0;
 }

@@ -382,6 +382,12 @@ def cmd_flood(args):
 
 # --- footprint -------------------------------------------------------------
 
+# Before each timed start, for hotkeyd and the floor alike: a stopped
+# hotkeyd leaves work behind (dbus-daemon's NameOwnerChanged, journald
+# writing its lines, systemd-factory-reset's per-connection process
+# exiting) that would otherwise land in the next start.
+STARTUP_PAUSE_MS = 500
+
 def trigger_keys():
     out = sh(['hotkeyctl', 'status', '--json'], check=False)
     keys = set()
@@ -484,16 +490,19 @@ def cmd_footprint(args):
     # where its time went from main() on (its stderr goes to the log).
     sh('systemctl stop hotkeyd.service')
     try:
-        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--until-status', 'Watching', '--',
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--pause-ms', str(STARTUP_PAUSE_MS),
+                      '--until-status', 'Watching', '--',
                       hotkeyd, '--timing'], 'startup.log')
     finally:
         sh('systemctl start hotkeyd.service')
     res['startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    res['startup_pause_ms'] = STARTUP_PAUSE_MS
     with open(f'{RUN}/startup.log') as f:
         res['startup_steps'] = timing_blocks(f.read())
     # The floor in this guest: systemd's own tool that only sends READY=1,
     # timed the same way (exec, dynamic linking, one datagram).
-    out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--settle-ms', '0', '--',
+    out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--pause-ms', str(STARTUP_PAUSE_MS),
+                  '--settle-ms', '0', '--',
                   '/usr/bin/systemd-notify', '--ready'], 'startup-floor.log')
     res['startup_floor'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
     # The libinput comparison: a libinput path context on the devices
@@ -501,7 +510,8 @@ def cmd_footprint(args):
     # devices are added and dispatched once), and its memory by mapping.
     res['libinput_devices'] = nodes
     if nodes:
-        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--', f'{BENCH}/hkb-libinput', *nodes],
+        out = logged([f'{BENCH}/hkb-startup', '--runs', str(args.runs), '--pause-ms', str(STARTUP_PAUSE_MS), '--',
+                      f'{BENCH}/hkb-libinput', *nodes],
                      'startup-libinput.log')
         res['libinput_startup'] = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
         with open(f'{RUN}/startup-libinput.log') as f:
@@ -758,7 +768,11 @@ def cmd_dialog(args):
                 dialog_failed(f'hold {i + 1}: no dialog of request {op} within 60 s', cursor)
             trigger = journal_entries(cursor, f'MESSAGE_ID={MSG_TRIGGER_COMPLETED}', f'_PID={hk}')
             hold.update({'operation': op, 'asked': stamps(asked[0]), 'shown': stamps(shown[0]),
-                         'trigger': stamps(trigger[0]) if trigger else None})
+                         'trigger': stamps(trigger[0]) if trigger else None,
+                         # The agent's own CLOCK_MONOTONIC (gui/fr-confirm-dialog.c).
+                         'agent': {k: int(shown[0][f'HOTKEYD_{k.upper()}_MONOTONIC_USEC'])
+                                   for k in ('asked', 'presenting', 'mapped')
+                                   if shown[0].get(f'HOTKEYD_{k.upper()}_MONOTONIC_USEC', '').isdigit()}})
             # Let GTK take the focus and draw, then decline as a person would.
             time.sleep(1.0)
             esc = keys.send('down', 'esc')

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hkb-startup: time from exec to READY=1, and the footprint right after.
  *
- *   hkb-startup [--runs N] [--until-status TEXT] [--settle-ms MS] -- HOTKEYD [ARGS...]
+ *   hkb-startup [--runs N] [--pause-ms MS] [--until-status TEXT] [--settle-ms MS] -- HOTKEYD [ARGS...]
  *
- * Each run binds its own NOTIFY_SOCKET, forks, stamps CLOCK_MONOTONIC in
+ * Each run waits --pause-ms first (so that what the run before set off,
+ * the bus's and journald's work, a socket-activated service's exit, is
+ * over and not counted in this one's start), binds its own NOTIFY_SOCKET, forks, stamps CLOCK_MONOTONIC in
  * the child immediately before execv() (into shared memory), and stamps
  * again when the datagram with READY=1 arrives.  With --until-status it
  * also waits for a STATUS= that starts with TEXT (hotkeyd says "Watching"
@@ -64,9 +66,10 @@ int main(int argc, char *argv[]) {
                 { "runs", required_argument, NULL, 'r' },
                 { "settle-ms", required_argument, NULL, 's' },
                 { "until-status", required_argument, NULL, 'u' },
+                { "pause-ms", required_argument, NULL, 'p' },
                 {}
         };
-        unsigned runs = 20, settle_ms = 300;
+        unsigned runs = 20, settle_ms = 300, pause_ms = 0;
         const char *until_status = NULL;
         int c;
 
@@ -75,10 +78,12 @@ int main(int argc, char *argv[]) {
                 case 'r': runs = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 's': settle_ms = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 'u': until_status = optarg; break;
+                case 'p': pause_ms = (unsigned) strtoul(optarg, NULL, 10); break;
                 default: return EXIT_FAILURE;
                 }
         if (optind >= argc)
-                hkb_die("usage: hkb-startup [--runs N] [--until-status TEXT] [--settle-ms MS] -- HOTKEYD [ARGS...]");
+                hkb_die("usage: hkb-startup [--runs N] [--pause-ms MS] [--until-status TEXT] [--settle-ms MS] -- "
+                        "HOTKEYD [ARGS...]");
 
         uint64_t *exec_us = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (exec_us == MAP_FAILED)
@@ -88,6 +93,7 @@ int main(int argc, char *argv[]) {
         snprintf(sa.sun_path, sizeof sa.sun_path, "/run/hkb-startup-%d.sock", (int) getpid());
 
         for (unsigned run = 1; run <= runs; run++) {
+                hkb_sleep_us(pause_ms * 1000ull);
                 int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
                 if (fd < 0)
                         hkb_die("socket: %m");

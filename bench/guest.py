@@ -9,7 +9,7 @@ the serial console).
     guest.py footprint [--runs N]
     guest.py hotplug [--count N] [--rounds N]
     guest.py hold [--holds N] [--seats K] [--logind-holds M]
-    guest.py dialog [--holds N]
+    guest.py dialog [--holds N] [--second-agent-holds M]
     guest.py window [--runs N]
 
 Each prints progress on stderr and, last, one line "@@RESULT {json}" with
@@ -726,78 +726,107 @@ def dialog_failed(why, cursor):
     raise SystemExit(why)
 
 
+def dialog_hold(keys, hk, label):
+    """One hold of KEY_POWER to the agent's dialog, declined with Escape;
+    its stamps (stops the step at once if a reset shows on its way)."""
+    cursor = journal_cursor()
+    down = keys.send('down', 'power')
+    time.sleep(max(0, down / 1e6 + DIALOG_HOLD_MS / 1000 - time.monotonic()))
+    up = keys.send('up', 'power')
+    hold = {'down_us': down, 'up_us': up}
+    asked = wait_entries(cursor, 30, f'MESSAGE_ID={MSG_CONFIRMATION_ASKED}')
+    if not asked:
+        dialog_failed(f'{label}: hotkeyd asked no agent within 30 s of the release', cursor)
+    op = asked[0].get('HOTKEYD_OPERATION')
+    shown = wait_entries(cursor, 60, f'MESSAGE_ID={MSG_DIALOG_SHOWN}',
+                         want=lambda es: [e for e in es if e.get('HOTKEYD_OPERATION') == op])
+    if not shown:
+        dialog_failed(f'{label}: no dialog of request {op} within 60 s', cursor)
+    trigger = journal_entries(cursor, f'MESSAGE_ID={MSG_TRIGGER_COMPLETED}', f'_PID={hk}')
+    hold.update({'operation': op, 'asked': stamps(asked[0]), 'shown': stamps(shown[0]),
+                 'trigger': stamps(trigger[0]) if trigger else None,
+                 # The agent's own CLOCK_MONOTONIC (gui/fr-confirm-dialog.c).
+                 'agent': {k: int(shown[0][f'HOTKEYD_{k.upper()}_MONOTONIC_USEC'])
+                           for k in ('asked', 'presenting', 'mapped')
+                           if shown[0].get(f'HOTKEYD_{k.upper()}_MONOTONIC_USEC', '').isdigit()}})
+    # Let GTK take the focus and draw, then decline as a person would.
+    time.sleep(1.0)
+    esc = keys.send('down', 'esc')
+    time.sleep(0.1)
+    keys.send('up', 'esc')
+    # The agent prints "decline ID escape" and destroys the dialog in the
+    # same call (gui/fr-confirm-dialog.c: decline(), finish()), so once the
+    # line is in the journal the dialog is unmapped.
+    said = wait_entries(cursor, 30, f'SYSLOG_IDENTIFIER={AGENT_ID}',
+                        want=lambda es: [e for e in es if e.get('MESSAGE') == f'decline {op} escape'])
+    declined = wait_entries(cursor, 30, f'MESSAGE_ID={MSG_RESET_DECLINED}')
+    if not said or not declined:
+        dialog_failed(f'{label}: Escape did not decline request {op} within 30 s '
+                      f'(agent line: {bool(said)}, hotkeyd entry: {bool(declined)})', cursor)
+    hold['escape_us'] = esc
+    hold['closed'] = stamps(said[0])
+    bad = no_reset_evidence(cursor)
+    if bad:
+        raise SystemExit(f'{label}: STOP, a reset is on its way: {bad}')
+    say(f'{label}: request {op}, dialog '
+        f'{(hold["shown"]["__MONOTONIC_TIMESTAMP"] - down) / 1000 - DIALOG_HOLD_SEC * 1000:.0f} ms '
+        f'after hold completion (journal receipt)')
+    # The next hold starts on a quiet screen.
+    time.sleep(1.5)
+    return hold
+
+
+def wait_session_opened(keys, hk, cursor):
+    """The tty1 session's cage and agent, once the agent registered after
+    cursor and cage has the keyboard open: (agent pid, cage pids)."""
+    registered = wait_entries(cursor, 180, f'MESSAGE_ID={MSG_AGENT_REGISTERED}',
+                              want=lambda es: [e for e in es if e.get('HOTKEYD_AGENT_UID') == '1000'])
+    if not registered:
+        raise SystemExit('no agent of uid 1000 registered within 180 s')
+    agent, cages = agent_pid(), user_pids('cage')
+    if not agent or not cages:
+        raise SystemExit(f'needs the GTK agent ({agent}) and cage ({cages}) running')
+    # hotkeyd (the trigger) and cage (Escape, through libinput) have it open.
+    for name, pid in [('hotkeyd', hk)] + [('cage', c) for c in cages]:
+        if not wait_until(lambda: has_open(pid, keys.node), 30):
+            raise SystemExit(f'{name} (pid {pid}) did not open {keys.node} within 30 s')
+    return agent, cages
+
+
 def cmd_dialog(args):
     """Hold KEY_POWER on the system's hotkeyd (hotkeyd.service, not a
     dry-run) until the GTK agent in the tty1 session shows its dialog,
-    decline it with Escape, wait until it is gone; N times.  The keyboard
-    has no key but KEY_POWER and KEY_ESC (hkb-keys), so nothing can
-    confirm; after each decline, and at the end, nothing may show a reset
-    on its way (the step stops at once if something does)."""
+    decline it with Escape, wait until it is gone; N times.  Then the
+    agent is stopped, the session starts cage and the agent again, and
+    --second-agent-holds more follow: whether what makes a first dialog
+    slower is paid once per process or once per boot.  The keyboard has
+    no key but KEY_POWER and KEY_ESC (hkb-keys), so nothing can confirm;
+    after each decline, and at the end, nothing may show a reset on its
+    way (the step stops at once if something does)."""
     hk = main_pid('hotkeyd.service')
     agent = agent_pid()
     cages = user_pids('cage')
     if not hk or not agent or not cages:
         raise SystemExit(f'needs hotkeyd.service ({hk}), the GTK agent ({agent}) and cage ({cages}) running')
-    registered = [e for e in journal_entries(None, f'MESSAGE_ID={MSG_AGENT_REGISTERED}')
-                  if e.get('HOTKEYD_AGENT_UID') == '1000']
-    if not registered:
-        raise SystemExit('hotkeyd logged no agent of uid 1000 registering in this boot')
     start_cursor = journal_cursor()
     keys = Keys('hotkeyd-bench-dialog')
-    holds = []
+    holds, second = [], []
     try:
         sh('udevadm settle --timeout=60')
-        # hotkeyd (the trigger) and cage (Escape, through libinput) have it open.
-        for name, pid in [('hotkeyd', hk)] + [('cage', c) for c in cages]:
-            if not wait_until(lambda: has_open(pid, keys.node), 30):
-                raise SystemExit(f'{name} (pid {pid}) did not open {keys.node} within 30 s')
+        agent, cages = wait_session_opened(keys, hk, None)
         time.sleep(2)
         for i in range(args.holds):
+            holds.append(dialog_hold(keys, hk, f'hold {i + 1}'))
+        if args.second_agent_holds:
             cursor = journal_cursor()
-            down = keys.send('down', 'power')
-            time.sleep(max(0, down / 1e6 + DIALOG_HOLD_MS / 1000 - time.monotonic()))
-            up = keys.send('up', 'power')
-            hold = {'down_us': down, 'up_us': up}
-            asked = wait_entries(cursor, 30, f'MESSAGE_ID={MSG_CONFIRMATION_ASKED}')
-            if not asked:
-                dialog_failed(f'hold {i + 1}: hotkeyd asked no agent within 30 s of the release', cursor)
-            op = asked[0].get('HOTKEYD_OPERATION')
-            shown = wait_entries(cursor, 60, f'MESSAGE_ID={MSG_DIALOG_SHOWN}',
-                                 want=lambda es: [e for e in es if e.get('HOTKEYD_OPERATION') == op])
-            if not shown:
-                dialog_failed(f'hold {i + 1}: no dialog of request {op} within 60 s', cursor)
-            trigger = journal_entries(cursor, f'MESSAGE_ID={MSG_TRIGGER_COMPLETED}', f'_PID={hk}')
-            hold.update({'operation': op, 'asked': stamps(asked[0]), 'shown': stamps(shown[0]),
-                         'trigger': stamps(trigger[0]) if trigger else None,
-                         # The agent's own CLOCK_MONOTONIC (gui/fr-confirm-dialog.c).
-                         'agent': {k: int(shown[0][f'HOTKEYD_{k.upper()}_MONOTONIC_USEC'])
-                                   for k in ('asked', 'presenting', 'mapped')
-                                   if shown[0].get(f'HOTKEYD_{k.upper()}_MONOTONIC_USEC', '').isdigit()}})
-            # Let GTK take the focus and draw, then decline as a person would.
-            time.sleep(1.0)
-            esc = keys.send('down', 'esc')
-            time.sleep(0.1)
-            keys.send('up', 'esc')
-            # The agent prints "decline ID escape" and destroys the dialog
-            # in the same call (gui/fr-confirm-dialog.c: decline(), finish()),
-            # so once the line is in the journal the dialog is unmapped.
-            said = wait_entries(cursor, 30, f'SYSLOG_IDENTIFIER={AGENT_ID}',
-                                want=lambda es: [e for e in es if e.get('MESSAGE') == f'decline {op} escape'])
-            declined = wait_entries(cursor, 30, f'MESSAGE_ID={MSG_RESET_DECLINED}')
-            if not said or not declined:
-                dialog_failed(f'hold {i + 1}: Escape did not decline request {op} within 30 s '
-                              f'(agent line: {bool(said)}, hotkeyd entry: {bool(declined)})', cursor)
-            hold['escape_us'] = esc
-            hold['closed'] = stamps(said[0])
-            bad = no_reset_evidence(cursor)
-            if bad:
-                raise SystemExit(f'hold {i + 1}: STOP, a reset is on its way: {bad}')
-            holds.append(hold)
-            say(f'hold {i + 1}: request {op}, dialog '
-                f'{(hold["shown"]["__MONOTONIC_TIMESTAMP"] - down) / 1000 - DIALOG_HOLD_SEC * 1000:.0f} ms '
-                f'after hold completion (journal receipt)')
-            # The next hold starts on a quiet screen.
-            time.sleep(1.5)
+            os.kill(agent, signal.SIGTERM)
+            second_agent, _ = wait_session_opened(keys, hk, cursor)
+            if second_agent == agent:
+                raise SystemExit(f'the agent (pid {agent}) was not started again')
+            # As for the first: the agent warms up after registering.
+            time.sleep(2)
+            for i in range(args.second_agent_holds):
+                second.append(dialog_hold(keys, hk, f'second agent, hold {i + 1}'))
     finally:
         keys.close()
     bad = no_reset_evidence(start_cursor)
@@ -805,7 +834,8 @@ def cmd_dialog(args):
         raise SystemExit(f'STOP, a reset is on its way: {bad}')
     clocks = {'monotonic_us': time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000,
               'boottime_us': time.clock_gettime_ns(time.CLOCK_BOOTTIME) // 1000}
-    result({'hold_sec': DIALOG_HOLD_SEC, 'hold_ms': DIALOG_HOLD_MS, 'holds': holds, 'clocks': clocks,
+    result({'hold_sec': DIALOG_HOLD_SEC, 'hold_ms': DIALOG_HOLD_MS, 'holds': holds, 'second_agent_holds': second,
+            'clocks': clocks,
             'hotkeyd_pid': hk, 'agent_pid': agent,
             'reset_evidence': bad})
 
@@ -907,6 +937,7 @@ def main():
     p.add_argument('--logind-holds', type=int, default=20)
     p = sub.add_parser('dialog')
     p.add_argument('--holds', type=int, default=10)
+    p.add_argument('--second-agent-holds', type=int, default=3)
     p = sub.add_parser('window')
     p.add_argument('--runs', type=int, default=3, help='cold-cache and warm-cache runs each')
     args = ap.parse_args()

@@ -543,12 +543,16 @@ def cmd_hotplug(args):
     # logind opens the same keyboards (KEY_POWER; udev tags them
     # "power-switch"): its time to open each is measured beside ours.
     logind = main_pid('systemd-logind.service')
+    # What the RSS is made of before and after (anonymous memory is the
+    # daemon's; file pages are code and data of the binary and libraries).
+    before = memory(pid)
     out = logged([f'{BENCH}/hkb-hotplug', str(pid), str(args.count), str(args.rounds), str(logind or 0)],
                  'hotplug.log')
     lines = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
     result({'count': args.count, 'rounds': args.rounds, 'pid': pid, 'logind_pid': logind,
             'baseline': next(x for x in lines if x['kind'] == 'baseline'),
-            'rounds_data': [x for x in lines if x['kind'] == 'round']})
+            'rounds_data': [x for x in lines if x['kind'] == 'round'],
+            'memory_before': before, 'memory_after': memory(pid)})
 
 
 # --- acting on time --------------------------------------------------------

@@ -786,6 +786,14 @@ def report(b, meta, before=None):
         rems = [x for rd in hp['rounds_data'] for x in rd['remove_us']]
         s.append(f'\nAll rounds: add median {ms(statistics.median(adds))} ms, remove median '
                  f'{ms(statistics.median(rems))} ms.')
+        mb, ma = hp.get('memory_before'), hp.get('memory_after')
+        if mb and ma:
+            s.append(f'\nWhat the RSS is made of (smaps_rollup, KiB) before the first round and after the last: '
+                     f'RSS {mb["Rss"]} → {ma["Rss"]}, of it file pages (the binary\'s and the libraries\' code and '
+                     f'data, read from the page cache as the hotplug path first runs them) {mb["File"]} → '
+                     f'{ma["File"]} and anonymous memory (the daemon\'s heap, stack and the like) '
+                     f'{mb["Anonymous"]} → {ma["Anonymous"]}; private dirty {mb["Private_Dirty"]} → '
+                     f'{ma["Private_Dirty"]}, Pss {mb["Pss"]} → {ma["Pss"]}.')
         peer = [x for rd in hp['rounds_data'] for x in rd.get('peer_add_us', []) if x > 0]
         if hp.get('logind_pid') is not None and any('peer_add_us' in rd for rd in hp['rounds_data']):
             mine = [a for rd in hp['rounds_data'] for a, b in zip(rd['add_us'], rd.get('peer_add_us', [])) if b > 0]

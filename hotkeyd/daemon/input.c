@@ -629,29 +629,15 @@ void input_set_holds_store(Input *input, const KeyHoldsStore *store) {
 }
 
 int input_start(Input *input) {
-        _cleanup_(sd_device_monitor_unrefp) sd_device_monitor *monitor = NULL;
         int r;
 
         assert(input);
 
         /* Monitor first, then enumerate, so no device slips through between. */
-        r = sd_device_monitor_new(&monitor);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create udev monitor: %m");
-
-        r = sd_device_monitor_filter_add_match_subsystem_devtype(monitor, "input", NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to filter input hotplug events: %m");
-
-        r = sd_device_monitor_attach_event(monitor, input->event);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch udev monitor: %m");
-
-        r = sd_device_monitor_start(monitor, input_on_uevent, input);
+        r = device_monitor_start(input->event, "input", input_on_uevent, input, &input->monitor);
         if (r < 0)
                 return log_error_errno(r, "Failed to listen for input hotplug: %m");
 
-        input->monitor = TAKE_PTR(monitor);
         return input_enumerate(input);
 }
 

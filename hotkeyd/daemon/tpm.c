@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <systemd/sd-device.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "device-util.h"
 #include "log.h"
 #include "tpm-ppi.h"
 #include "tpm.h"
@@ -338,18 +338,7 @@ int tpm_monitor_new(sd_event *event, tpm_change_fn fn, void *userdata, TpmMonito
         m->fn = fn;
         m->userdata = userdata;
 
-        /* udev's events, not the kernel's: the device node has its owner
-         * and group by then. */
-        r = sd_device_monitor_new(&m->monitor);
-        if (r < 0)
-                return r;
-        r = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, "tpmrm", NULL);
-        if (r < 0)
-                return r;
-        r = sd_device_monitor_attach_event(m->monitor, event);
-        if (r < 0)
-                return r;
-        r = sd_device_monitor_start(m->monitor, tpm_monitor_on_uevent, m);
+        r = device_monitor_start(event, "tpmrm", tpm_monitor_on_uevent, m, &m->monitor);
         if (r < 0)
                 return r;
 

@@ -752,7 +752,11 @@ def dialog_hold(keys, hk, label):
                  # The agent's own CLOCK_MONOTONIC (gui/fr-confirm-dialog.c).
                  'agent': {k: int(shown[0][f'HOTKEYD_{k.upper()}_MONOTONIC_USEC'])
                            for k in ('asked', 'presenting', 'mapped')
-                           if shown[0].get(f'HOTKEYD_{k.upper()}_MONOTONIC_USEC', '').isdigit()}})
+                           if shown[0].get(f'HOTKEYD_{k.upper()}_MONOTONIC_USEC', '').isdigit()},
+                 # What presenting cost the agent's main thread besides the time.
+                 'presenting_usage': {k: int(shown[0][f'HOTKEYD_PRESENTING_{k.upper()}'])
+                                      for k in ('minor_faults', 'major_faults', 'cpu_usec')
+                                      if shown[0].get(f'HOTKEYD_PRESENTING_{k.upper()}', '').isdigit()}})
     # Let GTK take the focus and draw, then decline as a person would.
     time.sleep(1.0)
     esc = keys.send('down', 'esc')

@@ -27,9 +27,10 @@ FrConfirmDialog *fr_confirm_dialog_new(FrClient *client);
  * worked out ahead; fr_confirm_dialog_ask() changes what differs. */
 void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const char *device,
                                gint64 timeout_usec);
-/* Once per process, on a dialog not yet asked: the first frame's one-time
- * costs (renderer, style, fonts) paid ahead, nothing shown. */
-void fr_confirm_dialog_warm_up(FrConfirmDialog *self);
+/* Once per process, before the first dialog is prepared: the first
+ * dialog's one-time costs (style, fonts, renderer) paid ahead on a
+ * stand-in filled in with these, nothing shown. */
+void fr_confirm_dialog_warm_up(FrClient *client, const char *trigger, const char *device, gint64 timeout_usec);
 /* Once per dialog: the request it asks about, then present it. */
 void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char *trigger, const char *device,
                            gint64 deadline_usec);

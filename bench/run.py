@@ -339,12 +339,14 @@ def section_dialog(r, err, targets, sections):
             row['delivery'] = (a['asked'] - done - row['asked']) if 'asked' in a and row['asked'] is not None else None
             row['filling'] = a['presenting'] - a['asked'] if 'asked' in a and 'presenting' in a else None
             row['presenting'] = a['mapped'] - a['presenting'] if 'presenting' in a and 'mapped' in a else None
+            # The main thread's CPU time across presenting (getrusage).
+            row['presenting_cpu'] = (h.get('presenting_usage') or {}).get('cpu_usec')
             return row
 
         def first_and_later(rows):
             """(first, later ones' median) per part, ms; None where not known."""
             out = {}
-            for k in ('asked_to_shown', 'delivery', 'filling', 'presenting'):
+            for k in ('asked_to_shown', 'delivery', 'filling', 'presenting', 'presenting_cpu'):
                 rest = [x[k] for x in rows[1:] if x[k] is not None]
                 out[k] = (ms(rows[0][k], 1), ms(statistics.median(rest), 1)) if rows and rows[0][k] is not None and rest else None
             return out
@@ -378,14 +380,16 @@ def section_dialog(r, err, targets, sections):
                  '(`HOTKEYD_ASKED_`, `HOTKEYD_PRESENTING_`, `HOTKEYD_MAPPED_MONOTONIC_USEC`): *delivery* = hotkeyd\'s '
                  'entry to the request reaching the dialog (D-Bus, the agent\'s main loop), *filling in* = the '
                  'request\'s text and countdown put in, *presenting* = `adw_dialog_present()` to the dialog\'s '
-                 '`map` handler (the toplevel made, styled, measured, realized and mapped).\n')
+                 '`map` handler (the toplevel made, styled, measured, realized and mapped); *its CPU* = the '
+                 'agent\'s main thread\'s CPU time across presenting (`getrusage`, `HOTKEYD_PRESENTING_CPU_USEC`; '
+                 'its page faults are in raw.json).\n')
         s.append('| hold | trigger entry ms | agent asked ms | dialog mapped ms | asked → mapped ms | '
-                 'delivery ms | filling in ms | presenting ms | mapped, journald receipt ms |')
-        s.append('|---|---|---|---|---|---|---|---|---|')
+                 'delivery ms | filling in ms | presenting ms | its CPU ms | mapped, journald receipt ms |')
+        s.append('|---|---|---|---|---|---|---|---|---|---|')
         for i, x in enumerate(rows, 1):
             s.append(f'| {i} | {fmt(ms(x["trigger"], 1))} | {fmt(ms(x["asked"], 1))} | {fmt(ms(x["shown"], 1))} | '
                      f'{fmt(ms(x["asked_to_shown"], 1))} | {fmt(ms(x["delivery"], 1))} | {fmt(ms(x["filling"], 1))} | '
-                     f'{fmt(ms(x["presenting"], 1))} | {fmt(ms(x["receipt"], 1))} |')
+                     f'{fmt(ms(x["presenting"], 1))} | {fmt(ms(x["presenting_cpu"], 1))} | {fmt(ms(x["receipt"], 1))} |')
         if shown:
             s.append(f'\nHold completion → dialog mapped: p50 {fmt(ms(pct(shown, 50), 1))} ms, max '
                      f'{fmt(ms(max(shown), 1))} ms, min {fmt(ms(min(shown), 1))} ms ({len(shown)} holds); by '
@@ -397,7 +401,8 @@ def section_dialog(r, err, targets, sections):
                      f'{fmt(ms(later, 1))} ms (ratio {first / later:.3g}).')
             split = first_and_later(rows)
             parts = [f'{what} {fmt(split[k][0])} against {fmt(split[k][1])}'
-                     for k, what in (('delivery', 'delivery'), ('filling', 'filling in'), ('presenting', 'presenting'))
+                     for k, what in (('delivery', 'delivery'), ('filling', 'filling in'), ('presenting', 'presenting'),
+                                     ('presenting_cpu', 'its CPU time'))
                      if split[k]]
             if parts:
                 s.append(f'Of it, first against the later ones\' median (ms): {"; ".join(parts)}.')

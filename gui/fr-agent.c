@@ -66,8 +66,15 @@ static gboolean on_prepare_spare(gpointer user_data) {
 }
 
 static void prepare_spare_later(FrAgent *agent) {
-        if (!agent->spare && agent->spare_id == 0)
+        if (agent->spare_id == 0)
                 agent->spare_id = g_idle_add_full(G_PRIORITY_LOW, on_prepare_spare, agent, NULL);
+}
+
+/* The request the spare is filled in for; whether that changed. */
+static gboolean expect_texts(FrAgent *agent, const char *trigger, const char *device) {
+        gboolean changed = g_set_str(&agent->last_trigger, trigger);
+
+        return g_set_str(&agent->last_device, device) || changed;
 }
 
 /* The name a request gives for the device of that node (HoldStarted says
@@ -94,14 +101,8 @@ static char *device_name(FrClient *client, const char *node) {
 static void expect_request(FrAgent *agent, const char *trigger, const char *node) {
         g_autofree char *device = device_name(agent->client, node);
 
-        if (!device || (g_strcmp0(trigger, agent->last_trigger) == 0 && g_strcmp0(device, agent->last_device) == 0))
-                return;
-        g_free(agent->last_trigger);
-        agent->last_trigger = g_strdup(trigger);
-        g_free(agent->last_device);
-        agent->last_device = g_steal_pointer(&device);
-        if (agent->spare && agent->spare_id == 0)
-                agent->spare_id = g_idle_add_full(G_PRIORITY_LOW, on_prepare_spare, agent, NULL);
+        if (device && expect_texts(agent, trigger, device))
+                prepare_spare_later(agent);
 }
 
 static void on_hold_started(FrClient *client, const char *trigger, const char *seat, const char *device,
@@ -183,7 +184,8 @@ static void on_register_done(GObject *source, GAsyncResult *result, gpointer use
                 return;
         }
         agent->retry_seconds = REGISTER_RETRY_FIRST_SECONDS;
-        prepare_spare_later(agent);
+        if (!agent->spare)
+                prepare_spare_later(agent);
         say("registered");
 }
 
@@ -225,10 +227,7 @@ static void request_confirmation(FrAgent *agent, GVariant *parameters) {
         agent->dialog = dialog;
         g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
         fr_confirm_dialog_ask(dialog, id, trigger, device, (gint64) deadline);
-        g_free(agent->last_trigger);
-        agent->last_trigger = g_strdup(trigger);
-        g_free(agent->last_device);
-        agent->last_device = g_strdup(device);
+        expect_texts(agent, trigger, device);
         agent->last_timeout_usec = (gint64) deadline - g_get_monotonic_time();
         fr_confirm_dialog_present(dialog, agent->app);
         prepare_spare_later(agent);

@@ -471,7 +471,7 @@ void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const
  * process touches for the first time cost more (the VM translates the
  * code).  Most of that time goes before the dialog's window is realized,
  * in rooting the dialog: its style in a window and its text measured in
- * its fonts.  So the content of a stand-in, filled in as this one is, is
+ * its fonts.  So the content of a stand-in, filled in as the spare is, is
  * rooted in a window of the dialog's kind and measured there; the window
  * is realized (its surface and renderer; the renderer's device, shaders
  * and glyph cache are per display and outlive it) and renders one offscreen

@@ -27,7 +27,7 @@ FrConfirmDialog *fr_confirm_dialog_new(FrClient *client);
  * worked out ahead; fr_confirm_dialog_ask() changes what differs. */
 void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const char *device,
                                gint64 timeout_usec);
-/* Once per process, before the first dialog is prepared: the first
+/* Once per process, after the first spare is prepared: the first
  * dialog's one-time costs (style, fonts, renderer) paid ahead on a
  * stand-in filled in with these, nothing shown. */
 void fr_confirm_dialog_warm_up(FrClient *client, const char *trigger, const char *device, gint64 timeout_usec);

@@ -10,6 +10,7 @@
 #include "operation.h"
 #include "reset-check.h"
 #include "startup-timing.h"
+#include "system-state.h"
 
 /* How long to wait before connecting to a system bus that went away. */
 #define BUS_RECONNECT_USEC (1 * USEC_PER_SEC)
@@ -29,6 +30,7 @@ void manager_drop_bus(Manager *m) {
         while (m->agents.list)
                 agent_free(m->agents.list);
         m->support_refresh = support_waiter_free(m->support_refresh);
+        m->system_state_call = sd_bus_slot_unref(m->system_state_call);
         hold_check_end(&m->hold_check, NULL);
         m->support_queue = support_queue_free(m->support_queue);
         erase_forget_bus(&m->erase);
@@ -85,9 +87,35 @@ static SupportVerdict manager_operation_verdict(const SupportState *state, void 
         return manager_support_verdict(ASSERT_PTR(userdata), state);
 }
 
-/* The state after an operation is worth announcing (Mode, Supported). */
+static void manager_on_system_stopping(int error, bool stopping, void *userdata) {
+        Manager *m = ASSERT_PTR(userdata);
+
+        m->system_state_call = sd_bus_slot_unref(m->system_state_call);
+        if (error < 0)
+                log_debug_errno(error, "Failed to ask systemd whether the system is going down, assuming not: %m");
+        else if (stopping) {
+                log_debug("The system is going down, not checking factory reset support again.");
+                return;
+        }
+        manager_refresh_support(m);
+}
+
+/* The state after an operation is worth announcing (Mode, Supported), unless
+ * the system is going down: a started factory-reset.target reboots, and
+ * systemd refuses to start the Varlink service once shutdown.target is
+ * queued (its socket then fails with 'resources').  The reboot is queued
+ * in the same pass of systemd's job queue that ends the target's job, so
+ * by the time that JobRemoved is here, SystemState says so. */
 static void manager_on_operation_done(void *userdata) {
-        manager_refresh_support(ASSERT_PTR(userdata));
+        Manager *m = ASSERT_PTR(userdata);
+        int r;
+
+        m->system_state_call = sd_bus_slot_unref(m->system_state_call);
+        r = system_stopping_get(m->bus, manager_on_system_stopping, m, &m->system_state_call);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to ask systemd whether the system is going down, assuming not: %m");
+                manager_refresh_support(m);
+        }
 }
 
 static void manager_on_agent_gone(Agent *a, void *userdata) {

@@ -65,6 +65,7 @@ typedef struct Manager {
         SupportState support_announced_state;
         SupportQueue *support_queue;   /* shared by every operation and the property refresh */
         SupportWaiter *support_refresh;
+        sd_bus_slot *system_state_call; /* after an operation: is the system going down? */
         HoldCheck hold_check;          /* started with a hold, taken by its trigger (operation.c) */
         Operations operations;
         Agents agents;

@@ -219,6 +219,7 @@ class System(Testbed):
         self.systemd.AddExecUnit(CANCEL_UNIT, unit_exec_start(CANCEL_UNIT_FILE))
         self.logind = self._start_mock('logind', 'org.freedesktop.login1', '/org/freedesktop/login1')
         self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'Subscribe', '', '', '')
+        self.systemd.AddProperty('org.freedesktop.systemd1.Manager', 'SystemState', 'running')
         if target_installed:
             self.systemd.AddMockUnit('factory-reset.target')
             self.systemd.AddMethod('org.freedesktop.systemd1.Manager', 'LoadUnit', 's', 'o',

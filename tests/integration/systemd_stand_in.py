@@ -5,7 +5,8 @@ dbusmock's own systemd template, plus units that really run: for a unit
 added with AddExecUnit(name, argv) (the testbed passes the ExecStart= it
 parsed from the built unit file), StartUnit runs argv and ends the job the
 way systemd ends a Type=oneshot job, "done" when the command exits 0,
-"failed" otherwise.  Other units keep the stock behaviour (the job is
+"failed" otherwise.  For a unit named in RebootAfter(name) the
+Manager's SystemState turns "stopping" as its job ends.  Other units keep the stock behaviour (the job is
 "done" at once, nothing runs)."""
 
 import os
@@ -57,7 +58,13 @@ def StartUnit(self, name, _mode):
         # After the reply, as systemd: the job exists before it runs.
         GLib.idle_add(_run, self, name, job_id, job_path)
     else:
-        GLib.idle_add(lambda: emit_job_new_remove(self, job_id, job_path, name))
+        def end_job():
+            if name in getattr(self, 'reboot_after', ()):
+                # systemd queues the reboot in the same pass of its job
+                # queue that ends this job: before JobRemoved goes out.
+                self.UpdateProperties(MAIN_IFACE, {'SystemState': 'stopping'})
+            emit_job_new_remove(self, job_id, job_path, name)
+        GLib.idle_add(end_job)
         mockobject.objects[self.units[name]].UpdateProperties(UNIT_IFACE, {'ActiveState': 'active'})
     return job_path
 
@@ -71,6 +78,16 @@ def AddExecUnit(self, name, argv):
         self.exec_results = []
     self.AddMockUnit(name)
     self.exec_units[name] = [str(a) for a in argv]
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
+def RebootAfter(self, name):
+    """Starting the unit reboots, as factory-reset.target does through
+    systemd-factory-reset-reboot.service (SuccessAction=reboot): the
+    Manager's SystemState is "stopping" once its job ends."""
+    if not hasattr(self, 'reboot_after'):
+        self.reboot_after = set()
+    self.reboot_after.add(str(name))
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='', out_signature='a(si)')

@@ -68,6 +68,31 @@ def test_supported_root_request_starts_target_once():
     assert len(calls) == 1, calls
     assert [str(a) for a in calls[0][1]] == ['factory-reset.target', 'replace'], calls
     s.wait_log('Started factory-reset.target for uid 0')
+    # The system did not go down (SystemState stays "running"): the state
+    # after the start is asked for and announced.
+    started = next(i for i, line in enumerate(s.log) if 'Started factory-reset.target' in line)
+    deadline = time.monotonic() + 10
+    while not any(ASKING in line for line in s.log[started:]):
+        assert time.monotonic() < deadline, s.log
+        s.settle(0.1)
+    assert s.stop() == 0
+
+
+def test_no_support_check_once_the_system_is_going_down():
+    """A started factory-reset.target reboots; once shutdown.target is
+    queued systemd refuses to start the Varlink service, so hotkeyd does
+    not ask it again."""
+    s = System(efi=True)
+    s.systemd.RebootAfter('factory-reset.target')
+    s.start_daemon()
+    assert s.prop('Supported') == True
+    assert s.hotkeyd.Request(dbus.UInt64(0), timeout=30) == 'started'
+    s.wait_log('The system is going down, not checking factory reset support again.')
+    pids = s.factory_reset_pids()
+    s.settle(0.5)
+    started = next(i for i, line in enumerate(s.log) if 'Started factory-reset.target' in line)
+    assert not any(ASKING in line for line in s.log[started:]), s.log
+    assert s.factory_reset_pids() == pids
     assert s.stop() == 0
 
 

@@ -451,10 +451,11 @@ void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const
         int natural = 0;
 
         g_return_if_fail(!self->trigger);
-        if (trigger) {
+        if (trigger)
+                set_intro(self, trigger, device);
+        if (timeout_usec > 0) {
                 g_autofree char *countdown = countdown_text(seconds_shown(timeout_usec));
 
-                set_intro(self, trigger, device);
                 gtk_label_set_text(GTK_LABEL(self->countdown_label), countdown);
         }
         fr_erase_list_update(self->erase_list, self->client);

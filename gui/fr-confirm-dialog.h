@@ -23,8 +23,9 @@ G_DECLARE_FINAL_TYPE(FrConfirmDialog, fr_confirm_dialog, FR, CONFIRM_DIALOG, Adw
 FrConfirmDialog *fr_confirm_dialog_new(FrClient *client);
 /* On a dialog not yet asked, while the agent has nothing else to do: what
  * will be erased (as the daemon says now), the texts of the request most
- * likely to come (trigger NULL: none known yet) and the content's size,
- * worked out ahead; fr_confirm_dialog_ask() changes what differs. */
+ * likely to come (trigger NULL: none known yet; timeout_usec: the countdown
+ * it starts with, 0: not known) and the content's size, worked out ahead;
+ * fr_confirm_dialog_ask() changes what differs. */
 void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const char *device,
                                gint64 timeout_usec);
 /* Once per process, after the first spare is prepared: the first

@@ -48,6 +48,13 @@ static int property_get_daemon_mode(sd_bus *bus, const char *path, const char *i
         return sd_bus_message_append(reply, "s", daemon_mode_to_string(m->config->mode));
 }
 
+static int property_get_confirm_timeout(sd_bus *bus, const char *path, const char *interface,
+                                        const char *property, sd_bus_message *reply, void *userdata,
+                                        sd_bus_error *error) {
+        Manager *m = ASSERT_PTR(userdata);
+        return sd_bus_message_append(reply, "t", m->config->confirm_timeout_usec);
+}
+
 /* One (sasstuts) of the Triggers property. */
 static int append_trigger(sd_bus_message *reply, const Trigger *t) {
         int r;
@@ -335,6 +342,8 @@ static const sd_bus_vtable manager_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Mode", "s", property_get_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DaemonMode", "s", property_get_daemon_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConfirmTimeoutUSec", "t", property_get_confirm_timeout, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Triggers", "a(sasstuts)", property_get_triggers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Devices", "a(sss)", property_get_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DeviceKeys", "a(ssss)", property_get_device_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -36,7 +36,7 @@ static void manager_swap_rules(Manager *m, Config *config, GestureEngine *engine
         kiosk_done(&m->kiosk);
         kiosk_init(&m->kiosk, config->armed_timeout_usec);
         m->kiosk_timer = sd_event_source_disable_unref(m->kiosk_timer);
-        bus_api_emit_changed(m, STRV_MAKE("DaemonMode", "Triggers"));
+        bus_api_emit_changed(m, STRV_MAKE("DaemonMode", "ConfirmTimeoutUSec", "Triggers"));
 }
 
 /* The devices and logind's inhibitors follow the new keys. */

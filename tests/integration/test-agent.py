@@ -132,9 +132,11 @@ def test_confirmed_gesture_starts_target_once():
     # The device as people know it, the kernel's name; its node stays in
     # the journal.
     assert (trigger, seat, device) == ('reset-key', 'seat0', f'Reset Button {s.buttons}'), agent.seen
-    # The deadline is CLOCK_MONOTONIC, ConfirmTimeoutSec= from now.
+    # The deadline is CLOCK_MONOTONIC, ConfirmTimeoutSec= from now, as the
+    # daemon says before any request (agents prepare their countdown).
     remaining = int(deadline) / 1e6 - time.clock_gettime(time.CLOCK_MONOTONIC)
     assert 55 < remaining <= 60, remaining
+    assert s.prop('ConfirmTimeoutUSec') == 60 * 1000000, s.prop('ConfirmTimeoutUSec')
     assert agent.expect('confirm-ok') == ['confirm-ok', request_id, 'started']
     assert len(s.start_unit_calls()) == 1, s.start_unit_calls()
     s.wait_log('Asked the session agent of session c1 on seat0')
@@ -206,6 +208,7 @@ def test_declined_gesture_starts_nothing():
 
 def test_deadline_declines_and_more_time_moves_it():
     s = Desktop(timeout='10s')
+    assert s.prop('ConfirmTimeoutUSec') == 10 * 1000000, s.prop('ConfirmTimeoutUSec')
     agent = s.agent()
     s.hold()
     request_id = agent.expect('request')[1]
@@ -510,6 +513,7 @@ def test_deadline_runs_while_a_confirmation_is_checked():
     """login1 takes 4 s to place the caller: the deadline (10 s) passes
     meanwhile, and running out of time is a no."""
     s = Desktop(timeout='10s')
+    assert s.prop('ConfirmTimeoutUSec') == 10 * 1000000, s.prop('ConfirmTimeoutUSec')
     agent = s.agent()
     s.hold()
     request_id = agent.expect('request')[1]
@@ -526,6 +530,7 @@ def test_deadline_runs_while_a_confirmation_is_checked():
 
 def test_more_time_needs_the_active_session():
     s = Desktop(timeout='10s')
+    assert s.prop('ConfirmTimeoutUSec') == 10 * 1000000, s.prop('ConfirmTimeoutUSec')
     agent = s.agent()
     s.hold()
     request_id = agent.expect('request')[1]

@@ -295,7 +295,7 @@ def test_devices_and_triggers_emit_changes():
 
     s.write_config(KIOSK.format(timeout='5s').replace('Name=maintenance', 'Name=renamed'))
     s.daemon.send_signal(signal.SIGHUP)
-    pump(['DaemonMode', 'Triggers'])
+    pump(['ConfirmTimeoutUSec', 'DaemonMode', 'Triggers'])
     assert [str(t[0]) for t in s.prop('Triggers')] == ['renamed'], s.prop('Triggers')
     assert s.stop() == 0
 

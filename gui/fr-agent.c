@@ -6,6 +6,7 @@
 #include "fr-agent.h"
 #include "fr-confirm-dialog.h"
 #include "fr-hold-window.h"
+#include "fr-widgets.h"
 
 struct FrAgent {
         GtkApplication *app;
@@ -41,7 +42,7 @@ static void close_dialog(FrAgent *agent, const char *reason) {
 
 static void close_hold_window(FrAgent *agent) {
         if (agent->hold_window)
-                gtk_window_destroy(GTK_WINDOW(agent->hold_window));
+                adw_dialog_force_close(ADW_DIALOG(agent->hold_window));
 }
 
 /* The next dialog's widget tree, built while nothing else is to do, so
@@ -110,9 +111,9 @@ static void on_hold_started(FrClient *client, const char *trigger, const char *s
         if (!g_str_equal(seat, agent->seat) || agent->dialog || !agent->registered_with)
                 return;
         close_hold_window(agent);
-        agent->hold_window = fr_hold_window_new(agent->app, client, trigger);
+        agent->hold_window = fr_hold_window_new(client, trigger);
         g_object_add_weak_pointer(G_OBJECT(agent->hold_window), (gpointer *) &agent->hold_window);
-        gtk_window_present(GTK_WINDOW(agent->hold_window));
+        fr_present_alone(ADW_DIALOG(agent->hold_window), agent->app);
         expect_request(agent, trigger, device);
         say("hold-started");
 }

@@ -10,6 +10,7 @@
 #include "fr-gesture.h"
 #include "fr-journal.h"
 #include "fr-screenshot.h"
+#include "fr-widgets.h"
 #include "messages.h"
 
 /* The dialog declines this long before the daemon's deadline, so that the
@@ -559,14 +560,10 @@ void fr_confirm_dialog_ask(FrConfirmDialog *self, guint32 request_id, const char
 void fr_confirm_dialog_present(FrConfirmDialog *self, GtkApplication *app) {
         GtkRoot *root;
 
-        /* No parent: the agent has no window of its own, so libadwaita
-         * puts the dialog in a window of its own. */
         self->presenting_usec = g_get_monotonic_time();
         (void) getrusage(RUSAGE_THREAD, &self->presenting_usage);
-        adw_dialog_present(ADW_DIALOG(self), NULL);
+        fr_present_alone(ADW_DIALOG(self), app);
         root = gtk_widget_get_root(GTK_WIDGET(self));
-        if (GTK_IS_WINDOW(root))
-                gtk_window_set_application(GTK_WINDOW(root), app);
         /* What screen readers say with that window's name (the dialog's
          * title) when it appears. */
         if (root)

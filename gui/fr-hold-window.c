@@ -6,14 +6,14 @@
 #include "fr-hold-window.h"
 
 struct _FrHoldWindow {
-        AdwWindow parent_instance;
+        AdwDialog parent_instance;
 
         /* From the template (fr-hold-window.ui). */
         GtkWidget *label;
         GtkWidget *bar;
 };
 
-G_DEFINE_FINAL_TYPE(FrHoldWindow, fr_hold_window, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE(FrHoldWindow, fr_hold_window, ADW_TYPE_DIALOG)
 
 static void fr_hold_window_dispose(GObject *object) {
         gtk_widget_dispose_template(GTK_WIDGET(object), FR_TYPE_HOLD_WINDOW);
@@ -33,8 +33,8 @@ static void fr_hold_window_init(FrHoldWindow *self) {
         gtk_widget_init_template(GTK_WIDGET(self));
 }
 
-FrHoldWindow *fr_hold_window_new(GtkApplication *app, FrClient *client, const char *trigger) {
-        FrHoldWindow *self = g_object_new(FR_TYPE_HOLD_WINDOW, "application", app, NULL);
+FrHoldWindow *fr_hold_window_new(FrClient *client, const char *trigger) {
+        FrHoldWindow *self = g_object_new(FR_TYPE_HOLD_WINDOW, NULL);
         g_autofree char *text = NULL, *gesture = fr_gesture_trigger_in_words(client, trigger);
 
         /* Translators: %s is the gesture in words, e.g. "Hold the power

@@ -16,3 +16,12 @@ GtkWidget *fr_boxed_list_new(const char *name, const char *description) {
                                        -1);
         return list;
 }
+
+void fr_present_alone(AdwDialog *dialog, GtkApplication *app) {
+        GtkRoot *root;
+
+        adw_dialog_present(dialog, NULL);
+        root = gtk_widget_get_root(GTK_WIDGET(dialog));
+        if (GTK_IS_WINDOW(root))
+                gtk_window_set_application(GTK_WINDOW(root), app);
+}

@@ -207,7 +207,16 @@ def ld_statistics(binary, bind_now, runs=5):
 
 
 def snapshot(pids):
-    return {name: proc(pid) for name, pid in pids.items() if pid}
+    """proc() of each; a process that is gone (a peer that exited) is left out."""
+    out = {}
+    for name, pid in pids.items():
+        if not pid:
+            continue
+        try:
+            out[name] = proc(pid)
+        except FileNotFoundError:
+            pass
+    return out
 
 
 def delta(a, b):
@@ -352,6 +361,11 @@ def cmd_flood(args):
     time.sleep(args.drain)  # what the daemons still had queued
     after = snapshot(pids)
     flood_s = time.monotonic() - t0
+    # acpid was seen to give up under the flood ("too many errors reading
+    # input layer - aborting"): reported, not measured.
+    gone = sorted(name for name in before if name not in after)
+    if gone:
+        say(f'exited during the flood: {gone}')
     say(f'flood: {args.keys} key + {args.motion} motion events written in {write_s:.1f} s')
 
     p.stdin.write('quit\n')
@@ -376,7 +390,7 @@ def cmd_flood(args):
     result({'libinput_nodes': nodes, 'libinput_events': libinput_events,
             'keys': args.keys, 'motion': args.motion, 'write_s': round(write_s, 2),
             'duration_s': round(flood_s, 2), 'drain_s': args.drain, 'watches': watches,
-            'flood': delta(before, after), 'idle': delta(idle_before, idle_after),
+            'flood': delta(before, after), 'idle': delta(idle_before, idle_after), 'gone': gone,
             'after': after})
 
 

@@ -563,6 +563,8 @@ def report(b, meta, before=None):
             if name not in f['flood']:
                 if name in missing:
                     s.append(f'| {name} | not in the guest image | | | | | | | | |')
+                elif name in f.get('gone', ()):
+                    s.append(f'| {name} | exited during the flood (its journal says why) | | | | | | | | |')
                 continue
             fl, idle, wt = f['flood'][name], f['idle'][name], f['watches'].get(name, {})
             s.append(f'| {LABELS.get(name, name)} | {"yes" if wt.get("keyboard") else "no"} / {"yes" if wt.get("mouse") else "no"} | '
@@ -589,6 +591,8 @@ def report(b, meta, before=None):
                 if peer in f['flood']:
                     p = f['flood'][peer]
                     s.append(f'| {LABELS.get(peer, peer)} | {ratio(hk["runtime_ns"], p["runtime_ns"])} | {ratio(hk["vcsw"], p["vcsw"])} |')
+                elif peer in f.get('gone', ()):
+                    s.append(f'| {peer} | not measured (exited during the flood) | |')
                 elif peer not in (LIBINPUT, LIBINPUT_MASKED):
                     s.append(f'| {peer} | not measured (not in the guest image) | |')
             targets.append(('1', f'hotkeyd wakeups caused by the flood: at most {WAKEUPS_PER_100K_MAX} per 100,000 events',

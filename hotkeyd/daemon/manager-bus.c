@@ -112,10 +112,8 @@ static void manager_on_operation_done(void *userdata) {
 
         m->system_state_call = sd_bus_slot_unref(m->system_state_call);
         r = system_stopping_get(m->bus, manager_on_system_stopping, m, &m->system_state_call);
-        if (r < 0) {
-                log_debug_errno(r, "Failed to ask systemd whether the system is going down, assuming not: %m");
-                manager_refresh_support(m);
-        }
+        if (r < 0)
+                manager_on_system_stopping(r, false, m);
 }
 
 static void manager_on_agent_gone(Agent *a, void *userdata) {

@@ -466,6 +466,33 @@ void fr_confirm_dialog_prepare(FrConfirmDialog *self, const char *trigger, const
                            MAX(adw_dialog_get_content_width(ADW_DIALOG(self)), natural), NULL, NULL, NULL, NULL);
 }
 
+/* GTK looks a window's icons up when it shows the window (validating its
+ * style) and loads each one that its icon theme has not cached in a
+ * worker thread: the first dialog loaded four SVG files and started three
+ * threads while it was presented (strace), waiting for them, the later
+ * dialogs none.  The same lookups as GtkImage's (by GIcon, the image's
+ * size, scale and direction, preloaded) fill that cache now. */
+static void preload_icons(GtkWidget *widget, GtkIconTheme *theme) {
+        g_autoptr(GIcon) gicon = NULL;
+        g_autoptr(GtkIconPaintable) icon = NULL;
+        gboolean fallbacks = FALSE;
+        int size;
+
+        for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child))
+                preload_icons(child, theme);
+        if (!GTK_IS_IMAGE(widget) || gtk_image_get_storage_type(GTK_IMAGE(widget)) != GTK_IMAGE_ICON_NAME)
+                return;
+
+        g_object_get(widget, "use-fallback", &fallbacks, NULL);
+        gicon = fallbacks ? g_themed_icon_new_with_default_fallbacks(gtk_image_get_icon_name(GTK_IMAGE(widget)))
+                          : g_themed_icon_new(gtk_image_get_icon_name(GTK_IMAGE(widget)));
+        size = gtk_image_get_pixel_size(GTK_IMAGE(widget));
+        if (size < 0)
+                size = gtk_image_get_icon_size(GTK_IMAGE(widget)) == GTK_ICON_SIZE_LARGE ? 32 : 16;
+        icon = gtk_icon_theme_lookup_by_gicon(theme, gicon, size, gtk_widget_get_scale_factor(widget),
+                                              gtk_widget_get_direction(widget), GTK_ICON_LOOKUP_PRELOAD);
+}
+
 /* What the first dialog of a process costs once, paid ahead without
  * showing anything.  Presenting runs the same instructions for the first
  * dialog as for the later ones (callgrind: 33.7 and 33.3 million) and
@@ -505,6 +532,7 @@ void fr_confirm_dialog_warm_up(FrClient *client, const char *trigger, const char
          * first symbolic icon is parsed and drawn from SVG. */
         icon = gtk_icon_theme_lookup_icon(gtk_icon_theme_get_for_display(gtk_widget_get_display(window)),
                                           "window-close-symbolic", NULL, 16, 1, GTK_TEXT_DIR_NONE, 0);
+        preload_icons(window, gtk_icon_theme_get_for_display(gtk_widget_get_display(window)));
         renderer = gtk_native_get_renderer(GTK_NATIVE(window));
         if (renderer) {
                 GskRoundedRect outline;

@@ -242,13 +242,16 @@ static void request_confirmation(FrAgent *agent, GVariant *parameters) {
         /* One confirmation per seat, and an agent has one seat: a new
          * request replaces whatever is left of an old one. */
         close_dialog(agent, "replaced");
-        close_hold_window(agent);
         dialog = g_steal_pointer(&agent->spare) ?: fr_confirm_dialog_new(agent->client);
         agent->dialog = dialog;
         g_object_add_weak_pointer(G_OBJECT(agent->dialog), (gpointer *) &agent->dialog);
         fr_confirm_dialog_ask(dialog, id, trigger, device, (gint64) deadline);
         expect_texts(agent, trigger, device);
         fr_confirm_dialog_present(dialog, agent->app);
+        /* Closed once the dialog is up, not before: the dialog replaces it
+         * on the screen with no empty frame between, and the person waits
+         * for the dialog, not for a window to be taken down. */
+        close_hold_window(agent);
         prepare_spare_later(agent);
         g_snprintf(line, sizeof line, "request %u", id);
         say(line);
